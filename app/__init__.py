@@ -1,0 +1,1 @@
+"""Lentera: self-paced e-learning for the ASN of the city of Palu."""

@@ -1,0 +1,1 @@
+"""Accounts: users and their NIP, roles, login sessions, throttling, roster import."""

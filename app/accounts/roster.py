@@ -1,0 +1,256 @@
+"""HR's roster import: a .csv or .xlsx of employees, validated row by row, applied by NIP.
+
+All rows are validated before anything is written. If any row is invalid nothing is imported
+(unless the caller asks to skip invalid rows), so a half-imported roster never happens.
+Row numbers are the spreadsheet's own (the header is row 1), so HR can find them in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts_service
+from app.accounts.golongan import InvalidGolongan
+from app.accounts.models import Unit, User
+from app.accounts.nip import InvalidNIP
+from app.audit import service as audit
+from app.i18n import gettext as _
+
+# Column headers as HR spreadsheets actually name them; matched case- and space-insensitively.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "nip": ("nip", "nip/ni pppk", "ni pppk", "nip / ni pppk", "nomor induk pegawai"),
+    "full_name": ("nama", "nama lengkap", "nama pegawai"),
+    "email": ("email", "e-mail", "surel", "alamat email"),
+    "unit_name": ("unit kerja", "unit", "opd", "satuan kerja", "instansi"),
+    "jabatan": ("jabatan", "nama jabatan"),
+    "golongan": ("golongan", "gol", "pangkat/golongan", "gol/ruang", "golongan ruang"),
+    "employee_type": ("jenis pegawai", "status pegawai", "jenis", "tipe pegawai"),
+}
+REQUIRED = ("nip", "full_name")
+BATCH = 500
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read (type, encoding, header); nothing was imported."""
+
+
+@dataclass
+class RowError:
+    row: int
+    nip: str
+    messages: list[str]
+
+
+@dataclass
+class RosterReport:
+    total_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    imported: bool = False
+
+    @property
+    def valid_rows(self) -> int:
+        return self.total_rows - len(self.errors)
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    normalized = [" ".join(str(h or "").lower().split()) for h in header]
+    found: dict[str, int] = {}
+    for key, aliases in COLUMNS.items():
+        for index, name in enumerate(normalized):
+            if name in aliases:
+                found[key] = index
+                break
+    missing = [COLUMNS[key][0].upper() if key == "nip" else COLUMNS[key][0].title()
+               for key in REQUIRED if key not in found]
+    if missing:
+        raise RosterFileError(
+            _("Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
+              "Kolom yang dikenali: NIP, Nama, Email, Unit Kerja, Jabatan, Golongan, "
+              "Jenis Pegawai.").format(columns=", ".join(missing))
+        )
+    return found
+
+
+def _cell_text(value: object, key: str, row: int) -> str:
+    if value is None:
+        return ""
+    if key == "nip" and isinstance(value, float):
+        # Excel keeps 15 significant digits: an 18-digit NIP typed as a number has already
+        # lost its last digits, so it must not be "repaired" by guessing.
+        raise InvalidNIP(
+            _("NIP tersimpan sebagai angka sehingga digit terakhirnya berubah. "
+              "Format kolom NIP sebagai Teks di Excel, lalu ketik ulang NIP-nya.")
+        )
+    return str(value).strip()
+
+
+def _rows_from_csv(data: bytes) -> Iterator[list[object]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (Comma delimited)" on Windows writes Windows-1252.
+        text = data.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+
+
+def _rows_from_xlsx(data: bytes) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise RosterFileError(_("Berkas .xlsx tidak dapat dibaca: {error}").format(error=exc)) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        workbook.close()
+
+
+def read_rows(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (spreadsheet row number, {field: text}); raise RosterFileError for bad files."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".csv":
+        raw_rows = _rows_from_csv(data)
+    elif suffix == ".xlsx":
+        raw_rows = _rows_from_xlsx(data)
+    else:
+        raise RosterFileError(
+            _("Jenis berkas '{suffix}' tidak didukung; unggah .csv atau .xlsx.").format(
+                suffix=suffix or filename
+            )
+        )
+    header = next(raw_rows, None)
+    if header is None:
+        raise RosterFileError(_("Berkas kosong: tidak ada baris judul kolom."))
+    columns = _header_map([str(h) if h is not None else "" for h in header])
+    for number, values in enumerate(raw_rows, start=2):
+        if not any(str(v).strip() for v in values if v is not None):
+            continue  # blank lines are common at the end of spreadsheets
+        fields: dict[str, str] = {}
+        for key, index in columns.items():
+            value = values[index] if index < len(values) else None
+            try:
+                fields[key] = _cell_text(value, key, number)
+            except InvalidNIP as exc:
+                fields[key] = ""
+                fields["_nip_error"] = str(exc)
+        yield number, fields
+
+
+def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | None, list[str]]:
+    """The validated profile of one row, or the list of everything wrong with it."""
+    messages: list[str] = []
+    if "_nip_error" in fields:
+        return None, [fields["_nip_error"]]
+    if not fields.get("nip"):
+        messages.append(_("NIP kosong."))
+    if not fields.get("full_name"):
+        messages.append(_("Nama kosong."))
+    employee_type = fields.get("employee_type", "").upper() or None
+    if employee_type not in (None, "PNS", "PPPK"):
+        messages.append(
+            _("Jenis pegawai '{value}' tidak dikenal; isi PNS atau PPPK.").format(
+                value=fields["employee_type"]
+            )
+        )
+        employee_type = None
+    if messages:
+        return None, messages
+    try:
+        data = accounts_service.build_user_data(
+            nip=fields["nip"],
+            full_name=fields["full_name"],
+            employee_type=employee_type,
+            email=fields.get("email"),
+            unit_name=fields.get("unit_name"),
+            jabatan=fields.get("jabatan"),
+            golongan=fields.get("golongan"),
+        )
+    except InvalidNIP as exc:
+        return None, [_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc)]
+    except (InvalidGolongan, ValueError) as exc:
+        return None, [str(exc)]
+    return data, []
+
+
+def import_roster(
+    session: Session,
+    filename: str,
+    data: bytes,
+    *,
+    skip_invalid: bool = False,
+    actor_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RosterReport:
+    """Validate every row, then create or update users by NIP (never duplicating)."""
+    report = RosterReport()
+    valid: list[tuple[int, accounts_service.UserData]] = []
+    first_row_of: dict[str, int] = {}
+    for number, fields in read_rows(filename, data):
+        report.total_rows += 1
+        user_data, messages = validate_row(fields)
+        if user_data is not None and user_data.nip in first_row_of:
+            messages = [
+                _("NIP {nip} sudah ada di baris {row}.").format(
+                    nip=user_data.nip, row=first_row_of[user_data.nip]
+                )
+            ]
+            user_data = None
+        if user_data is None:
+            report.errors.append(RowError(number, fields.get("nip", ""), messages))
+            continue
+        first_row_of[user_data.nip] = number
+        valid.append((number, user_data))
+    if report.total_rows == 0:
+        raise RosterFileError(_("Berkas tidak berisi baris data di bawah judul kolom."))
+    if report.errors and not skip_invalid:
+        return report
+
+    units: dict[str, Unit] = {}
+    for start in range(0, len(valid), BATCH):
+        chunk = valid[start : start + BATCH]
+        existing = {
+            user.nip: user
+            for user in session.scalars(
+                select(User).where(User.nip.in_([d.nip for _n, d in chunk]))
+            )
+        }
+        for _number, user_data in chunk:
+            user = existing.get(user_data.nip)
+            if user is None:
+                user = User(nip=user_data.nip, employee_type=user_data.employee_type.value,
+                            full_name=user_data.full_name)
+                user.set_roles(user_data.roles)
+                session.add(user)
+                report.created += 1
+            else:
+                report.updated += 1
+            accounts_service.apply_profile(session, user, user_data, units)
+        session.flush()
+        if progress is not None:
+            progress(min(start + BATCH, len(valid)), len(valid))
+    report.imported = True
+    audit.record(
+        session,
+        "roster.imported",
+        actor_id=actor_id,
+        filename=PurePath(filename).name,
+        rows=report.total_rows,
+        created=report.created,
+        updated=report.updated,
+        skipped=len(report.errors),
+    )
+    return report

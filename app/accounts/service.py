@@ -1,0 +1,135 @@
+"""Users: create, update, look up, set passwords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.accounts import golongan as golongan_rules
+from app.accounts import nip as nip_rules
+from app.accounts.models import AuthSession, EmployeeType, Role, Unit, User
+from app.accounts.passwords import check_policy, hash_password
+from app.audit import service as audit
+from app.db import utcnow
+from app.i18n import gettext as _
+
+
+@dataclass
+class UserData:
+    """A validated profile, as entered on the CLI, a form or a roster row."""
+
+    nip: str
+    employee_type: EmployeeType
+    full_name: str
+    email: str | None = None
+    unit_name: str | None = None
+    jabatan: str | None = None
+    golongan: str | None = None
+    roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
+
+
+def get_by_nip(session: Session, nip: str) -> User | None:
+    """The user with this NIP, or None."""
+    return session.scalar(select(User).where(User.nip == nip_rules.normalize(nip)))
+
+
+def get_or_create_unit(session: Session, name: str, cache: dict[str, Unit] | None = None) -> Unit:
+    """The unit kerja with this name (whitespace-normalised), created when new."""
+    clean = " ".join(name.split())
+    if cache is not None and clean in cache:
+        return cache[clean]
+    unit = session.scalar(select(Unit).where(Unit.name == clean))
+    if unit is None:
+        unit = Unit(name=clean)
+        session.add(unit)
+        session.flush()
+    if cache is not None:
+        cache[clean] = unit
+    return unit
+
+
+def build_user_data(
+    *,
+    nip: str,
+    full_name: str,
+    employee_type: str | None = None,
+    email: str | None = None,
+    unit_name: str | None = None,
+    jabatan: str | None = None,
+    golongan: str | None = None,
+    roles: set[Role] | None = None,
+) -> UserData:
+    """Validate raw profile fields; raises InvalidNIP / InvalidGolongan / ValueError."""
+    info = nip_rules.parse(nip, employee_type or None)
+    name = " ".join(full_name.split())
+    if not name:
+        raise ValueError(_("Nama wajib diisi."))
+    clean_email = (email or "").strip() or None
+    if clean_email is not None and ("@" not in clean_email or " " in clean_email):
+        raise ValueError(_("Email '{value}' tidak valid.").format(value=clean_email))
+    return UserData(
+        nip=info.nip,
+        employee_type=info.employee_type,
+        full_name=name,
+        email=clean_email,
+        unit_name=" ".join((unit_name or "").split()) or None,
+        jabatan=" ".join((jabatan or "").split()) or None,
+        golongan=golongan_rules.normalize(golongan or "", info.employee_type),
+        roles=roles or {Role.LEARNER},
+    )
+
+
+def apply_profile(session: Session, user: User, data: UserData, units: dict[str, Unit]) -> None:
+    """Copy a validated profile onto a user (roles excluded: those change only explicitly)."""
+    user.employee_type = data.employee_type.value
+    user.full_name = data.full_name
+    user.email = data.email
+    user.jabatan = data.jabatan
+    user.golongan = data.golongan
+    user.unit = get_or_create_unit(session, data.unit_name, units) if data.unit_name else None
+
+
+def create_user(
+    session: Session,
+    data: UserData,
+    *,
+    password: str | None = None,
+    actor_id: int | None = None,
+    is_demo: bool = False,
+) -> User:
+    """Create a user; raises ValueError if the NIP exists or the password is weak."""
+    if get_by_nip(session, data.nip) is not None:
+        raise ValueError(_("NIP {nip} sudah terdaftar.").format(nip=data.nip))
+    user = User(nip=data.nip, employee_type=data.employee_type.value, full_name=data.full_name)
+    apply_profile(session, user, data, {})
+    user.is_demo = is_demo
+    user.set_roles(data.roles)
+    if password is not None:
+        if not is_demo:
+            check_policy(password, nip=data.nip, full_name=data.full_name)
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        roles=sorted(r.value for r in data.roles),
+    )
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
+    """Set a new password (policy-checked) and end every session the user had."""
+    check_policy(password, nip=user.nip, full_name=user.full_name)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    audit.record(
+        session, "user.password_set", actor_id=actor_id, target_type="user", target_id=user.id
+    )

@@ -1,0 +1,121 @@
+"""One error path: every failure becomes {status}.html for pages and JSON under /api."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import gettext as _
+
+log = logging.getLogger("lentera.errors")
+
+
+class AppError(Exception):
+    """An error with a status code and a message meant for the person who caused it."""
+
+    status_code = 400
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class CsrfFailed(AppError):
+    status_code = 403
+
+
+def _default_message(status: int) -> str:
+    messages = {
+        400: _("Permintaan tidak dapat diproses."),
+        401: _("Silakan masuk terlebih dahulu."),
+        403: _("Anda tidak memiliki akses ke halaman ini."),
+        404: _("Halaman yang Anda cari tidak ditemukan."),
+        405: _("Cara akses ini tidak diizinkan untuk halaman ini."),
+        413: _("Berkas atau isian terlalu besar."),
+        422: _("Isian tidak valid."),
+        429: _("Terlalu banyak percobaan. Coba lagi nanti."),
+        500: _("Terjadi kesalahan di server. Tim kami sudah dicatat; coba lagi sebentar lagi."),
+    }
+    return messages.get(status, messages[400] if status < 500 else messages[500])
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def render_error(request: Request, status: int, message: str | None = None) -> Response:
+    """The error response for `request`: JSON for the API, the {status}.html page otherwise."""
+    text = message or _default_message(status)
+    if _is_api(request):
+        return JSONResponse({"error": {"status": status, "message": text}}, status_code=status)
+    from app.web.templating import render  # late import: templating imports this module
+
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
+    return render(request, template, {"status": status, "message": text}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(NotAuthenticated)
+    async def _not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if _is_api(request):
+            return render_error(request, 401, exc.message)
+        target = request.url.path
+        if request.url.query:
+            target += f"?{request.url.query}"
+        login = request.app.url_path_for("login_form")
+        from urllib.parse import urlencode
+
+        return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return render_error(request, exc.status_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail: Any = exc.detail
+        message = detail if isinstance(detail, str) and exc.status_code not in (404, 405) else None
+        return render_error(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"error": {"status": 422, "message": _("Isian tidak valid."),
+                           "fields": jsonable_errors(exc)}},
+                status_code=422,
+            )
+        return render_error(request, 400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception(
+            "unhandled error",
+            extra={"path": request.url.path, "method": request.method,
+                   "request_id": getattr(request.state, "request_id", None)},
+        )
+        return render_error(request, 500)
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Field errors without echoing the submitted values (they may be passwords)."""
+    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", "")} for err in exc.errors()]

@@ -1,0 +1,16 @@
+"""Every table's model, imported in one place for Alembic and the tests."""
+
+from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
+from app.audit.models import AuditEvent
+from app.db import Base
+
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "LoginFailure",
+    "PasswordResetToken",
+    "Unit",
+    "User",
+    "UserRole",
+]

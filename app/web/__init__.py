@@ -1,0 +1,1 @@
+"""The web layer shared by every domain: templating, CSRF, request dependencies, static files."""

@@ -1,0 +1,59 @@
+"""Request dependencies: who is logged in, and role checks for every route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.accounts import auth
+from app.accounts.models import Role, User
+from app.accounts.viewer import Viewer
+from app.db import SessionDep
+from app.errors import Forbidden, NotAuthenticated
+from app.web.csrf import require_csrf
+
+SESSION_COOKIE = "lentera_session"
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    """The logged-in user, or None; also exposed to templates as `user`."""
+    token = request.cookies.get(SESSION_COOKIE)
+    user = None
+    if token and len(token) < 200:
+        user = auth.resolve_session(session, request.app.state.settings, token)
+    request.state.user = Viewer.of(user) if user is not None else None
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def require_user(user: OptionalUser) -> User:
+    """Any logged-in user; anonymous visitors are sent to the login page."""
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting users holding at least one of `roles` (admins always pass)."""
+    allowed = {*roles, Role.ADMIN}
+
+    def check(user: CurrentUser) -> User:
+        if not user.has_role(*allowed):
+            raise Forbidden()
+        return user
+
+    return check
+
+
+HRUser = Annotated[User, Depends(require_roles(Role.HR))]
+TrainerUser = Annotated[User, Depends(require_roles(Role.TRAINER))]
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+
+CsrfChecked = Depends(require_csrf)

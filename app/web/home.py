@@ -1,0 +1,29 @@
+"""The home page: one page, with a section for each role the user holds."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from app.accounts.models import Role, Unit, User, UserRole
+from app.db import SessionDep
+from app.web.deps import OptionalUser
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", name="home")
+def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+    if user is None:
+        return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
+    context: dict[str, object] = {"roles": user.roles, "Role": Role}
+    if user.has_role(Role.HR, Role.ADMIN):
+        context["people_count"] = session.scalar(select(func.count()).select_from(User))
+        context["unit_count"] = session.scalar(select(func.count()).select_from(Unit))
+    if user.has_role(Role.ADMIN):
+        context["role_counts"] = dict(
+            session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all()
+        )
+    return render(request, "home/home.html", context)

@@ -1,0 +1,73 @@
+"""Jinja2 environment: one templates folder with a subfolder per domain, gettext installed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from starlette.responses import Response
+
+from app import i18n
+from app.accounts.nip import mask as mask_nip
+from app.web.csrf import FIELD_NAME, token_for
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates = Jinja2Templates(env=_env)
+
+
+@pass_context
+def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """Root-relative URLs: shorter pages, and correct behind any proxy or host name."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **path_params))
+
+
+templates.env.globals["url_for"] = _url_for
+templates.env.globals["csrf_field_name"] = FIELD_NAME
+templates.env.filters["mask_nip"] = mask_nip
+
+
+def _local_datetime(value: datetime | None, fmt: str = "d MMM y, HH.mm") -> str:
+    """A UTC time as the reader sees it: in WITA (Asia/Makassar), in their language."""
+    if value is None:
+        return "-"
+    local = value.astimezone(ZoneInfo("Asia/Makassar"))
+    return f"{format_datetime(local, fmt, locale=i18n.get_locale())} WITA"
+
+
+templates.env.filters["datetime"] = _local_datetime
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """Render a page with what every page needs: the user, the CSRF token, the language."""
+    full = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": token_for(request),
+        "lang": i18n.get_locale(),
+        "settings": request.app.state.settings,
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
