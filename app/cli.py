@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +27,15 @@ cli = typer.Typer(
 )
 
 
-def _session_factory(settings: Settings):  # type: ignore[no-untyped-def]
-    return make_sessionmaker(make_engine(settings.database_url))
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    """One transaction on the configured database; the engine is closed afterwards."""
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -88,8 +97,9 @@ def create_user(
     role: Annotated[list[Role], typer.Option(help="Role; repeat for several.")] = [  # noqa: B006
         Role.LEARNER
     ],
-    employee_type: Annotated[str | None, typer.Option(help="PNS or PPPK (default: from NIP).")]
-    = None,
+    employee_type: Annotated[
+        str | None, typer.Option(help="PNS or PPPK (default: from NIP).")
+    ] = None,
     email: Annotated[str | None, typer.Option()] = None,
     unit: Annotated[str | None, typer.Option(help="Unit kerja.")] = None,
     jabatan: Annotated[str | None, typer.Option()] = None,
@@ -102,31 +112,41 @@ def create_user(
     settings = get_settings()
     try:
         data = accounts_service.build_user_data(
-            nip=nip, full_name=name, employee_type=employee_type, email=email, unit_name=unit,
-            jabatan=jabatan, golongan=golongan, roles=set(role),
+            nip=nip,
+            full_name=name,
+            employee_type=employee_type,
+            email=email,
+            unit_name=unit,
+            jabatan=jabatan,
+            golongan=golongan,
+            roles=set(role),
         )
     except (InvalidNIP, InvalidGolongan, ValueError) as exc:
         raise _fail(f"Tidak dibuat: {exc}") from exc
     secret = getpass.getpass("Kata sandi: ") if password else None
     try:
-        with session_scope(_session_factory(settings)) as session:
+        with _transaction(settings) as session:
             user = accounts_service.create_user(session, data, password=secret)
-            link = None if secret else auth.reset_link(
-                settings, auth.create_reset_token(session, settings, user)
+            link = (
+                None
+                if secret
+                else auth.reset_link(settings, auth.create_reset_token(session, settings, user))
             )
     except (WeakPassword, ValueError) as exc:
         raise _fail(f"Tidak dibuat: {exc}") from exc
     typer.echo(f"Dibuat: {data.full_name} ({data.nip}), peran: {', '.join(sorted(role))}")
     if link:
-        typer.echo(f"Tautan untuk mengatur kata sandi (sekali pakai, "
-                   f"{settings.reset_link_hours} jam): {link}")
+        typer.echo(
+            f"Tautan untuk mengatur kata sandi (sekali pakai, "
+            f"{settings.reset_link_hours} jam): {link}"
+        )
 
 
 @cli.command("reset-password")
 def reset_password(nip: Annotated[str, typer.Argument(help="NIP of the account.")]) -> None:
     """Print a one-time link to set a new password (no email server needed)."""
     settings = get_settings()
-    with session_scope(_session_factory(settings)) as session:
+    with _transaction(settings) as session:
         user = accounts_service.get_by_nip(session, nip)
         if user is None:
             raise _fail(f"Tidak ada akun dengan NIP {nip}.")
@@ -134,8 +154,10 @@ def reset_password(nip: Annotated[str, typer.Argument(help="NIP of the account."
         from app.audit import service as audit
 
         audit.record(session, "user.reset_link_issued", target_type="user", target_id=user.id)
-    typer.echo(f"Tautan atur ulang kata sandi untuk {user.full_name} "
-               f"(sekali pakai, berlaku {settings.reset_link_hours} jam):\n{link}")
+    typer.echo(
+        f"Tautan atur ulang kata sandi untuk {user.full_name} "
+        f"(sekali pakai, berlaku {settings.reset_link_hours} jam):\n{link}"
+    )
 
 
 @cli.command("import-users")
@@ -155,7 +177,7 @@ def import_users(
             bar.update(done - bar.pos)
 
         try:
-            with session_scope(_session_factory(settings)) as session:
+            with _transaction(settings) as session:
                 report = roster.import_roster(
                     session, file.name, data, skip_invalid=skip_invalid, progress=progress
                 )
@@ -182,20 +204,51 @@ def _print_report(report: roster.RosterReport) -> None:
 
 DEMO_ACCOUNTS = [
     # (NIP, name, roles, unit, jabatan, golongan, password)
-    ("199203142019032007", "Nur Aisyah Lamarauna", {Role.LEARNER}, "Kelurahan Besusu Barat",
-     "Pengelola Layanan Kependudukan", "III/a", "demo-pelajar"),
-    ("199507212022211003", "Moh. Rizal Tandjung", {Role.LEARNER},
-     "Dinas Kependudukan dan Pencatatan Sipil", "Pengadministrasi Perkantoran", "VII",
-     "demo-pppk"),
-    ("198006102006042002", "Dra. Hj. Salmawati Lasaka", {Role.TRAINER, Role.LEARNER},
-     "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "Widyaiswara Ahli Madya",
-     "IV/b", "demo-pengajar"),
-    ("198511232010011012", "Andi Fadli Mappaware", {Role.HR, Role.LEARNER},
-     "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "Analis SDM Aparatur",
-     "III/c", "demo-bkpsdm"),
-    ("197808172003121005", "Ir. Yusuf Tombolotutu", {Role.ADMIN},
-     "Dinas Komunikasi, Informatika, Persandian dan Statistik", "Pranata Komputer Ahli Muda",
-     "III/d", "demo-admin"),
+    (
+        "199203142019032007",
+        "Nur Aisyah Lamarauna",
+        {Role.LEARNER},
+        "Kelurahan Besusu Barat",
+        "Pengelola Layanan Kependudukan",
+        "III/a",
+        "demo-pelajar",
+    ),
+    (
+        "199507212022211003",
+        "Moh. Rizal Tandjung",
+        {Role.LEARNER},
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        "Pengadministrasi Perkantoran",
+        "VII",
+        "demo-pppk",
+    ),
+    (
+        "198006102006042002",
+        "Dra. Hj. Salmawati Lasaka",
+        {Role.TRAINER, Role.LEARNER},
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        "Widyaiswara Ahli Madya",
+        "IV/b",
+        "demo-pengajar",
+    ),
+    (
+        "198511232010011012",
+        "Andi Fadli Mappaware",
+        {Role.HR, Role.LEARNER},
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        "Analis SDM Aparatur",
+        "III/c",
+        "demo-bkpsdm",
+    ),
+    (
+        "197808172003121005",
+        "Ir. Yusuf Tombolotutu",
+        {Role.ADMIN},
+        "Dinas Komunikasi, Informatika, Persandian dan Statistik",
+        "Pranata Komputer Ahli Muda",
+        "III/d",
+        "demo-admin",
+    ),
 ]
 
 
@@ -224,7 +277,7 @@ def demo() -> None:
     settings = get_settings()
     if not settings.demo:
         raise _fail("Akun demo hanya dibuat dalam mode demo (LENTERA_DEMO=1).")
-    with session_scope(_session_factory(settings)) as session:
+    with _transaction(settings) as session:
         rows = seed_demo_accounts(session)
     typer.echo("\nAkun demo (hanya berlaku selama LENTERA_DEMO=1):")
     for roles, nip, name, password in rows:

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         if self.secret_key is not None and self.secret_key.get_secret_value():
             key = self.secret_key.get_secret_value()
             if self.env == "production" and len(key) < 32:
-                raise ConfigError("LENTERA_SECRET_KEY must be at least 32 characters in production.")
+                raise ConfigError(
+                    "LENTERA_SECRET_KEY must be at least 32 characters in production."
+                )
             return key
         if self.env == "production":
             raise ConfigError(

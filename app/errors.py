@@ -100,8 +100,13 @@ def install(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return JSONResponse(
-                {"error": {"status": 422, "message": _("Isian tidak valid."),
-                           "fields": jsonable_errors(exc)}},
+                {
+                    "error": {
+                        "status": 422,
+                        "message": _("Isian tidak valid."),
+                        "fields": jsonable_errors(exc),
+                    }
+                },
                 status_code=422,
             )
         return render_error(request, 400)
@@ -110,8 +115,11 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception(
             "unhandled error",
-            extra={"path": request.url.path, "method": request.method,
-                   "request_id": getattr(request.state, "request_id", None)},
+            extra={
+                "path": request.url.path,
+                "method": request.method,
+                "request_id": getattr(request.state, "request_id", None),
+            },
         )
         return render_error(request, 500)
 

@@ -50,7 +50,8 @@ def configure_logging(level: str) -> None:
 
 
 def _cookie_value(scope: Scope, name: str) -> str | None:
-    for key, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 k, _, v = part.strip().partition("=")

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, text
 router = APIRouter()
 
 
-
 def _project_root() -> Path:
     # From a checkout (or editable install) the migrations sit beside the package; in the
     # container the package is installed into site-packages and they sit in the working dir.
@@ -65,5 +64,7 @@ def healthz() -> JSONResponse:
 def readyz(request: Request) -> JSONResponse:
     """Ready for traffic: the database is reachable and migrated to head."""
     ready, reason = database_status(request.app.state.engine)
-    return JSONResponse({"status": "ok" if ready else "unavailable", "detail": reason},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "detail": reason},
+        status_code=200 if ready else 503,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,19 +50,20 @@ def _migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A freshly migrated database per backend, for the whole session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'lentera-test.db'}"
-        _migrate(url)
+@contextmanager
+def _new_database(backend: str, directory: Path, *, migrate: bool = True) -> Iterator[str]:
+    """Create an empty database on `backend` (migrated to head unless told not to), then drop it."""
+    if backend == "sqlite":
+        url = f"sqlite:///{directory / f'lentera-{secrets.token_hex(4)}.db'}"
+        if migrate:
+            _migrate(url)
         yield url
         return
     if not POSTGRES_URL:
         if IN_CI:
             pytest.fail("CI requires LENTERA_TEST_POSTGRES_URL: the PostgreSQL tests must run.")
         pytest.skip("PostgreSQL tests skipped: LENTERA_TEST_POSTGRES_URL is not set")
-    # A throwaway database per run, so parallel runs and leftovers never interfere.
+    # A throwaway database each time, so parallel runs and leftovers never interfere.
     admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
     name = f"lentera_test_{secrets.token_hex(4)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -69,12 +71,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
-        _migrate(url)
+        if migrate:
+            _migrate(url)
         yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend this test runs on: every database test runs on both."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database per backend, shared by the session (tests roll back)."""
+    with _new_database(backend, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of this test's own, for code that commits for real (CLI, servers)."""
+    with _new_database(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for migration tests."""
+    with _new_database(backend, tmp_path, migrate=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

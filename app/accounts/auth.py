@@ -91,10 +91,7 @@ def authenticate(
     user = session.scalar(select(User).where(User.nip == nip))
     password_ok = verify_password(password, user.password_hash if user else None)
     allowed = (
-        user is not None
-        and password_ok
-        and user.is_active
-        and (settings.demo or not user.is_demo)
+        user is not None and password_ok and user.is_active and (settings.demo or not user.is_demo)
     )
     if not allowed or user is None:
         record_failure(session, nip, client_address)

@@ -123,8 +123,8 @@ def parse(raw: str, employee_type: EmployeeType | str | None = None) -> NIPInfo:
     """Validate by the given type's rule, or by the type the structure shows when none is given."""
     if employee_type is None or employee_type == "":
         digits = normalize(raw)
-        looks_pppk = len(digits) == NIP_LENGTH and digits.isdigit() and not (
-            1 <= int(digits[12:14]) <= 12
+        looks_pppk = (
+            len(digits) == NIP_LENGTH and digits.isdigit() and not (1 <= int(digits[12:14]) <= 12)
         )
         return parse_pppk(digits) if looks_pppk else parse_pns(digits)
     kind = EmployeeType(str(employee_type).upper())

@@ -32,8 +32,11 @@ def people(
     if term:
         like = f"%{term.lower()}%"
         query = query.where(
-            or_(func.lower(User.full_name).like(like), User.nip.like(f"{term}%"),
-                func.lower(Unit.name).like(like))
+            or_(
+                func.lower(User.full_name).like(like),
+                User.nip.like(f"{term}%"),
+                func.lower(Unit.name).like(like),
+            )
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, halaman)
@@ -43,8 +46,13 @@ def people(
     return render(
         request,
         "accounts/people.html",
-        {"people": rows, "q": term, "total": total, "page": page,
-         "pages": max(1, -(-total // PAGE_SIZE))},
+        {
+            "people": rows,
+            "q": term,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+        },
     )
 
 
@@ -79,4 +87,6 @@ def roster_import(
         context["error"] = str(exc)
         return render(request, "accounts/roster.html", context, status_code=400)
     context["report"] = report
-    return render(request, "accounts/roster.html", context, status_code=200 if report.imported else 400)
+    return render(
+        request, "accounts/roster.html", context, status_code=200 if report.imported else 400
+    )

@@ -69,13 +69,18 @@ def _header_map(header: list[str]) -> dict[str, int]:
             if name in aliases:
                 found[key] = index
                 break
-    missing = [COLUMNS[key][0].upper() if key == "nip" else COLUMNS[key][0].title()
-               for key in REQUIRED if key not in found]
+    missing = [
+        COLUMNS[key][0].upper() if key == "nip" else COLUMNS[key][0].title()
+        for key in REQUIRED
+        if key not in found
+    ]
     if missing:
         raise RosterFileError(
-            _("Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
-              "Kolom yang dikenali: NIP, Nama, Email, Unit Kerja, Jabatan, Golongan, "
-              "Jenis Pegawai.").format(columns=", ".join(missing))
+            _(
+                "Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
+                "Kolom yang dikenali: NIP, Nama, Email, Unit Kerja, Jabatan, Golongan, "
+                "Jenis Pegawai."
+            ).format(columns=", ".join(missing))
         )
     return found
 
@@ -87,8 +92,10 @@ def _cell_text(value: object, key: str, row: int) -> str:
         # Excel keeps 15 significant digits: an 18-digit NIP typed as a number has already
         # lost its last digits, so it must not be "repaired" by guessing.
         raise InvalidNIP(
-            _("NIP tersimpan sebagai angka sehingga digit terakhirnya berubah. "
-              "Format kolom NIP sebagai Teks di Excel, lalu ketik ulang NIP-nya.")
+            _(
+                "NIP tersimpan sebagai angka sehingga digit terakhirnya berubah. "
+                "Format kolom NIP sebagai Teks di Excel, lalu ketik ulang NIP-nya."
+            )
         )
     return str(value).strip()
 
@@ -110,7 +117,9 @@ def _rows_from_xlsx(data: bytes) -> Iterator[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise RosterFileError(_("Berkas .xlsx tidak dapat dibaca: {error}").format(error=exc)) from exc
+        raise RosterFileError(
+            _("Berkas .xlsx tidak dapat dibaca: {error}").format(error=exc)
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
@@ -231,8 +240,11 @@ def import_roster(
         for _number, user_data in chunk:
             user = existing.get(user_data.nip)
             if user is None:
-                user = User(nip=user_data.nip, employee_type=user_data.employee_type.value,
-                            full_name=user_data.full_name)
+                user = User(
+                    nip=user_data.nip,
+                    employee_type=user_data.employee_type.value,
+                    full_name=user_data.full_name,
+                )
                 user.set_roles(user_data.roles)
                 session.add(user)
                 report.created += 1

@@ -102,8 +102,7 @@ def login(
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session_cookie(request, response, result.token)
     if result.user.locale:
-        response.set_cookie("lentera_lang", result.user.locale, max_age=365 * 86400,
-                            samesite="lax")
+        response.set_cookie("lentera_lang", result.user.locale, max_age=365 * 86400, samesite="lax")
     return response
 
 
@@ -169,9 +168,7 @@ def reset_password(
 
 @router.get("/profil", name="profile")
 def profile(request: Request, user: CurrentUser) -> Response:
-    return render(
-        request, "accounts/profile.html", {"pangkat": pangkat_golongan(user.golongan)}
-    )
+    return render(request, "accounts/profile.html", {"pangkat": pangkat_golongan(user.golongan)})
 
 
 @router.post("/profil/sandi", name="change_password", dependencies=[CsrfChecked])

@@ -31,9 +31,10 @@ def test_login_redirects_back_to_the_page_asked_for_but_never_off_site(
     client: TestClient, session: Session
 ) -> None:
     user = make_user(session)
-    assert _post_login(client, user.nip, DEFAULT_PASSWORD, next="/profil").headers[
-        "location"
-    ] == "/profil"
+    assert (
+        _post_login(client, user.nip, DEFAULT_PASSWORD, next="/profil").headers["location"]
+        == "/profil"
+    )
     client.cookies.clear()
     evil = _post_login(client, user.nip, DEFAULT_PASSWORD, next="//evil.example/")
     assert evil.headers["location"] == "/"

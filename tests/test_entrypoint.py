@@ -1,0 +1,82 @@
+"""The container's start-up script, run for real outside Docker."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_entrypoint_migrates_then_serves_a_ready_app(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "LENTERA_DATABASE_URL": empty_database_url,
+        "LENTERA_SECRET_KEY": "k" * 40,
+        "LENTERA_DATA_DIR": str(tmp_path),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    env.pop("LENTERA_DEMO", None)
+    process = subprocess.Popen(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        ready = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert ready is not None, process.stdout.read().decode() if process.stdout else ""
+        assert ready.status_code == 200
+        assert ready.json()["status"] == "ok"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_entrypoint_refuses_production_without_a_secret(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "LENTERA_DATABASE_URL": empty_database_url,
+        "LENTERA_DATA_DIR": str(tmp_path),
+        "PORT": str(_free_port()),
+    }
+    env.pop("LENTERA_SECRET_KEY", None)
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "LENTERA_SECRET_KEY is required in production" in result.stdout + result.stderr

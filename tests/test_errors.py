@@ -1,0 +1,28 @@
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+
+def test_unknown_page_gets_the_friendly_404_page(client: TestClient) -> None:
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert response.template.name == "errors/404.html"  # type: ignore[attr-defined]
+    assert "Halaman tidak ditemukan" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_unknown_api_route_answers_json(client: TestClient) -> None:
+    response = client.get("/api/v1/tidak-ada")
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == 404
+
+
+def test_server_error_shows_the_500_page_without_internals(app: FastAPI) -> None:
+    @app.get("/rusak")
+    def broken() -> None:
+        raise RuntimeError("secret internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/rusak")
+    assert response.status_code == 500
+    assert "Terjadi kesalahan" in response.text
+    assert "secret internal detail" not in response.text
