@@ -140,3 +140,10 @@ def mask(nip: str) -> str:
     if len(nip) != NIP_LENGTH:
         return "*" * len(nip)
     return f"{nip[:2]}{'*' * 13}{nip[15:]}"
+
+
+def display(nip: str) -> str:
+    """Grouped the way NIPs are printed on Indonesian documents: 19850315 201001 2 003."""
+    if len(nip) != NIP_LENGTH:
+        return nip
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.responses import Response
 
 from app import i18n
+from app.accounts.nip import display as display_nip
 from app.accounts.nip import mask as mask_nip
 from app.web.csrf import FIELD_NAME, token_for
 
@@ -42,6 +43,7 @@ def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 templates.env.globals["url_for"] = _url_for
 templates.env.globals["csrf_field_name"] = FIELD_NAME
 templates.env.filters["mask_nip"] = mask_nip
+templates.env.filters["nip"] = display_nip
 
 
 def _local_datetime(value: datetime | None, fmt: str = "d MMM y, HH.mm") -> str:

@@ -67,3 +67,7 @@ def test_mask_hides_birth_date_appointment_and_gender() -> None:
     assert masked == "19*************003"
     assert "0315" not in masked
     assert len(masked) == 18
+
+
+def test_display_groups_the_digits_as_on_official_documents() -> None:
+    assert nip_rules.display("198503152010012003") == "19850315 201001 2 003"
