@@ -16,9 +16,10 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(PIP) install -e '.[dev]'
 	touch $@
 
-## run: install, migrate the embedded SQLite database, create demo accounts, serve on :8000
+## run: install, migrate the embedded SQLite database, import content/, demo accounts, serve :8000
 run: $(VENV)/.installed
 	$(DEMO) $(BIN)/lentera migrate
+	-$(DEMO) $(BIN)/lentera content reload
 	$(DEMO) $(BIN)/lentera demo
 	$(DEMO) $(BIN)/lentera serve
 

@@ -18,13 +18,16 @@ from app.accounts.models import Role
 from app.accounts.nip import InvalidNIP
 from app.accounts.passwords import WeakPassword
 from app.config import ConfigError, Settings, get_settings
+from app.content.cli import content_cli
 from app.db import make_engine, make_sessionmaker, session_scope
 
 cli = typer.Typer(
     help="Lentera: e-learning ASN Kota Palu. Settings come from LENTERA_* variables.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+cli.add_typer(content_cli, name="content")
 
 
 @contextmanager
@@ -287,3 +290,34 @@ def demo() -> None:
 
 def main() -> None:
     cli()
+
+
+@content_cli.command("reload")
+def content_reload(
+    path: Annotated[
+        Path | None, typer.Argument(help="Content folder (default: LENTERA_CONTENT_DIR).")
+    ] = None,
+) -> None:
+    """Import content/ and publish every course that changed; no restart needed.
+
+    Every worker and instance sharing the database serves the new versions on its next request.
+    A course with errors is left out (its last good version stays published).
+    """
+    from app.content import store
+
+    settings = get_settings()
+    root = path or settings.content_dir
+    if not root.is_dir():
+        raise _fail(f"Folder materi {root} tidak ditemukan.")
+    with _transaction(settings) as session:
+        report = store.import_library(session, root)
+    for code in report.published:
+        typer.echo(f"Diterbitkan: {code}")
+    if report.unchanged:
+        typer.echo(f"Tidak berubah: {', '.join(report.unchanged)}")
+    for folder, problems in report.broken.items():
+        typer.secho(f"Tidak dimuat: {folder}", fg=typer.colors.RED, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    if report.broken:
+        raise typer.Exit(1)

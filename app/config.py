@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     content_dir: Path = Path("content")
+    load_content_on_start: bool = True
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     demo: bool = False

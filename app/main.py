@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,12 +14,54 @@ from app import errors, ops
 from app.accounts import people_routes
 from app.accounts import routes as account_routes
 from app.config import Settings, get_settings
+from app.content import routes as content_routes
+from app.content import trainer_routes
+from app.content.catalog import ContentCache
 from app.db import make_engine, make_sessionmaker
 from app.observability import RequestContextMiddleware, configure_logging
 from app.web import home
 from app.web.csrf import CsrfCookieMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+log = logging.getLogger("lentera.startup")
+
+
+def load_content(app: FastAPI) -> None:
+    """Import content/ at start-up; a broken course or folder never stops the server."""
+    from app.content import store
+    from app.db import session_scope
+
+    settings = app.state.settings
+    if not settings.content_dir.is_dir():
+        log.warning("content folder not found", extra={"content_dir": str(settings.content_dir)})
+        return
+    try:
+        with session_scope(app.state.sessionmaker) as session:
+            report = store.import_library(session, settings.content_dir)
+    except Exception:
+        log.exception("content import failed; serving what was published before")
+        return
+    log.info(
+        "content imported",
+        extra={
+            "published": report.published,
+            "unchanged": len(report.unchanged),
+            "broken": sorted(report.broken),
+        },
+    )
+    for folder, problems in report.broken.items():
+        log.error(
+            "course left out", extra={"folder": folder, "problems": [str(p) for p in problems]}
+        )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.settings.load_content_on_start:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(load_content, app)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,11 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.content = ContentCache()
 
     errors.install(app)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
@@ -44,5 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(account_routes.router)
     app.include_router(people_routes.router)
+    app.include_router(content_routes.router)
+    app.include_router(trainer_routes.router)
     app.include_router(home.router)
     return app

@@ -151,6 +151,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         login_max_failures_per_account=3,
         login_max_failures_per_address=6,
+        load_content_on_start=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 

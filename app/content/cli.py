@@ -1,0 +1,110 @@
+"""`lentera content ...`: check course folders and import Moodle question banks.
+
+Wire it into the main CLI with `cli.add_typer(content_cli, name="content")`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+from app.content.loader import Library, load_library
+from app.content.problems import ProblemLog
+from app.content.question_import import convert_file
+from app.content.quiz_parser import parse_quiz_text
+from app.content.sources import COURSE_FILE
+from app.content.urls import CourseUrls, LinkResolver
+from app.i18n import gettext as _
+
+content_cli = typer.Typer(
+    help="Materi kursus: periksa folder materi dan impor bank soal Moodle.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class QuestionFormat(StrEnum):
+    gift = "gift"
+    aiken = "aiken"
+
+
+@content_cli.command("check")
+def check(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder materi (berisi folder-folder kursus) atau satu folder kursus. "
+            "Bawaan: LENTERA_CONTENT_DIR."
+        ),
+    ] = None,
+) -> None:
+    """Check every course (or one course folder) and list each problem as file:line."""
+    target = path if path is not None else get_settings().content_dir
+    if not target.is_dir():
+        typer.echo(_("Folder {path} tidak ditemukan.").format(path=target), err=True)
+        raise typer.Exit(1)
+    if (target / COURSE_FILE).is_file():
+        library = load_library(target.resolve().parent, course=target.resolve().name)
+        checked = 1
+    else:
+        library = load_library(target)
+        checked = len(library.courses) + len(library.broken)
+    for problem in library.problems:
+        typer.echo(str(problem))
+    typer.echo(_summary(library, checked))
+    if library.error_count:
+        raise typer.Exit(1)
+
+
+def _summary(library: Library, checked: int) -> str:
+    return _(
+        "{checked} kursus diperiksa: {good} baik, {bad} bermasalah; {errors} galat, "
+        "{warnings} peringatan"
+    ).format(
+        checked=checked,
+        good=checked - len(library.broken),
+        bad=len(library.broken),
+        errors=library.error_count,
+        warnings=library.warning_count,
+    )
+
+
+@content_cli.command("import-questions")
+def import_questions(
+    file: Annotated[Path, typer.Argument(help="Bank soal Moodle: .gift, atau .txt GIFT/Aiken.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Tulis hasil ke berkas ini (bawaan: layar)."),
+    ] = None,
+    fmt: Annotated[
+        QuestionFormat | None,
+        typer.Option("--format", "-f", help="Paksa format; bawaan: dikenali dari isi berkas."),
+    ] = None,
+) -> None:
+    """Convert a Moodle GIFT or Aiken question bank into a Lentera quiz file."""
+    if not file.is_file():
+        typer.echo(_("Berkas {path} tidak ditemukan.").format(path=file), err=True)
+        raise typer.Exit(1)
+    markdown, problems = convert_file(file, fmt.value if fmt else None)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if not markdown:
+        raise typer.Exit(1)
+    # Read the result back with the real quiz parser, so what the trainer gets is a file that
+    # `content check` accepts, and anything still missing (explanations) is named by its line.
+    shown = output.name if output is not None else _("(hasil)")
+    folder = (output or file).resolve().parent
+    check_log = ProblemLog()
+    resolver = LinkResolver(folder, CourseUrls("KODE"), frozenset())
+    parse_quiz_text(markdown, "impor", shown, resolver, check_log)
+    for problem in check_log.items:
+        typer.echo(str(problem), err=True)
+    if output is not None:
+        output.write_text(markdown, encoding="utf-8")
+        typer.echo(_("Soal ditulis ke {path}.").format(path=output), err=True)
+    else:
+        typer.echo(markdown, nl=False)

@@ -1,0 +1,220 @@
+"""`kursus.yaml`: the course's catalogue data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from app.content.fields import Fields
+from app.content.frontmatter import parse_mapping
+from app.content.problems import ProblemLog
+from app.content.sources import read_text
+from app.content.specs import Category, Level, ScorePolicy
+from app.i18n import gettext as _
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}$")
+CATEGORIES = ("teknis", "manajerial", "sosial kultural")
+LEVELS = ("dasar", "menengah", "lanjut")
+SCORE_POLICIES = ("terbaik", "terakhir")
+
+REQUIRED = {
+    "kode": "kode: PPP-101",
+    "judul": "judul: Pelayanan Publik Prima",
+    "ringkasan": "ringkasan: Satu atau dua kalimat tentang kursus ini.",
+    "kategori": "kategori: teknis",
+    "jp": "jp: 2",
+    "tingkat": "tingkat: dasar",
+    "penulis": "penulis: [Nama Penulis]",
+    "versi": 'versi: "1.0"',
+    "nilai_lulus": "nilai_lulus: 70",
+    "nilai_dihitung": "nilai_dihitung: terbaik",
+}
+OPTIONAL = ("prasyarat",)
+
+
+@dataclass(frozen=True)
+class CourseMeta:
+    code: str
+    title: str
+    summary: str
+    category: Category
+    jp: int
+    level: Level
+    authors: tuple[str, ...]
+    version: str
+    passing_score: int
+    score_policy: ScorePolicy
+    prerequisites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetaRead:
+    meta: CourseMeta | None
+    code: str | None  # the code, when it alone could be read: for cross-course checks
+    lines: Mapping[str, int] = field(default_factory=dict)  # key -> line in kursus.yaml
+
+
+def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
+    """Read and check `kursus.yaml`; every problem is reported, meta is None if any error."""
+    text = read_text(path, shown, problems)
+    if text is None:
+        return MetaRead(None, None)
+    mapping = parse_mapping(text, 1, shown, problems)
+    if mapping is None:
+        return MetaRead(None, None)
+    mark = problems.count()
+    fields = Fields(mapping, shown, problems)
+    fields.check_keys(REQUIRED, OPTIONAL)
+    code = _code(fields, "kode")
+    title = fields.text("judul")
+    summary = fields.text("ringkasan")
+    data = mapping.data
+    category = fields.choice("kategori", CATEGORIES) if "kategori" in data else None
+    jp = fields.integer("jp", low=1) if "jp" in data else None
+    level = fields.choice("tingkat", LEVELS) if "tingkat" in data else None
+    authors = _authors(fields)
+    version = _version(fields)
+    passing = fields.integer("nilai_lulus", low=0, high=100) if "nilai_lulus" in data else None
+    policy = fields.choice("nilai_dihitung", SCORE_POLICIES) if "nilai_dihitung" in data else None
+    prerequisites = _prerequisites(fields, code)
+    if (
+        problems.errors_since(mark)
+        or code is None
+        or title is None
+        or summary is None
+        or category is None
+        or jp is None
+        or level is None
+        or authors is None
+        or version is None
+        or passing is None
+        or policy is None
+        or prerequisites is None
+    ):
+        return MetaRead(None, code, mapping.lines)
+    return MetaRead(
+        CourseMeta(
+            code=code,
+            title=title,
+            summary=summary,
+            category=cast(Category, category),
+            jp=jp,
+            level=cast(Level, level),
+            authors=authors,
+            version=version,
+            passing_score=passing,
+            score_policy=cast(ScorePolicy, policy),
+            prerequisites=prerequisites,
+        ),
+        code,
+        mapping.lines,
+    )
+
+
+def _code(fields: Fields, key: str) -> str | None:
+    value = fields.mapping.data.get(key)
+    if value is None:
+        return fields.text(key) if key in fields.mapping.data else None
+    text = str(value).strip()
+    if not CODE_PATTERN.match(text):
+        fields.problems.error(
+            fields.path,
+            fields.line(key),
+            _(
+                "Kode kursus {value} tidak sah. Pakai 2 sampai 31 huruf KAPITAL, angka, dan tanda "
+                "hubung, diawali huruf atau angka, misalnya PPP-101."
+            ).format(value=text),
+        )
+        return None
+    return text
+
+
+def _authors(fields: Fields) -> tuple[str, ...] | None:
+    value = fields.mapping.data.get("penulis")
+    if "penulis" not in fields.mapping.data:
+        return None
+    if isinstance(value, str) and value.strip():
+        fields.problems.warning(
+            fields.path,
+            fields.line("penulis"),
+            _("Tulis penulis sebagai daftar: baris penulis:, lalu setiap nama diawali '  - '."),
+        )
+        return (value.strip(),)
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    fields.problems.error(
+        fields.path,
+        fields.line("penulis"),
+        _(
+            "Isi penulis harus daftar nama, paling sedikit satu: tulis penulis:, lalu di baris "
+            "berikutnya '  - Nama Penulis'. Nama yang memuat titik dua diapit tanda kutip."
+        ),
+    )
+    return None
+
+
+def _version(fields: Fields) -> str | None:
+    value = fields.mapping.data.get("versi")
+    if "versi" not in fields.mapping.data:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads 1.10 as the number 1.1; the text the trainer typed is already lost.
+        fields.problems.error(
+            fields.path,
+            fields.line("versi"),
+            _('Tulis versi di dalam tanda kutip, misalnya versi: "{value}".').format(value=value),
+        )
+        return None
+    return fields.text("versi")
+
+
+def _prerequisites(fields: Fields, own_code: str | None) -> tuple[str, ...] | None:
+    value = fields.mapping.data.get("prasyarat")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        fields.problems.error(
+            fields.path,
+            fields.line("prasyarat"),
+            _(
+                "Isi prasyarat harus daftar kode kursus, misalnya [KOM-101], atau [] bila "
+                "tidak ada."
+            ),
+        )
+        return None
+    codes: list[str] = []
+    ok = True
+    for item in value:
+        code = str(item).strip()
+        if not CODE_PATTERN.match(code):
+            fields.problems.error(
+                fields.path,
+                fields.line("prasyarat"),
+                _("{value} pada prasyarat bukan kode kursus yang sah, misalnya KOM-101.").format(
+                    value=code
+                ),
+            )
+            ok = False
+        elif code == own_code:
+            fields.problems.error(
+                fields.path,
+                fields.line("prasyarat"),
+                _("Kursus tidak dapat menjadi prasyarat bagi dirinya sendiri ({code}).").format(
+                    code=code
+                ),
+            )
+            ok = False
+        elif code in codes:
+            fields.problems.warning(
+                fields.path,
+                fields.line("prasyarat"),
+                _("Kode {code} ditulis dua kali pada prasyarat.").format(code=code),
+            )
+        else:
+            codes.append(code)
+    return tuple(codes) if ok else None

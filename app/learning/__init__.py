@@ -1,0 +1,1 @@
+"""Learning: enrolment, progress, quizzes, completion, certificates."""
