@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     reset_link_hours: int = Field(default=24, ge=1)
     max_upload_mb: int = Field(default=10, ge=1)
+    follow_up_days: int = Field(default=30, ge=1)
+    jp_target: int = Field(default=20, ge=1)
+    issuer_name: str = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Palu"
+    instansi_name: str = "Pemerintah Kota Palu"
+    signatory_name: str = "Kepala BKPSDM Kota Palu"
+    signatory_title: str = "Kepala Badan"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")

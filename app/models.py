@@ -14,22 +14,43 @@ from app.content.models import (
     QuizVersion,
 )
 from app.db import Base
+from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.learning.models import (
+    Assignment,
+    Certificate,
+    Completion,
+    Enrolment,
+    ExternalLearning,
+    ModuleProgress,
+    ProgressEvent,
+    QuizAttempt,
+)
 
 __all__ = [
+    "ActionPlan",
+    "Assignment",
     "AuditEvent",
     "AuthSession",
     "Base",
     "Blob",
+    "Certificate",
+    "Completion",
     "ContentProblemReport",
     "ContentState",
     "Course",
     "CourseTrainer",
     "CourseVersion",
     "CourseVersionFile",
+    "Enrolment",
+    "ExternalLearning",
     "LoginFailure",
+    "ModuleProgress",
     "ModuleVersion",
     "PasswordResetToken",
+    "ProgressEvent",
+    "QuizAttempt",
     "QuizVersion",
+    "ReactionSurvey",
     "Unit",
     "User",
     "UserRole",

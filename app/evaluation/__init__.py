@@ -1,0 +1,1 @@
+"""Evaluation after training: reaction surveys, action plans, follow-up and supervisor checks."""

@@ -1,0 +1,69 @@
+"""Storage for the Kirkpatrick levels after a course: reaction (level 1) and application at work
+(level 3, through an action plan, the learner's follow-up and the supervisor's confirmation).
+Learning (level 2) is the pre-test / final-test gain, kept with the quiz attempts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+
+
+class ReactionSurvey(Base):
+    """The learner's reaction to a course, once per course (1-5 scales and a comment)."""
+
+    __tablename__ = "reaction_surveys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        CheckConstraint(
+            "relevance BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5 "
+            "AND applicability BETWEEN 1 AND 5",
+            name="scales",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    relevance: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[int] = mapped_column(Integer)
+    applicability: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionPlan(Base):
+    """What the learner will apply at work, followed up after `follow_up_on`."""
+
+    __tablename__ = "action_plans"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        CheckConstraint(
+            "follow_up_status IS NULL OR follow_up_status IN ('applied', 'partly', 'not_applied')",
+            name="follow_up_status",
+        ),
+        CheckConstraint(
+            "supervisor_verdict IS NULL OR supervisor_verdict IN ('confirmed', 'not_seen')",
+            name="supervisor_verdict",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    plan: Mapped[str] = mapped_column(Text)
+    supervisor_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    follow_up_on: Mapped[date] = mapped_column(Date, index=True)
+    follow_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    follow_up_status: Mapped[str | None] = mapped_column(String(12), default=None)
+    follow_up_note: Mapped[str | None] = mapped_column(Text, default=None)
+    # The one-time link for the supervisor (atasan), who has no account: only its hash is kept.
+    supervisor_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    supervisor_link_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    supervisor_verdict: Mapped[str | None] = mapped_column(String(12), default=None)
+    supervisor_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    supervisor_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,200 @@
+"""Storage for what learners do: enrolments, assignments, progress, attempts, completions,
+certificates and learning done elsewhere.
+
+Everything is keyed by stable content identities (course id, module slug, quiz key), never by
+a version row, so records survive republishing; the version a learner actually saw or answered
+is kept beside it for the record.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+
+
+class Enrolment(Base):
+    """A learner taking a course: by their own choice or because HR assigned it."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(10), default="self")  # self | assigned
+
+
+class Assignment(Base):
+    """Mandatory training: HR assigns a course to a person, with a due date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    # When assigned to a whole unit kerja, which one (the members at that moment got a row each).
+    via_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), default=None
+    )
+    note: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class ModuleProgress(Base):
+    """One learner's state in one module: first opened, completed (set once, never unset)."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    module_slug: Mapped[str] = mapped_column(String(120))
+    first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
+    )
+
+
+class ProgressEvent(Base):
+    """A progress event as the client sent it; its id makes replays harmless (idempotency)."""
+
+    __tablename__ = "progress_events"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(12))  # completed
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(10), default="web")  # web | offline
+
+
+class QuizAttempt(Base):
+    """One attempt at a quiz: what was drawn, what was answered, the score; never rewritten."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "quiz_key", "number"),
+        Index("ix_quiz_attempts_learner", "user_id", "course_id", "quiz_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    quiz_key: Mapped[str] = mapped_column(String(120))
+    quiz_version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(32))
+    drawn: Mapped[list[Any]] = mapped_column(JSON)  # [[question_id, [option ids...]], ...]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    score: Mapped[float | None] = mapped_column(Float, default=None)  # 0..1
+    correct_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    total: Mapped[int | None] = mapped_column(Integer, default=None)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Completion(Base):
+    """A course completed: recorded exactly once per learner and course."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    course_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
+    )
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    final_score: Mapped[int] = mapped_column(Integer)  # 0..100
+    jp: Mapped[int] = mapped_column(Integer)
+
+
+class Certificate(Base):
+    """A certificate for a completion. What it says is frozen at issue time."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    completion_id: Mapped[int] = mapped_column(
+        ForeignKey("completions.id", ondelete="CASCADE"), unique=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    full_name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str] = mapped_column(String(18))
+    employee_type: Mapped[str] = mapped_column(String(4))
+    golongan: Mapped[str | None] = mapped_column(String(10), default=None)
+    jabatan: Mapped[str | None] = mapped_column(String(200), default=None)
+    unit_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    course_code: Mapped[str] = mapped_column(String(32))
+    course_title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(20))
+    jp: Mapped[int] = mapped_column(Integer)
+    completed_on: Mapped[date] = mapped_column(Date)
+    final_score: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    revoke_reason: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class ExternalLearning(Base):
+    """Learning done elsewhere (a workshop, ASN Unggul...), counted once HR verifies it."""
+
+    __tablename__ = "external_learning"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'verified', 'rejected')", name="status"),
+        CheckConstraint("jp > 0", name="jp_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organiser: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date, index=True)
+    jp: Mapped[int] = mapped_column(Integer)
+    certificate_number: Mapped[str | None] = mapped_column(String(100), default=None)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_type: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
