@@ -98,7 +98,7 @@ class QuestionSpec:
 class QuizSpec:
     key: str  # "tes-awal", "tes-akhir" or the module slug for a practice quiz
     title: str
-    draw_count: int | None  # draw this many questions at random; None: all, in file order
+    draw_count: int | None  # draw this many at random; None: all (order shuffled per attempt)
     time_limit_minutes: int | None
     max_attempts: int | None
     questions: tuple[QuestionSpec, ...]

@@ -127,12 +127,11 @@ def fit_lines(
     max_lines: int = 1,
     shrink_before_wrap: bool = True,
 ) -> tuple[float, list[str]]:
-    """The largest font size at which `text` wraps into `max_lines` lines of `width`, and them.
+    """The largest font size at which `text` fits in `max_lines` lines of `width`, and the lines.
 
     With `shrink_before_wrap`, one line is preferred down to 70% of `max_size` before wrapping
     is allowed. Text that does not fit even at `min_size` is cut with an ellipsis, so nothing
-    ever leaves its box.
-    The font is left set at the returned size.
+    ever leaves its box. The font is left set at the returned size.
     """
     one_line_floor = max(min_size, max_size * 0.7) if shrink_before_wrap else max_size
     size = max_size
@@ -206,7 +205,6 @@ class CertificateData:
 _PAGE_W = 297.0
 _PAGE_H = 210.0
 _TEXT_W = 230.0  # the centred column
-_TEXT_X = (_PAGE_W - _TEXT_W) / 2
 _BOTTOM_Y = 150.0  # QR code and signature block start here; the text above must end before it
 _QR_SIZE = 30.0
 _MAX_GAP = 7.0  # most space added between two sections of the body
