@@ -113,3 +113,24 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function" makes FastAPI run the commit *before* the response is sent, so a client
 # never sees success for a write that then failed to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT a row unless it would break a unique constraint; True when a row was inserted.
+
+    Atomic in the database (ON CONFLICT DO NOTHING on SQLite and PostgreSQL), so concurrent or
+    replayed requests can never create a duplicate or fail with an integrity error.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(model).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(dialect)
+    result = session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

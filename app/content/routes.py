@@ -95,23 +95,17 @@ def catalog_page(
 
 
 def course_page(
-    request: Request, session: Session, cache: ContentCache, ctx: CourseContext
+    request: Request,
+    session: Session,
+    cache: ContentCache,
+    ctx: CourseContext,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The course page for a version (shared by the learner view and the preview)."""
+    """The course page for a version (the learner view adds progress through `extra`)."""
     catalog = cache.catalog(session)
     prerequisites = [(code, catalog.by_code.get(code)) for code in ctx.view.prerequisites]
-    return render(
-        request,
-        "content/course.html",
-        {"ctx": ctx, "course": ctx.view, "prerequisites": prerequisites},
-    )
-
-
-@router.get("/{code}", name="course")
-def course(
-    request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
-) -> Response:
-    return course_page(request, session, cache, ctx)
+    context = {"ctx": ctx, "course": ctx.view, "prerequisites": prerequisites}
+    return render(request, "content/course.html", {**context, **(extra or {})})
 
 
 def load_module(session: Session, cache: ContentCache, ctx: CourseContext, slug: str) -> ModulePage:
@@ -122,15 +116,21 @@ def load_module(session: Session, cache: ContentCache, ctx: CourseContext, slug:
 
 
 def module_page(
-    request: Request, session: Session, cache: ContentCache, ctx: CourseContext, slug: str
+    request: Request,
+    session: Session,
+    cache: ContentCache,
+    ctx: CourseContext,
+    slug: str,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """A module page for a version (shared by the learner view and the preview)."""
+    """A module page for a version (the learner view adds progress through `extra`)."""
     page = load_module(session, cache, ctx, slug)
     before, after = ctx.view.neighbours(slug)
     return render(
         request,
         "content/module.html",
-        {
+        (extra or {})
+        | {
             "ctx": ctx,
             "course": ctx.view,
             "page": page,
@@ -140,18 +140,6 @@ def module_page(
             "practice": ctx.view.quiz(slug),
         },
     )
-
-
-@router.get("/{code}/modul/{slug}", name="module")
-def module(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    cache: Cache,
-    ctx: CurrentCourse,
-    slug: str,
-) -> Response:
-    return module_page(request, session, cache, ctx, slug)
 
 
 def simulation_page(
@@ -252,13 +240,3 @@ def course_file(
     request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse, path: str
 ) -> Response:
     return file_response(request, session, ctx.view.version_id, path)
-
-
-@router.get("/{code}/tes/{key}", name="quiz_info")
-def quiz_info(
-    request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse, key: str
-) -> Response:
-    quiz = ctx.view.quiz(key)
-    if quiz is None:
-        raise NotFound(_("Tes ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    return render(request, "content/quiz_info.html", {"ctx": ctx, "course": ctx.view, "quiz": quiz})

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, Unit, User, UserRole
 from app.db import SessionDep
+from app.learning.dashboard import learner_dashboard
 from app.web.deps import OptionalUser
-from app.web.templating import render
+from app.web.templating import render, wita_today
 
 router = APIRouter()
 
@@ -19,6 +20,9 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
     context: dict[str, object] = {"roles": user.roles, "Role": Role}
+    if user.has_role(Role.LEARNER):
+        catalog = request.app.state.content.catalog(session)
+        context["dashboard"] = learner_dashboard(session, user.id, catalog, wita_today())
     if user.has_role(Role.HR, Role.ADMIN):
         context["people_count"] = session.scalar(select(func.count()).select_from(User))
         context["unit_count"] = session.scalar(select(func.count()).select_from(Unit))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -55,6 +55,18 @@ def _local_datetime(value: datetime | None, fmt: str = "d MMM y, HH.mm") -> str:
 
 
 templates.env.filters["datetime"] = _local_datetime
+
+
+def wita_today() -> date:
+    """Today's date in Palu (WITA), which is what due dates and years are counted in."""
+    return datetime.now(ZoneInfo("Asia/Makassar")).date()
+
+
+def _local_date(value: date | None, fmt: str = "d MMMM y") -> str:
+    return "-" if value is None else format_date(value, fmt, locale=i18n.get_locale())
+
+
+templates.env.filters["date"] = _local_date
 
 
 def render(

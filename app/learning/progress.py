@@ -1,0 +1,184 @@
+"""Enrolment and module progress, recorded idempotently.
+
+A completion is never lost and never counted twice: module progress has one row per learner
+and module, written with atomic upserts, and a progress event carrying a client id is applied
+at most once however often it is replayed (a double tap, a retried request, the offline queue).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.content.catalog import Catalog, CourseView
+from app.db import insert_or_ignore
+from app.learning.models import Completion, Enrolment, ModuleProgress, ProgressEvent
+
+EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# An offline completion may carry a time from the past; older than this is not believed.
+MAX_OFFLINE_AGE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    opened: frozenset[str]
+    completed: frozenset[str]
+    total: int
+
+    @property
+    def done(self) -> int:
+        return len(self.completed)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def all_modules_done(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
+    """Whether the learner is enrolled in the course."""
+    return (
+        session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.user_id == user_id, Enrolment.course_id == course_id
+            )
+        )
+        is not None
+    )
+
+
+def enrol(session: Session, user_id: int, course_id: int, source: str = "self") -> bool:
+    """Enrol (idempotent); True when this call created the enrolment."""
+    return insert_or_ignore(
+        session, Enrolment, {"user_id": user_id, "course_id": course_id, "source": source}
+    )
+
+
+def completed_course_ids(session: Session, user_id: int) -> set[int]:
+    """Ids of the courses this learner has completed."""
+    return set(session.scalars(select(Completion.course_id).where(Completion.user_id == user_id)))
+
+
+def missing_prerequisites(
+    session: Session, user_id: int, view: CourseView, catalog: Catalog
+) -> list[str]:
+    """Codes of prerequisite courses the learner has not completed yet."""
+    if not view.prerequisites:
+        return []
+    done = completed_course_ids(session, user_id)
+    missing = []
+    for code in view.prerequisites:
+        prerequisite = catalog.by_code.get(code)
+        if prerequisite is None or prerequisite.course_id not in done:
+            missing.append(code)
+    return missing
+
+
+def record_open(session: Session, user_id: int, course_id: int, slug: str) -> None:
+    """Remember that the learner opened a module (the first time only)."""
+    insert_or_ignore(
+        session,
+        ModuleProgress,
+        {"user_id": user_id, "course_id": course_id, "module_slug": slug},
+    )
+
+
+def clamp_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
+    """The time to record for an event: the client's, within sane bounds, else now."""
+    if occurred_at is None or occurred_at.tzinfo is None:
+        return now
+    return min(max(occurred_at, now - MAX_OFFLINE_AGE), now)
+
+
+def complete_module(
+    session: Session,
+    *,
+    user_id: int,
+    course_id: int,
+    slug: str,
+    version_id: int | None,
+    now: datetime,
+    event_id: str | None = None,
+    occurred_at: datetime | None = None,
+    source: str = "web",
+) -> bool:
+    """Mark a module complete; False when this event was already applied (a replay).
+
+    The earliest completion time wins, so an offline completion synced after a later online
+    one still keeps the time the learner really finished.
+    """
+    when = clamp_occurred_at(occurred_at, now)
+    if event_id is not None:
+        applied = insert_or_ignore(
+            session,
+            ProgressEvent,
+            {
+                # Scoped by learner: nobody can pre-claim or replay another learner's event id.
+                "id": f"{user_id}:{event_id}",
+                "user_id": user_id,
+                "course_id": course_id,
+                "module_slug": slug,
+                "kind": "completed",
+                "occurred_at": when,
+                "source": source,
+            },
+        )
+        if not applied:
+            return False
+    record_open(session, user_id, course_id, slug)
+    # One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
+    session.execute(
+        update(ModuleProgress)
+        .where(
+            ModuleProgress.user_id == user_id,
+            ModuleProgress.course_id == course_id,
+            ModuleProgress.module_slug == slug,
+        )
+        .values(
+            completed_at=case(
+                (ModuleProgress.completed_at.is_(None), when),
+                (ModuleProgress.completed_at > when, when),
+                else_=ModuleProgress.completed_at,
+            ),
+            completed_version_id=func.coalesce(ModuleProgress.completed_version_id, version_id),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def course_progress(session: Session, user_id: int, view: CourseView) -> CourseProgress:
+    """Which modules of the course the learner has opened and completed (current modules only)."""
+    rows = session.execute(
+        select(ModuleProgress.module_slug, ModuleProgress.completed_at).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.course_id == view.course_id
+        )
+    ).all()
+    current = {m.slug for m in view.modules}
+    return CourseProgress(
+        opened=frozenset(slug for slug, _at in rows if slug in current),
+        completed=frozenset(slug for slug, at in rows if at is not None and slug in current),
+        total=len(current),
+    )
+
+
+def next_module(view: CourseView, progress: CourseProgress) -> str | None:
+    """The first module not completed yet ("Lanjutkan belajar"), None when all are done."""
+    return next((m.slug for m in view.modules if m.slug not in progress.completed), None)
+
+
+def progress_by_course(session: Session, user_id: int) -> dict[int, int]:
+    """Completed module count per course for one learner (one grouped query, for the home page)."""
+    rows = session.execute(
+        select(ModuleProgress.course_id, func.count())
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))
+        .group_by(ModuleProgress.course_id)
+    ).all()
+    return {course_id: count for course_id, count in rows}

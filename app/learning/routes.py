@@ -1,0 +1,370 @@
+"""What a learner does with a course: enrol, read and mark modules, take tests, complete,
+download the certificate; plus the public certificate verification page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role, User
+from app.accounts.nip import mask as mask_nip
+from app.content.catalog import ContentCache
+from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
+from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
+from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
+from app.learning import completion as completion_service
+from app.learning import grading, progress, quizzes
+from app.learning.models import Assignment, Certificate, Completion
+from app.learning.pdf_certificate import render_certificate
+from app.web.deps import AdminUser, CsrfChecked, CurrentUser, OptionalUser
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def _learner_state(
+    session: Session, cache: ContentCache, user: User, ctx: CourseContext
+) -> dict[str, object]:
+    view = ctx.view
+    state = progress.course_progress(session, user.id, view)
+    done = session.scalar(
+        select(Completion).where(
+            Completion.user_id == user.id, Completion.course_id == view.course_id
+        )
+    )
+    certificate = (
+        session.scalar(select(Certificate).where(Certificate.completion_id == done.id))
+        if done
+        else None
+    )
+    assignment = session.scalar(
+        select(Assignment).where(
+            Assignment.user_id == user.id, Assignment.course_id == view.course_id
+        )
+    )
+    return {
+        "learner": True,
+        "progress": state,
+        "enrolled": progress.is_enrolled(session, user.id, view.course_id),
+        "missing": progress.missing_prerequisites(session, user.id, view, cache.catalog(session)),
+        "next_slug": progress.next_module(view, state),
+        "completion": done,
+        "certificate": certificate,
+        "assignment": assignment,
+        "gain": _gain(session, user.id, view.course_id, view.score_policy),
+    }
+
+
+def _gain(session: Session, user_id: int, course_id: int, policy: str) -> dict[str, int | None]:
+    pre_attempts = quizzes.attempts_for(session, user_id, course_id, PRETEST_KEY)
+    # The pre-test measures where the learner started: its first on-time attempt counts.
+    pre = next((a for a in pre_attempts if a.submitted_at and not a.late), None)
+    post = quizzes.counted_attempt(
+        quizzes.attempts_for(session, user_id, course_id, FINAL_TEST_KEY), policy
+    )
+    pre_score = grading.score_percent(pre.score) if pre and pre.score is not None else None
+    post_score = grading.score_percent(post.score) if post and post.score is not None else None
+    gain = post_score - pre_score if pre_score is not None and post_score is not None else None
+    return {"pre": pre_score, "post": post_score, "gain": gain}
+
+
+@router.get("/kursus/{code}", name="course")
+def course(
+    request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
+) -> Response:
+    return course_page(request, session, cache, ctx, _learner_state(session, cache, user, ctx))
+
+
+def _require_prerequisites(
+    session: Session, cache: ContentCache, user: User, ctx: CourseContext
+) -> None:
+    missing = progress.missing_prerequisites(session, user.id, ctx.view, cache.catalog(session))
+    if missing:
+        raise quizzes.QuizRuleError(
+            _(
+                "Kursus ini mensyaratkan Anda menyelesaikan {codes} terlebih dahulu. "
+                "Selesaikan kursus prasyarat itu, lalu kembali ke sini."
+            ).format(codes=", ".join(missing))
+        )
+
+
+@router.post("/kursus/{code}/ikuti", name="enrol", dependencies=[CsrfChecked])
+def enrol(
+    request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
+) -> Response:
+    _require_prerequisites(session, cache, user, ctx)
+    progress.enrol(session, user.id, ctx.view.course_id)
+    return RedirectResponse(request.app.url_path_for("course", code=ctx.view.code), 303)
+
+
+@router.get("/kursus/{code}/lanjutkan", name="resume")
+def resume(
+    request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
+) -> Response:
+    """ "Lanjutkan belajar": the first unfinished module, else the final test."""
+    state = progress.course_progress(session, user.id, ctx.view)
+    slug = progress.next_module(ctx.view, state)
+    if slug is not None:
+        return RedirectResponse(f"{ctx.base}/modul/{slug}", 303)
+    if ctx.view.quiz(FINAL_TEST_KEY):
+        return RedirectResponse(f"{ctx.base}/tes/{FINAL_TEST_KEY}", 303)
+    return RedirectResponse(ctx.base, 303)
+
+
+@router.get("/kursus/{code}/modul/{slug}", name="module")
+def module(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    ctx: CurrentCourse,
+    slug: str,
+) -> Response:
+    if ctx.view.module(slug) is None:
+        raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
+        _require_prerequisites(session, cache, user, ctx)
+        progress.enrol(session, user.id, ctx.view.course_id)
+    state = progress.course_progress(session, user.id, ctx.view)
+    if slug not in state.opened:
+        progress.record_open(session, user.id, ctx.view.course_id, slug)
+    extra = {
+        "learner": True,
+        "progress": state,
+        "module_done": slug in state.completed,
+        # A fresh id per page view: submitting this form twice (or replaying it) counts once.
+        "event_id": secrets.token_urlsafe(16),
+    }
+    return module_page(request, session, cache, ctx, slug, extra)
+
+
+@router.post(
+    "/kursus/{code}/modul/{slug}/selesai", name="module_complete", dependencies=[CsrfChecked]
+)
+def module_complete(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    ctx: CurrentCourse,
+    slug: str,
+    event_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    if ctx.view.module(slug) is None:
+        raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
+        _require_prerequisites(session, cache, user, ctx)
+        progress.enrol(session, user.id, ctx.view.course_id)
+    progress.complete_module(
+        session,
+        user_id=user.id,
+        course_id=ctx.view.course_id,
+        slug=slug,
+        version_id=ctx.view.version_id,
+        now=utcnow(),
+        event_id=event_id if progress.EVENT_ID.match(event_id) else None,
+    )
+    completion_service.try_complete(session, user, ctx.view, utcnow())
+    _before, after = ctx.view.neighbours(slug)
+    target = f"{ctx.base}/modul/{after.slug}" if after else f"{ctx.base}/lanjutkan"
+    return RedirectResponse(target, 303)
+
+
+@router.get("/kursus/{code}/tes/{key}", name="quiz_info")
+def quiz_info(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    ctx: CurrentCourse,
+    key: str,
+) -> Response:
+    quiz = ctx.view.quiz(key)
+    if quiz is None:
+        raise NotFound(_("Tes ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    attempts = quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
+    state = progress.course_progress(session, user.id, ctx.view)
+    return render(
+        request,
+        "learning/quiz_info.html",
+        {
+            "ctx": ctx,
+            "course": ctx.view,
+            "quiz": quiz,
+            "attempts": attempts,
+            "counted": quizzes.counted_attempt(attempts, ctx.view.score_policy),
+            "locked": key == FINAL_TEST_KEY and not state.all_modules_done,
+            "exhausted": quiz.max_attempts is not None
+            and len(attempts) >= quiz.max_attempts
+            and all(a.submitted_at for a in attempts),
+            "gain": _gain(session, user.id, ctx.view.course_id, ctx.view.score_policy),
+            "percent": grading.score_percent,
+        },
+    )
+
+
+@router.post("/kursus/{code}/tes/{key}/mulai", name="quiz_start", dependencies=[CsrfChecked])
+def quiz_start(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    ctx: CurrentCourse,
+    key: str,
+) -> Response:
+    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
+        _require_prerequisites(session, cache, user, ctx)
+        progress.enrol(session, user.id, ctx.view.course_id)
+    state = progress.course_progress(session, user.id, ctx.view)
+    attempt = quizzes.start_attempt(
+        session,
+        user_id=user.id,
+        view=ctx.view,
+        key=key,
+        now=utcnow(),
+        all_modules_done=state.all_modules_done,
+    )
+    return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
+
+
+def _attempt(session: Session, user: User, ctx: CourseContext, key: str, number: int):  # type: ignore[no-untyped-def]
+    attempt = next(
+        (
+            a
+            for a in quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
+            if a.number == number
+        ),
+        None,
+    )
+    if attempt is None:
+        raise NotFound(_("Percobaan ini tidak ditemukan."))
+    from app.content.models import QuizVersion
+
+    row = session.get(QuizVersion, attempt.quiz_version_id)
+    assert row is not None
+    return attempt, quizzes.quiz_spec(row)
+
+
+@router.get("/kursus/{code}/tes/{key}/{number}", name="quiz_attempt")
+def quiz_attempt(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    ctx: CurrentCourse,
+    key: str,
+    number: int,
+) -> Response:
+    attempt, spec = _attempt(session, user, ctx, key, number)
+    drawn = quizzes.drawn_questions(attempt)
+    result = None
+    if attempt.submitted_at is not None:
+        result = grading.grade(spec, drawn, quizzes.stored_answers(attempt))
+    return render(
+        request,
+        "learning/quiz_attempt.html",
+        {
+            "ctx": ctx,
+            "course": ctx.view,
+            "attempt": attempt,
+            "spec": spec,
+            "drawn": drawn,
+            "result": result,
+            "results": {r.question_id: r for r in result.results} if result else {},
+            "percent": grading.score_percent,
+            "now": utcnow(),
+        },
+    )
+
+
+@router.post("/kursus/{code}/tes/{key}/{number}", name="quiz_submit", dependencies=[CsrfChecked])
+async def quiz_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    ctx: CurrentCourse,
+    key: str,
+    number: int,
+) -> Response:
+    form = await request.form()
+    fields = {name: [str(v) for v in form.getlist(name)] for name in form if name.startswith("q-")}
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> None:
+        attempt, spec = _attempt(session, user, ctx, key, number)
+        answers = quizzes.parse_answers(quizzes.drawn_questions(attempt), spec, fields)
+        accepted = quizzes.submit_attempt(session, attempt, spec, answers, utcnow())
+        if accepted and key == FINAL_TEST_KEY:
+            completion_service.try_complete(session, user, ctx.view, utcnow())
+
+    await run_in_threadpool(work)
+    return RedirectResponse(f"{ctx.base}/tes/{key}/{number}", 303)
+
+
+def _certificate(session: Session, number: str) -> Certificate:
+    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
+    if certificate is None:
+        raise NotFound(_("Sertifikat dengan nomor {number} tidak ditemukan.").format(number=number))
+    return certificate
+
+
+@router.get("/sertifikat/{number}.pdf", name="certificate_pdf")
+def certificate_pdf(
+    request: Request, session: SessionDep, user: CurrentUser, number: str
+) -> Response:
+    certificate = _certificate(session, number)
+    completion = session.get(Completion, certificate.completion_id)
+    owner = completion is not None and completion.user_id == user.id
+    if not owner and not user.has_role(Role.HR, Role.ADMIN):
+        raise NotFound(_("Sertifikat dengan nomor {number} tidak ditemukan.").format(number=number))
+    if certificate.revoked_at is not None and not user.has_role(Role.HR, Role.ADMIN):
+        raise Forbidden(_("Sertifikat ini sudah dicabut."))
+    data = completion_service.certificate_data(certificate, request.app.state.settings)
+    return Response(
+        render_certificate(data),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="sertifikat-{certificate.number}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/verifikasi/{number}", name="verify")
+def verify(request: Request, session: SessionDep, user: OptionalUser, number: str) -> Response:
+    """Public: is this certificate genuine? Shows only name, masked NIP, course and date."""
+    certificate = session.scalar(select(Certificate).where(Certificate.number == number[:40]))
+    return render(
+        request,
+        "learning/verify.html",
+        {
+            "number": number[:40],
+            "certificate": certificate,
+            "masked_nip": mask_nip(certificate.nip) if certificate else None,
+        },
+        status_code=200 if certificate else 404,
+    )
+
+
+@router.post("/sertifikat/{number}/cabut", name="certificate_revoke", dependencies=[CsrfChecked])
+def certificate_revoke(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    number: str,
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    certificate = _certificate(session, number)
+    if not reason.strip():
+        raise quizzes.QuizRuleError(_("Tuliskan alasan pencabutan sertifikat."))
+    if certificate.revoked_at is None:
+        completion_service.revoke_certificate(
+            session, certificate, actor_id=user.id, reason=reason.strip(), now=utcnow()
+        )
+    return RedirectResponse(request.app.url_path_for("verify", number=number), 303)
