@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.content import loader, store
 from app.db import make_engine
 from app.main import create_app
 from app.ops import alembic_config
@@ -168,3 +170,28 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
+
+
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
+
+
+@pytest.fixture(scope="session")
+def demo_library() -> loader.Library:
+    """The demo content, parsed and rendered once for the whole run (it is pure)."""
+    return loader.load_library(CONTENT_DIR)
+
+
+@pytest.fixture
+def demo_content(session: Session, demo_library: loader.Library) -> store.ImportReport:
+    """The demo courses published in this test's database."""
+    report = store.import_library(session, CONTENT_DIR, library=demo_library)
+    session.commit()
+    return report
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the demo content folder."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target

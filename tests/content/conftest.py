@@ -1,35 +1,5 @@
-"""Fixtures for the database half of the content tests: the demo courses, imported once."""
+"""The demo-content fixtures live in tests/conftest.py; re-exported for older imports."""
 
-from __future__ import annotations
+from tests.conftest import CONTENT_DIR, content_copy, demo_content, demo_library
 
-import shutil
-from pathlib import Path
-
-import pytest
-from sqlalchemy.orm import Session
-
-from app.content import loader, store
-
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
-
-
-@pytest.fixture(scope="session")
-def demo_library() -> loader.Library:
-    """The demo content, parsed and rendered once for the whole run (it is pure)."""
-    return loader.load_library(CONTENT_DIR)
-
-
-@pytest.fixture
-def demo_content(session: Session, demo_library: loader.Library) -> store.ImportReport:
-    """The demo courses published in this test's database."""
-    report = store.import_library(session, CONTENT_DIR, library=demo_library)
-    session.commit()
-    return report
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the demo content folder."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target)
-    return target
+__all__ = ["CONTENT_DIR", "content_copy", "demo_content", "demo_library"]

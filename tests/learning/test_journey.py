@@ -16,7 +16,6 @@ from app.content.models import Course, QuizVersion
 from app.db import utcnow
 from app.learning import quizzes
 from app.learning.models import Certificate, Completion, ModuleProgress, QuizAttempt
-from tests.content.conftest import demo_content, demo_library  # noqa: F401
 from tests.factories import csrf_token, login, make_user
 
 BASE = "/kursus/PPP-101"
@@ -279,8 +278,8 @@ def test_marking_a_module_twice_or_replaying_the_form_counts_once(
 def test_completion_is_recorded_exactly_once(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
-    from app.learning import completion as completion_service
     from app.content.catalog import ContentCache
+    from app.learning import completion as completion_service
 
     learner = make_user(session)
     login(client, learner)

@@ -1,0 +1,100 @@
+"""Fixtures for the evaluation tests: a published demo course and a learner who completed it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.content import store
+from app.content.models import Course
+from app.db import utcnow
+from app.evaluation.models import ActionPlan
+from app.learning.models import Completion
+from tests.content.conftest import demo_content, demo_library  # noqa: F401
+from tests.factories import csrf_token, login, make_user
+
+CODE = "PPP-101"
+GOOD_PLAN = "Menyusun daftar periksa berkas layanan KTP di loket dan membagikannya ke rekan."
+
+
+@pytest.fixture
+def course(session: Session, demo_content: store.ImportReport) -> Course:  # noqa: F811
+    found = session.scalar(select(Course).where(Course.code == CODE))
+    assert found is not None
+    return found
+
+
+def complete(
+    session: Session, user: User, course: Course, at: datetime | None = None
+) -> Completion:
+    """Record that `user` completed `course` (as the learning slice does when the rule is met)."""
+    completion = Completion(
+        user_id=user.id,
+        course_id=course.id,
+        completed_at=at or utcnow(),
+        final_score=85,
+        jp=2,
+    )
+    session.add(completion)
+    session.commit()
+    return completion
+
+
+@pytest.fixture
+def learner(session: Session) -> User:
+    return make_user(session, full_name="Andi Lamarauna", unit_name="Kecamatan Palu Barat")
+
+
+@pytest.fixture
+def graduate(client: TestClient, session: Session, learner: User, course: Course) -> User:
+    """A logged-in learner who completed the course."""
+    complete(session, learner, course)
+    login(client, learner)
+    return learner
+
+
+def post(client: TestClient, path: str, data: dict[str, str] | list[tuple[str, str]]) -> Response:
+    """POST a form with a valid CSRF token (a list of pairs can repeat a field)."""
+    logged_in = "lentera_session" in client.cookies
+    token = csrf_token(client, "/profil" if logged_in else "/masuk")
+    pairs = list(data.items()) if isinstance(data, dict) else list(data)
+    body = urlencode([("csrf_token", token), *pairs])
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    return client.post(path, content=body, headers=headers)
+
+
+def survey_form(**overrides: str) -> dict[str, str]:
+    form = {"relevance": "5", "quality": "4", "applicability": "4", "comment": "Sangat berguna."}
+    form.update(overrides)
+    return form
+
+
+def plan_of(session: Session, user: User, course: Course) -> ActionPlan | None:
+    session.expire_all()
+    return session.scalar(
+        select(ActionPlan).where(ActionPlan.user_id == user.id, ActionPlan.course_id == course.id)
+    )
+
+
+def open_follow_up(session: Session, user: User, course: Course) -> ActionPlan:
+    """Move the plan's follow-up date to yesterday, as if the waiting period had passed."""
+    plan = plan_of(session, user, course)
+    assert plan is not None
+    # Two days back: "today" is counted in WITA, which may be a day ahead of this machine.
+    plan.follow_up_on = utcnow().date() - timedelta(days=2)
+    session.commit()
+    return plan
+
+
+def link_token(page_text: str) -> str:
+    match = re.search(r"/atasan/([A-Za-z0-9_-]{20,})", page_text)
+    assert match, "no supervisor link on the page"
+    return match.group(1)
