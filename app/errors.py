@@ -109,7 +109,14 @@ def install(app: FastAPI) -> None:
                 },
                 status_code=422,
             )
-        return render_error(request, 400)
+        return render_error(
+            request,
+            400,
+            _(
+                "Isian formulir tidak lengkap, terlalu panjang, atau tidak sesuai. "
+                "Kembali ke halaman sebelumnya, periksa isiannya, lalu kirim lagi."
+            ),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

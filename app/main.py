@@ -19,7 +19,7 @@ from app.content import trainer_routes
 from app.content.catalog import ContentCache
 from app.db import make_engine, make_sessionmaker
 from app.evaluation import routes as evaluation_routes
-from app.learning import record_routes
+from app.learning import assignment_routes, record_routes
 from app.learning import routes as learning_routes
 from app.observability import RequestContextMiddleware, configure_logging
 from app.web import home
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people_routes.router)
     app.include_router(content_routes.router)
     app.include_router(learning_routes.router)
+    app.include_router(assignment_routes.router)
     app.include_router(trainer_routes.router)
     app.include_router(record_routes.router)
     app.include_router(evaluation_routes.router)
