@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app import errors, ops
 from app.accounts import people_routes
@@ -23,7 +22,9 @@ from app.learning import assignment_routes, record_routes
 from app.learning import routes as learning_routes
 from app.observability import RequestContextMiddleware, configure_logging
 from app.web import home
+from app.web.assets import StaticAssets
 from app.web.csrf import CsrfCookieMiddleware
+from app.web.transport import TransportMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("lentera.startup")
@@ -89,8 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.static = StaticAssets(STATIC_DIR)
+    app.mount("/static", app.state.static, name="static")
     app.include_router(ops.router)
     app.include_router(account_routes.router)
     app.include_router(people_routes.router)

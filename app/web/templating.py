@@ -41,6 +41,16 @@ def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 
 
 templates.env.globals["url_for"] = _url_for
+
+
+@pass_context
+def _static(context: dict[str, Any], name: str) -> str:
+    """The fingerprinted URL of a static file, cacheable for a year."""
+    request: Request = context["request"]
+    return str(request.app.state.static.url(name))
+
+
+templates.env.globals["static"] = _static
 templates.env.globals["csrf_field_name"] = FIELD_NAME
 templates.env.filters["mask_nip"] = mask_nip
 templates.env.filters["nip"] = display_nip
