@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -121,16 +121,19 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     Atomic in the database (ON CONFLICT DO NOTHING on SQLite and PostgreSQL), so concurrent or
     replayed requests can never create a duplicate or fail with an integrity error.
     """
+    # RETURNING tells whether a row went in: the driver's rowcount is not reliable for
+    # ON CONFLICT DO NOTHING (psycopg reports -1 for it).
+    table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement: Any = pg_insert(model).values(**values).on_conflict_do_nothing()
+        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported databases
         raise NotImplementedError(dialect)
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    result = session.execute(statement.returning(*table.primary_key.columns))
+    return result.first() is not None

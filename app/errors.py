@@ -57,7 +57,10 @@ def _default_message(status: int) -> str:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """JSON errors for the API and for scripts posting JSON (the offline sync)."""
+    return request.url.path.startswith("/api/") or request.headers.get(
+        "content-type", ""
+    ).startswith("application/json")
 
 
 def render_error(request: Request, status: int, message: str | None = None) -> Response:

@@ -18,10 +18,10 @@ from app.content import trainer_routes
 from app.content.catalog import ContentCache
 from app.db import make_engine, make_sessionmaker
 from app.evaluation import routes as evaluation_routes
-from app.learning import assignment_routes, record_routes
+from app.learning import assignment_routes, offline, record_routes
 from app.learning import routes as learning_routes
 from app.observability import RequestContextMiddleware, configure_logging
-from app.web import home
+from app.web import home, pwa
 from app.web.assets import StaticAssets
 from app.web.csrf import CsrfCookieMiddleware
 from app.web.transport import TransportMiddleware
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
+    app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)
     app.mount("/static", app.state.static, name="static")
     app.include_router(ops.router)
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(content_routes.router)
     app.include_router(learning_routes.router)
     app.include_router(assignment_routes.router)
+    app.include_router(offline.router)
+    app.include_router(pwa.router)
     app.include_router(trainer_routes.router)
     app.include_router(record_routes.router)
     app.include_router(evaluation_routes.router)

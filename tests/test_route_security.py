@@ -13,7 +13,7 @@ from app.web.deps import require_user
 from tests.factories import DEFAULT_PASSWORD, csrf_token, make_user
 
 # Pages anyone may open: the login form and the one-time password link (the token is the key).
-PUBLIC = {"/masuk", "/atur-sandi/{token}", "/", "/healthz", "/readyz", "/verifikasi/{number}"}
+PUBLIC = {"/masuk", "/atur-sandi/{token}", "/", "/healthz", "/readyz", "/verifikasi/{number}", "/sw.js", "/offline"}
 
 
 def _calls(dependant: Dependant) -> set[object]:

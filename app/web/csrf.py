@@ -73,10 +73,22 @@ def token_for(request: Request) -> str:
     return hmac.new(key.encode(), f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
 
 
+HEADER_NAME = "x-csrf-token"
+
+
 async def require_csrf(request: Request) -> None:
-    """Dependency for every POST form route: refuse the request without a matching token."""
-    form = await request.form()
-    submitted = form.get(FIELD_NAME)
+    """Dependency for every POST route: refuse the request without a matching token.
+
+    Forms send the token as a field; the offline-sync script sends it as the X-CSRF-Token
+    header (a cross-site page cannot set custom headers without CORS, which Lentera never
+    grants).
+    """
+    submitted: object = request.headers.get(HEADER_NAME)
+    if submitted is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        submitted = form.get(FIELD_NAME)
     if not isinstance(submitted, str) or not hmac.compare_digest(submitted, token_for(request)):
         raise CsrfFailed(
             _(

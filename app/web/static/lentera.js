@@ -1,0 +1,130 @@
+/* Lentera: progressive enhancement only. Every flow works without this file.
+   - "Tandai selesai" keeps working offline: the completion is queued and sent to /sinkron
+     when the connection returns (each event has its own id, so re-sending is harmless).
+   - "Simpan untuk dibaca offline" stores a course's pages and images in the Cache API.
+   - A small status line shows what is waiting to be synced. */
+(function () {
+  "use strict";
+  var QUEUE = "lentera-antrean";
+  var SAVED = "lentera-tersimpan";
+  var PAGES = "lentera-halaman";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var status = document.getElementById("sync-status");
+
+  function read(key, fallback) {
+    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
+  }
+  function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function showStatus() {
+    if (!status) return;
+    var waiting = read(QUEUE, []).length;
+    var text = "";
+    if (waiting) text = status.getAttribute("data-waiting").replace("{n}", waiting);
+    else if (!navigator.onLine) text = status.getAttribute("data-offline");
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  function sync() {
+    var queue = read(QUEUE, []);
+    if (!queue.length || !navigator.onLine || !meta) return Promise.resolve();
+    return fetch("/sinkron", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": meta.content },
+      body: JSON.stringify({ events: queue })
+    }).then(function (response) {
+      if (!response.ok) return; /* e.g. logged out: keep the queue for later */
+      return response.json().then(function (result) {
+        var settled = {};
+        result.applied.concat(result.duplicates, Object.keys(result.rejected))
+          .forEach(function (id) { settled[id] = true; });
+        write(QUEUE, read(QUEUE, []).filter(function (e) { return !settled[e.id]; }));
+      });
+    }).catch(function () { /* still offline: try again later */ }).then(showStatus);
+  }
+
+  function queueCompletion(form) {
+    var queue = read(QUEUE, []);
+    queue.push({
+      id: newId(),
+      course: form.getAttribute("data-course"),
+      module: form.getAttribute("data-module"),
+      kind: "completed",
+      occurred_at: new Date().toISOString()
+    });
+    write(QUEUE, queue);
+    var note = document.createElement("p");
+    note.className = "done";
+    note.textContent = form.getAttribute("data-queued");
+    form.replaceWith(note);
+    showStatus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-offline-complete")) return;
+    event.preventDefault();
+    /* Try the normal request first; only a failed network queues the completion. */
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok || response.redirected) window.location.assign(response.url);
+        else form.submit();
+      })
+      .catch(function () { queueCompletion(form); });
+  });
+
+  function markSaved(button) {
+    button.textContent = button.getAttribute("data-saved");
+    button.disabled = true;
+  }
+
+  function saveCourse(button) {
+    button.disabled = true;
+    button.textContent = button.getAttribute("data-saving");
+    fetch(button.getAttribute("data-manifest"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (manifest) {
+        return caches.open(PAGES).then(function (cache) {
+          return cache.addAll(manifest.urls).then(function () {
+            var saved = read(SAVED, {});
+            saved[manifest.course] = manifest.version;
+            write(SAVED, saved);
+            markSaved(button);
+          });
+        });
+      })
+      .catch(function () {
+        button.disabled = false;
+        button.textContent = button.getAttribute("data-failed");
+      });
+  }
+
+  document.querySelectorAll("[data-save-offline]").forEach(function (button) {
+    if (!("caches" in window) || !("serviceWorker" in navigator)) return;
+    button.hidden = false;
+    if (read(SAVED, {})[button.getAttribute("data-course")]) markSaved(button);
+    button.addEventListener("click", function () { saveCourse(button); });
+  });
+
+  document.querySelectorAll("form[data-logout]").forEach(function (form) {
+    /* Saved pages belong to this learner: forget them on logout. */
+    form.addEventListener("submit", function () {
+      if ("caches" in window) caches.delete(PAGES);
+      localStorage.removeItem(SAVED);
+    });
+  });
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  }
+  window.addEventListener("online", function () { sync(); showStatus(); });
+  window.addEventListener("offline", showStatus);
+  showStatus();
+  sync();
+})();
