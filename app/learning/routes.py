@@ -133,7 +133,9 @@ def module(
         _require_prerequisites(session, cache, user, ctx)
         progress.enrol(session, user.id, ctx.view.course_id)
     state = progress.course_progress(session, user.id, ctx.view)
-    if slug not in state.opened:
+    # Saving a course for offline reading fetches every module: that is not reading them.
+    saving = request.headers.get("x-lentera-offline") == "1"
+    if slug not in state.opened and not saving:
         progress.record_open(session, user.id, ctx.view.course_id, slug)
     extra = {
         "learner": True,

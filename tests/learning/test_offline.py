@@ -140,3 +140,15 @@ def test_pages_link_the_manifest_and_the_script(client: TestClient) -> None:
     assert re.search(r'rel="manifest" href="/static/manifest\.[0-9a-f]{10}\.webmanifest"', page)
     assert re.search(r'<script src="/static/lentera\.[0-9a-f]{10}\.js" defer></script>', page)
     assert "<script>" not in page  # no inline script
+
+
+def test_saving_a_course_for_offline_does_not_mark_modules_opened(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    learner = make_user(session)
+    login(client, learner)
+    page = client.get(f"/kursus/PPP-101/modul/{MODULE}", headers={"X-Lentera-Offline": "1"})
+    assert page.status_code == 200
+    assert session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id)) is None
+    client.get(f"/kursus/PPP-101/modul/{MODULE}")
+    assert session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))

@@ -91,7 +91,14 @@
       .then(function (response) { return response.json(); })
       .then(function (manifest) {
         return caches.open(PAGES).then(function (cache) {
-          return cache.addAll(manifest.urls).then(function () {
+          /* The header tells the server this is saving, not reading (no "opened" mark). */
+          return Promise.all(manifest.urls.map(function (url) {
+            return fetch(url, { credentials: "same-origin", headers: { "X-Lentera-Offline": "1" } })
+              .then(function (response) {
+                if (!response.ok) throw new Error(url);
+                return cache.put(url, response);
+              });
+          })).then(function () {
             var saved = read(SAVED, {});
             saved[manifest.course] = manifest.version;
             write(SAVED, saved);
