@@ -25,9 +25,11 @@ from app.learning.models import (
     ProgressEvent,
     QuizAttempt,
 )
+from app.reports.models import ApiToken
 
 __all__ = [
     "ActionPlan",
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "AuthSession",

@@ -1,0 +1,1 @@
+"""Reporting for HR and trainers: exports, JP compliance, dashboards, API tokens, audit log."""

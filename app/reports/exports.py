@@ -1,0 +1,77 @@
+"""Writing export rows as CSV (streamed) or XLSX (write-only workbook on disk, then streamed)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Literal
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from app.reports import completions
+from app.reports.csv_safe import WITA, csv_stream, sanitize
+
+Layout = Literal["lentera", "siasn"]
+Format = Literal["csv", "xlsx"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rows_for(
+    session: Session, layout: Layout, filters: completions.ExportFilters, issuer: str
+) -> tuple[list[str], Iterator[Sequence[object]]]:
+    """The header and the rows of an export layout."""
+    if layout == "siasn":
+        return completions.SIASN_COLUMNS, completions.iter_siasn(session, filters, issuer)
+    return completions.COLUMNS, completions.iter_records(session, filters)
+
+
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(WITA).date()
+    return sanitize(value)
+
+
+def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], path: str) -> None:
+    """A write-only workbook: rows go straight to disk, memory stays flat."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Rekap")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+    workbook.save(path)
+
+
+def stream_export(
+    open_session: Callable[[], AbstractContextManager[Session]],
+    *,
+    layout: Layout,
+    fmt: Format,
+    filters: completions.ExportFilters,
+    issuer: str,
+    delimiter: str = ",",
+    bom: bool = False,
+) -> Iterator[bytes]:
+    """The export file as byte chunks; reads the database in its own session while streaming."""
+    with open_session() as session:
+        header, rows = rows_for(session, layout, filters, issuer)
+        if fmt == "csv":
+            yield from csv_stream(header, rows, delimiter=delimiter, bom=bom)
+            return
+        handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="lentera-export-")
+        os.close(handle)
+        try:
+            write_xlsx(header, rows, path)
+            with open(path, "rb") as data:
+                while chunk := data.read(65536):
+                    yield chunk
+        finally:
+            os.unlink(path)
+
+
+def file_name(layout: Layout, fmt: Format, today: date) -> str:
+    stem = "riwayat-kursus-siasn" if layout == "siasn" else "rekap-penyelesaian"
+    return f"{stem}-{today.isoformat()}.{fmt}"

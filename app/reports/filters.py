@@ -1,0 +1,62 @@
+"""Reading report filters from a query string or the CLI, with messages HR understands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.i18n import gettext as _
+from app.reports.completions import STATUS_LABELS, ExportFilters
+
+
+class FilterError(ValueError):
+    """A filter value is wrong; the message names the field."""
+
+
+@dataclass
+class RawFilters:
+    dari: str = ""
+    sampai: str = ""
+    unit: str = ""
+    kursus: str = ""
+    status: str = ""
+
+
+def _date(value: str, label: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise FilterError(
+            _("{field}: '{value}' bukan tanggal (gunakan TTTT-BB-HH).").format(
+                field=label, value=value[:20]
+            )
+        ) from None
+
+
+def parse(raw: RawFilters) -> ExportFilters:
+    """Validate the filters; raises FilterError naming the wrong field."""
+    date_from = _date(raw.dari, _("Dari tanggal"))
+    date_to = _date(raw.sampai, _("Sampai tanggal"))
+    if date_from and date_to and date_to < date_from:
+        raise FilterError(_("Sampai tanggal tidak boleh sebelum dari tanggal."))
+    unit_id = None
+    if raw.unit.strip():
+        if not raw.unit.strip().isdigit():
+            raise FilterError(_("Unit kerja tidak dikenal."))
+        unit_id = int(raw.unit.strip())
+    status = raw.status.strip() or None
+    if status is not None and status not in STATUS_LABELS:
+        raise FilterError(
+            _(
+                "Status '{value}' tidak dikenal; pilih selesai, berjalan, atau lewat_tenggat."
+            ).format(value=status[:30])
+        )
+    return ExportFilters(
+        date_from=date_from,
+        date_to=date_to,
+        unit_id=unit_id,
+        course_code=raw.kursus.strip() or None,
+        status=status,  # type: ignore[arg-type]
+    )

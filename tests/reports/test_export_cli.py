@@ -1,0 +1,70 @@
+"""`lentera export completions` writes the same records from the command line."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+from app.content import loader, store
+from app.db import make_engine
+from app.reports.completions import COLUMNS
+from tests.conftest import CONTENT_DIR
+from tests.factories import make_user
+from tests.reports.test_export import _complete
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_session(
+    fresh_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_library: loader.Library,
+) -> Iterator[Session]:
+    monkeypatch.setenv("LENTERA_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("LENTERA_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        store.import_library(session, CONTENT_DIR, library=demo_library)
+        session.commit()
+        yield session
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def test_cli_export_writes_csv_with_a_row_per_enrolment(
+    cli_session: Session, tmp_path: Path
+) -> None:
+    learner = make_user(cli_session, unit_name="Kelurahan Talise")
+    _complete(cli_session, learner, "PPP-101")
+    out = tmp_path / "rekap.csv"
+    result = runner.invoke(
+        cli, ["export", "completions", "-o", str(out), "--unit", "Kelurahan Talise"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 baris ditulis" in result.output
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == COLUMNS
+    assert rows[1][0] == learner.nip
+
+
+def test_cli_export_refuses_bad_filters(cli_session: Session, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["export", "completions", "-o", str(tmp_path / "x.csv"), "--from", "kemarin"]
+    )
+    assert result.exit_code == 1
+    assert "bukan tanggal" in result.output
+    assert not (tmp_path / "x.csv").exists()
+    unknown = runner.invoke(
+        cli, ["export", "completions", "-o", str(tmp_path / "x.csv"), "--unit", "Tidak Ada"]
+    )
+    assert unknown.exit_code == 1 and "tidak ditemukan" in unknown.output
