@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.content.catalog import CourseView
 from app.content.models import QuizVersion
 from app.content.specs import FINAL_TEST_KEY, OptionSpec, QuestionSpec, QuizSpec
+from app.db import insert_or_ignore
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.learning import grading
@@ -124,28 +124,30 @@ def start_attempt(
     spec = quiz_spec(row)
     seed = secrets.token_hex(8)
     drawn = grading.draw_questions(spec, seed)
-    attempt = QuizAttempt(
-        user_id=user_id,
-        course_id=view.course_id,
-        quiz_key=key,
-        quiz_version_id=row.id,
-        number=len(existing) + 1,
-        seed=seed,
-        drawn=[[d.question_id, list(d.option_ids)] for d in drawn],
-        started_at=now,
-        deadline_at=grading.deadline(now, row.time_limit_minutes),
+    # INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: if a concurrent request took
+    # this attempt number first, nothing is inserted and its attempt is resumed. (A SAVEPOINT
+    # opened before any write would be committed on its own by SQLite's Python driver.)
+    insert_or_ignore(
+        session,
+        QuizAttempt,
+        {
+            "user_id": user_id,
+            "course_id": view.course_id,
+            "quiz_key": key,
+            "quiz_version_id": row.id,
+            "number": len(existing) + 1,
+            "seed": seed,
+            "drawn": [[d.question_id, list(d.option_ids)] for d in drawn],
+            "started_at": now,
+            "deadline_at": grading.deadline(now, row.time_limit_minutes),
+            "late": False,
+        },
     )
-    try:
-        # A savepoint: if a concurrent request started the same attempt number first, the
-        # unique constraint fails here and that attempt is resumed instead.
-        with session.begin_nested():
-            session.add(attempt)
-    except IntegrityError:
-        again = attempts_for(session, user_id, view.course_id, key)
-        concurrent = next((a for a in again if a.submitted_at is None), None)
-        if concurrent is None:
-            raise
-        return concurrent
+    current = attempts_for(session, user_id, view.course_id, key)
+    attempt = next((a for a in current if a.submitted_at is None), None)
+    if attempt is None:
+        # Only possible if the concurrent winner was already submitted: start again.
+        raise QuizRuleError(_("Percobaan baru saja dimulai dari perangkat lain; muat ulang."))
     return attempt
 
 

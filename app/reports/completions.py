@@ -64,7 +64,7 @@ class ExportFilters:
         }
 
 
-def _start_of(day: date) -> datetime:
+def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, WITA)
 
 
@@ -113,9 +113,9 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
         .order_by(Enrolment.id)
     )
     if filters.date_from:
-        query = query.where(moment >= _start_of(filters.date_from))
+        query = query.where(moment >= start_of_day(filters.date_from))
     if filters.date_to:
-        query = query.where(moment < _start_of(filters.date_to) + timedelta(days=1))
+        query = query.where(moment < start_of_day(filters.date_to) + timedelta(days=1))
     if filters.unit_id is not None:
         query = query.where(User.unit_id == filters.unit_id)
     if filters.course_code:

@@ -48,7 +48,7 @@ def test_module_page_has_content_and_previous_next_links(
     assert page.context["before"].slug == "01-dasar-hukum-dan-asas"  # type: ignore[attr-defined]
     assert page.context["after"].slug == "03-pengaduan-dan-skm"  # type: ignore[attr-defined]
     assert 'rel="next" href="/kursus/PPP-101/modul/03-pengaduan-dan-skm"' in page.text
-    assert "<script" not in page.text
+    assert "<script>" not in page.text  # scripts only as files, never inline
 
 
 def test_simulation_walks_from_a_situation_to_the_outcome_of_a_choice(

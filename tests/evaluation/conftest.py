@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -12,21 +13,23 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import auth
 from app.accounts.models import User
+from app.config import Settings
 from app.content import store
 from app.content.models import Course
 from app.db import utcnow
 from app.evaluation.models import ActionPlan
 from app.learning.models import Completion
-from tests.content.conftest import demo_content, demo_library  # noqa: F401
-from tests.factories import csrf_token, login, make_user
+from app.web.deps import SESSION_COOKIE
+from tests.factories import csrf_token, make_user
 
 CODE = "PPP-101"
 GOOD_PLAN = "Menyusun daftar periksa berkas layanan KTP di loket dan membagikannya ke rekan."
 
 
 @pytest.fixture
-def course(session: Session, demo_content: store.ImportReport) -> Course:  # noqa: F811
+def course(session: Session, demo_content: store.ImportReport) -> Course:
     found = session.scalar(select(Course).where(Course.code == CODE))
     assert found is not None
     return found
@@ -48,22 +51,37 @@ def complete(
     return completion
 
 
+def learner_user(session: Session, **overrides: Any) -> User:
+    """A learner without a password: hashing one costs a quarter second a test, for nothing."""
+    return make_user(session, password=None, **overrides)
+
+
+def sign_in(client: TestClient, session: Session, settings: Settings, user: User) -> None:
+    """Log `user` in by opening a server-side session, as the login form does after a password."""
+    client.cookies.clear()
+    token = auth.open_session(session, settings, user, None, None)
+    session.commit()
+    client.cookies.set(SESSION_COOKIE, token)
+
+
 @pytest.fixture
 def learner(session: Session) -> User:
-    return make_user(session, full_name="Andi Lamarauna", unit_name="Kecamatan Palu Barat")
+    return learner_user(session, full_name="Andi Lamarauna", unit_name="Kecamatan Palu Barat")
 
 
 @pytest.fixture
-def graduate(client: TestClient, session: Session, learner: User, course: Course) -> User:
+def graduate(
+    client: TestClient, session: Session, settings: Settings, learner: User, course: Course
+) -> User:
     """A logged-in learner who completed the course."""
     complete(session, learner, course)
-    login(client, learner)
+    sign_in(client, session, settings, learner)
     return learner
 
 
 def post(client: TestClient, path: str, data: dict[str, str] | list[tuple[str, str]]) -> Response:
     """POST a form with a valid CSRF token (a list of pairs can repeat a field)."""
-    logged_in = "lentera_session" in client.cookies
+    logged_in = SESSION_COOKIE in client.cookies
     token = csrf_token(client, "/profil" if logged_in else "/masuk")
     pairs = list(data.items()) if isinstance(data, dict) else list(data)
     body = urlencode([("csrf_token", token), *pairs])

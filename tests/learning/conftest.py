@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.content.models import Blob, Course
 from app.learning.models import Certificate, Completion, ExternalLearning
-from tests.content.conftest import demo_content, demo_library  # noqa: F401
 from tests.factories import make_user
 
 _numbers = itertools.count(1)
@@ -36,7 +35,7 @@ Complete = Callable[..., Completion]
 
 
 @pytest.fixture
-def complete(session: Session, demo_content: Any) -> Complete:  # noqa: F811
+def complete(session: Session, demo_content: Any) -> Complete:
     """Record a completion of a demo course (and its certificate when `certificate` is set)."""
 
     def _complete(

@@ -109,7 +109,8 @@ def statements(connection: Connection) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(*args: Any) -> None:
-        seen.append(args[2])
+        if args[2].lstrip().upper().startswith("SELECT"):
+            seen.append(args[2])
 
     event.listen(connection, "before_cursor_execute", count)
     yield seen

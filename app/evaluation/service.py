@@ -1,0 +1,558 @@
+"""Evaluation after a course: the reaction survey (Kirkpatrick level 1), the action plan and the
+learner's follow-up (level 3), the home page's prompts and the numbers reports need. The
+supervisor's confirmation, the other half of level 3, is in `supervisor.py`.
+
+Every function works for one learner and one course (ids from the session's user and the URL,
+never from a form), and never commits: the request's transaction does.
+
+"Once" is enforced by the database, not only by a check beforehand: a double tap on a phone
+sends two requests at the same moment, and both would pass a check. Inserts are
+`INSERT ... ON CONFLICT DO NOTHING` on the unique (user, course) constraint, so the second becomes
+"already recorded" (no savepoint needed: pysqlite's are unreliable outside the tests); updates
+that must happen once are conditional (`... WHERE follow_up_status IS NULL`) and count the rows
+they changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy.orm import Session
+
+from app import i18n
+from app.audit import service as audit
+from app.config import Settings
+from app.content.models import Course, CourseVersion
+from app.db import insert_or_ignore, utcnow
+from app.errors import AppError, Forbidden
+from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.schemas import FollowUpInput, PlanInput, SurveyInput
+from app.i18n import gettext as _
+from app.learning.models import Completion
+
+
+class EvaluationConflict(AppError):
+    """The action is not possible in the current state (already done, not open yet...)."""
+
+    status_code = 409
+
+
+# --- The learner's state -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    relevance: int
+    quality: int
+    applicability: int
+    comment: str | None
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: str
+    supervisor_name: str | None
+    follow_up_on: date
+    follow_up_at: datetime | None
+    follow_up_status: str | None
+    follow_up_note: str | None
+    supervisor_link_expires_at: datetime | None  # only while a link is usable
+    supervisor_verdict: str | None
+    supervisor_comment: str | None
+    supervisor_confirmed_at: datetime | None
+
+    @property
+    def editable(self) -> bool:
+        """The plan can change until it has been followed up (by the learner or the atasan)."""
+        return self.follow_up_status is None and self.supervisor_confirmed_at is None
+
+    def follow_up_open(self, today: date) -> bool:
+        return today >= self.follow_up_on
+
+
+@dataclass(frozen=True)
+class LearnerEvaluation:
+    """Where one learner stands with one completed course."""
+
+    completed_at: datetime
+    follow_up_on: date  # what the plan's follow-up date is, or will be when it is written
+    survey: SurveyView | None
+    plan: PlanView | None
+
+
+def zone(settings: Settings) -> ZoneInfo:
+    """Where the learners are: dates (follow-up days, "today") are counted there (WITA)."""
+    return ZoneInfo(settings.timezone)
+
+
+def local_today(settings: Settings) -> date:
+    """Today's date in WITA."""
+    return utcnow().astimezone(zone(settings)).date()
+
+
+def long_date(value: date) -> str:
+    """A date as people write it, in the reader's language: 12 Januari 2027."""
+    return format_date(value, "d MMMM y", locale=i18n.get_locale())
+
+
+def follow_up_date(settings: Settings, completed_at: datetime) -> date:
+    """The completion's date in WITA plus `follow_up_days`."""
+    return completed_at.astimezone(zone(settings)).date() + timedelta(days=settings.follow_up_days)
+
+
+def _completion(session: Session, user_id: int, course_id: int) -> Completion:
+    completion = session.scalar(
+        select(Completion).where(Completion.user_id == user_id, Completion.course_id == course_id)
+    )
+    if completion is None:
+        raise Forbidden(_("Evaluasi dapat diisi setelah Anda menyelesaikan kursus ini."))
+    return completion
+
+
+def _survey(session: Session, user_id: int, course_id: int) -> ReactionSurvey | None:
+    return session.scalar(
+        select(ReactionSurvey).where(
+            ReactionSurvey.user_id == user_id, ReactionSurvey.course_id == course_id
+        )
+    )
+
+
+def _plan(session: Session, user_id: int, course_id: int) -> ActionPlan | None:
+    return session.scalar(
+        select(ActionPlan).where(ActionPlan.user_id == user_id, ActionPlan.course_id == course_id)
+    )
+
+
+def _plan_view(plan: ActionPlan) -> PlanView:
+    expires = plan.supervisor_link_expires_at
+    usable = (
+        plan.supervisor_token_hash is not None
+        and plan.supervisor_confirmed_at is None
+        and expires is not None
+        and expires > utcnow()
+    )
+    return PlanView(
+        plan=plan.plan,
+        supervisor_name=plan.supervisor_name,
+        follow_up_on=plan.follow_up_on,
+        follow_up_at=plan.follow_up_at,
+        follow_up_status=plan.follow_up_status,
+        follow_up_note=plan.follow_up_note,
+        supervisor_link_expires_at=expires if usable else None,
+        supervisor_verdict=plan.supervisor_verdict,
+        supervisor_comment=plan.supervisor_comment,
+        supervisor_confirmed_at=plan.supervisor_confirmed_at,
+    )
+
+
+def rowcount(result: Any) -> int:
+    """Rows a conditional UPDATE changed: 0 when a simultaneous request got there first."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def learner_evaluation(
+    session: Session, settings: Settings, user_id: int, course_id: int
+) -> LearnerEvaluation:
+    """The learner's survey and plan for a course; Forbidden until the course is completed."""
+    completion = _completion(session, user_id, course_id)
+    survey = _survey(session, user_id, course_id)
+    plan = _plan(session, user_id, course_id)
+    return LearnerEvaluation(
+        completed_at=completion.completed_at,
+        follow_up_on=plan.follow_up_on
+        if plan
+        else follow_up_date(settings, completion.completed_at),
+        survey=SurveyView(
+            relevance=survey.relevance,
+            quality=survey.quality,
+            applicability=survey.applicability,
+            comment=survey.comment,
+            submitted_at=survey.submitted_at,
+        )
+        if survey
+        else None,
+        plan=_plan_view(plan) if plan else None,
+    )
+
+
+# --- Level 1: the reaction survey ----------------------------------------------------------
+
+
+def _already_surveyed() -> EvaluationConflict:
+    return EvaluationConflict(
+        _(
+            "Evaluasi Anda untuk kursus ini sudah tercatat sebelumnya. "
+            "Isian yang baru tidak disimpan."
+        )
+    )
+
+
+def submit_survey(
+    session: Session, user_id: int, course_id: int, data: SurveyInput
+) -> ReactionSurvey:
+    """Record the learner's reaction to a completed course, once."""
+    _completion(session, user_id, course_id)
+    if _survey(session, user_id, course_id) is not None:
+        raise _already_surveyed()
+    inserted = insert_or_ignore(
+        session,
+        ReactionSurvey,
+        {
+            "user_id": user_id,
+            "course_id": course_id,
+            "relevance": data.relevance,
+            "quality": data.quality,
+            "applicability": data.applicability,
+            "comment": data.comment,
+            "submitted_at": utcnow(),
+        },
+    )
+    survey = _survey(session, user_id, course_id)
+    if not inserted or survey is None:
+        raise _already_surveyed()
+    audit.record(
+        session,
+        "evaluation.survey_submitted",
+        actor_id=user_id,
+        target_type="reaction_survey",
+        target_id=survey.id,
+        course_id=course_id,
+    )
+    return survey
+
+
+# --- Level 3: the action plan and its follow-up --------------------------------------------
+
+
+def _plan_locked() -> EvaluationConflict:
+    return EvaluationConflict(
+        _(
+            "Rencana aksi ini tidak dapat diubah lagi karena tindak lanjutnya sudah dilaporkan "
+            "atau dikonfirmasi atasan."
+        )
+    )
+
+
+def save_action_plan(
+    session: Session, settings: Settings, user_id: int, course_id: int, data: PlanInput
+) -> ActionPlan:
+    """Write the action plan, or change it while it has not been followed up yet."""
+    completion = _completion(session, user_id, course_id)
+    plan = _plan(session, user_id, course_id)
+    if plan is None:
+        inserted = insert_or_ignore(
+            session,
+            ActionPlan,
+            {
+                "user_id": user_id,
+                "course_id": course_id,
+                "plan": data.plan,
+                "supervisor_name": data.supervisor_name,
+                "follow_up_on": follow_up_date(settings, completion.completed_at),
+                "created_at": utcnow(),
+            },
+        )
+        plan = _plan(session, user_id, course_id)
+        assert plan is not None  # inserted now, or by a simultaneous request
+        if inserted:
+            _audit_plan(session, plan, created=True)
+            return plan
+        # Otherwise a simultaneous request wrote it first: this one becomes an edit of it.
+    changed = rowcount(
+        session.execute(
+            update(ActionPlan)
+            .where(
+                ActionPlan.id == plan.id,
+                ActionPlan.follow_up_status.is_(None),
+                ActionPlan.supervisor_confirmed_at.is_(None),
+            )
+            .values(plan=data.plan, supervisor_name=data.supervisor_name)
+        )
+    )
+    if not changed:
+        raise _plan_locked()
+    _audit_plan(session, plan, created=False)
+    return plan
+
+
+def _audit_plan(session: Session, plan: ActionPlan, *, created: bool) -> None:
+    audit.record(
+        session,
+        "evaluation.action_plan_saved",
+        actor_id=plan.user_id,
+        target_type="action_plan",
+        target_id=plan.id,
+        course_id=plan.course_id,
+        created=created,
+    )
+
+
+def _no_plan() -> EvaluationConflict:
+    return EvaluationConflict(
+        _("Anda belum membuat rencana aksi untuk kursus ini. Buat rencana aksi terlebih dahulu.")
+    )
+
+
+def _not_open_yet(follow_up_on: date) -> EvaluationConflict:
+    return EvaluationConflict(
+        _("Tindak lanjut baru dapat diisi mulai {date}.").format(date=long_date(follow_up_on))
+    )
+
+
+def _already_reported() -> EvaluationConflict:
+    return EvaluationConflict(
+        _("Tindak lanjut untuk kursus ini sudah dilaporkan. Laporan yang baru tidak disimpan.")
+    )
+
+
+def open_plan(session: Session, user_id: int, course_id: int, today: date) -> ActionPlan:
+    """The plan whose follow-up period has started, or a conflict saying why not."""
+    _completion(session, user_id, course_id)
+    plan = _plan(session, user_id, course_id)
+    if plan is None:
+        raise _no_plan()
+    if today < plan.follow_up_on:
+        raise _not_open_yet(plan.follow_up_on)
+    return plan
+
+
+def report_follow_up(
+    session: Session, user_id: int, course_id: int, data: FollowUpInput, today: date
+) -> ActionPlan:
+    """Record how applying the plan went, once, from its follow-up date on."""
+    plan = open_plan(session, user_id, course_id, today)
+    changed = rowcount(
+        session.execute(
+            update(ActionPlan)
+            .where(ActionPlan.id == plan.id, ActionPlan.follow_up_status.is_(None))
+            .values(follow_up_status=data.status, follow_up_note=data.note, follow_up_at=utcnow())
+        )
+    )
+    if not changed:
+        raise _already_reported()
+    audit.record(
+        session,
+        "evaluation.follow_up_reported",
+        actor_id=user_id,
+        target_type="action_plan",
+        target_id=plan.id,
+        course_id=course_id,
+        status=data.status,
+    )
+    return plan
+
+
+# --- Guards a page checks before reading a form (so a late submission says why, not 400) -----
+
+
+def check_survey_open(state: LearnerEvaluation) -> None:
+    """Conflict when the survey was already submitted."""
+    if state.survey is not None:
+        raise _already_surveyed()
+
+
+def check_plan_editable(state: LearnerEvaluation) -> None:
+    """Conflict when the plan exists and has been followed up."""
+    if state.plan is not None and not state.plan.editable:
+        raise _plan_locked()
+
+
+def check_follow_up_period(state: LearnerEvaluation, today: date) -> None:
+    """Conflict without a plan, or before its follow-up date."""
+    if state.plan is None:
+        raise _no_plan()
+    if not state.plan.follow_up_open(today):
+        raise _not_open_yet(state.plan.follow_up_on)
+
+
+def check_follow_up_open(state: LearnerEvaluation, today: date) -> None:
+    """Conflict unless the learner can report the follow-up now."""
+    check_follow_up_period(state, today)
+    if state.plan is not None and state.plan.follow_up_status is not None:
+        raise _already_reported()
+
+
+# --- For the home page ---------------------------------------------------------------------
+
+
+def course_title_column() -> Any:
+    """The course's current title (its code if it has none), for queries joining CourseVersion."""
+    return func.coalesce(CourseVersion.title, Course.code)
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    course_code: str
+    course_title: str
+    follow_up_on: date
+
+
+def due_follow_ups(session: Session, user_id: int, today: date) -> list[DueFollowUp]:
+    """The learner's action plans whose follow-up is open and not reported yet, oldest first."""
+    rows = session.execute(
+        select(Course.code, course_title_column(), ActionPlan.follow_up_on)
+        .join(Course, Course.id == ActionPlan.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .where(
+            ActionPlan.user_id == user_id,
+            ActionPlan.follow_up_status.is_(None),
+            ActionPlan.follow_up_on <= today,
+        )
+        .order_by(ActionPlan.follow_up_on, Course.code)
+    ).all()
+    return [DueFollowUp(code, title, on) for code, title, on in rows]
+
+
+@dataclass(frozen=True)
+class PendingEvaluation:
+    course_code: str
+    course_title: str
+    completed_at: datetime
+    survey_done: bool
+    plan_done: bool
+
+
+def pending_evaluations(session: Session, user_id: int) -> list[PendingEvaluation]:
+    """Completed courses still missing the learner's survey or action plan, latest first."""
+    rows = session.execute(
+        select(
+            Course.code,
+            course_title_column(),
+            Completion.completed_at,
+            ReactionSurvey.id.is_not(None),
+            ActionPlan.id.is_not(None),
+        )
+        .join(Course, Course.id == Completion.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .outerjoin(
+            ReactionSurvey,
+            (ReactionSurvey.user_id == Completion.user_id)
+            & (ReactionSurvey.course_id == Completion.course_id),
+        )
+        .outerjoin(
+            ActionPlan,
+            (ActionPlan.user_id == Completion.user_id)
+            & (ActionPlan.course_id == Completion.course_id),
+        )
+        .where(
+            Completion.user_id == user_id,
+            (ReactionSurvey.id.is_(None)) | (ActionPlan.id.is_(None)),
+        )
+        .order_by(Completion.completed_at.desc())
+    ).all()
+    return [PendingEvaluation(*row) for row in rows]
+
+
+# --- For reports ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyComment:
+    text: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """Levels 1 and 3 for one course, anonymous (no names, no NIPs)."""
+
+    course_id: int
+    responses: int
+    relevance_avg: float | None  # 1..5, None without responses
+    quality_avg: float | None
+    applicability_avg: float | None
+    comments: tuple[SurveyComment, ...]  # latest first
+    action_plans: int
+    applied: int
+    partly: int
+    not_applied: int
+    supervisor_confirmed: int
+    supervisor_not_seen: int
+
+    @property
+    def follow_ups(self) -> int:
+        """Action plans whose follow-up the learner has reported."""
+        return self.applied + self.partly + self.not_applied
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        """Reported follow-ups per action plan, 0..1 (None without plans)."""
+        return self.follow_ups / self.action_plans if self.action_plans else None
+
+
+def _count_where(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def evaluation_summaries(session: Session, course_ids: list[int]) -> dict[int, EvaluationSummary]:
+    """Summaries for several courses in two queries (one over surveys, one over plans)."""
+    course_ids = list(dict.fromkeys(course_ids))
+    surveys: dict[int, list[tuple[int, int, int, str | None, datetime]]] = {
+        course_id: [] for course_id in course_ids
+    }
+    for course_id, relevance, quality, applicability, comment, at in session.execute(
+        select(
+            ReactionSurvey.course_id,
+            ReactionSurvey.relevance,
+            ReactionSurvey.quality,
+            ReactionSurvey.applicability,
+            ReactionSurvey.comment,
+            ReactionSurvey.submitted_at,
+        )
+        .where(ReactionSurvey.course_id.in_(course_ids))
+        .order_by(ReactionSurvey.submitted_at.desc(), ReactionSurvey.id.desc())
+    ):
+        surveys[course_id].append((relevance, quality, applicability, comment, at))
+
+    plans = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                ActionPlan.course_id,
+                func.count(),
+                _count_where(ActionPlan.follow_up_status == "applied"),
+                _count_where(ActionPlan.follow_up_status == "partly"),
+                _count_where(ActionPlan.follow_up_status == "not_applied"),
+                _count_where(ActionPlan.supervisor_verdict == "confirmed"),
+                _count_where(ActionPlan.supervisor_verdict == "not_seen"),
+            )
+            .where(ActionPlan.course_id.in_(course_ids))
+            .group_by(ActionPlan.course_id)
+        )
+    }
+
+    summaries = {}
+    for course_id in course_ids:
+        rows = surveys[course_id]
+        n = len(rows)
+
+        def average(index: int, rows: list[Any] = rows, n: int = n) -> float | None:
+            return sum(row[index] for row in rows) / n if n else None
+
+        counts = [int(value) for value in plans.get(course_id, (0, 0, 0, 0, 0, 0))]
+        summaries[course_id] = EvaluationSummary(
+            course_id=course_id,
+            responses=n,
+            relevance_avg=average(0),
+            quality_avg=average(1),
+            applicability_avg=average(2),
+            comments=tuple(SurveyComment(row[3], row[4]) for row in rows if row[3]),
+            action_plans=counts[0],
+            applied=counts[1],
+            partly=counts[2],
+            not_applied=counts[3],
+            supervisor_confirmed=counts[4],
+            supervisor_not_seen=counts[5],
+        )
+    return summaries
+
+
+def course_evaluation_summary(session: Session, course_id: int) -> EvaluationSummary:
+    """Survey averages and comments, action plans, follow-ups and supervisor checks of a course."""
+    return evaluation_summaries(session, [course_id])[course_id]
