@@ -23,6 +23,7 @@ from app.learning import routes as learning_routes
 from app.observability import RequestContextMiddleware, configure_logging
 from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
+from app.reports import dashboard_routes, trainer_report_routes
 from app.reports import routes as report_routes
 from app.web import home, pwa
 from app.web.assets import StaticAssets
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_routes.router)
     app.include_router(report_admin_routes.router)
     app.include_router(report_api.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(trainer_report_routes.router)
     app.include_router(trainer_routes.router)
     app.include_router(record_routes.router)
     app.include_router(evaluation_routes.router)

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, Unit, User, UserRole
 from app.db import SessionDep
+from app.evaluation import service as evaluation_service
+from app.learning import external, jp
 from app.learning.dashboard import learner_dashboard
 from app.web.deps import OptionalUser
 from app.web.templating import render, wita_today
@@ -20,12 +22,18 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
     context: dict[str, object] = {"roles": user.roles, "Role": Role}
+    settings = request.app.state.settings
+    today = wita_today()
     if user.has_role(Role.LEARNER):
         catalog = request.app.state.content.catalog(session)
-        context["dashboard"] = learner_dashboard(session, user.id, catalog, wita_today())
+        context["dashboard"] = learner_dashboard(session, user.id, catalog, today)
+        context["jp_year"] = jp.jp_for_year(session, user.id, today.year, target=settings.jp_target)
+        context["follow_ups"] = evaluation_service.due_follow_ups(session, user.id, today)
+        context["evaluations"] = evaluation_service.pending_evaluations(session, user.id)
     if user.has_role(Role.HR, Role.ADMIN):
         context["people_count"] = session.scalar(select(func.count()).select_from(User))
         context["unit_count"] = session.scalar(select(func.count()).select_from(Unit))
+        context["pending_external"] = external.pending_count(session)
     if user.has_role(Role.ADMIN):
         context["role_counts"] = dict(
             session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all()
