@@ -28,6 +28,7 @@ from app.reports import routes as report_routes
 from app.web import home, pwa
 from app.web.assets import StaticAssets
 from app.web.csrf import CsrfCookieMiddleware
+from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.transport import TransportMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.cookie_secure)
     app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     app.state.static_dir = STATIC_DIR
