@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from app import errors, ops
-from app.accounts import people_routes
+from app.accounts import people_routes, person_routes
 from app.accounts import routes as account_routes
 from app.config import Settings, get_settings
 from app.content import routes as content_routes
@@ -118,4 +118,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(record_routes.router)
     app.include_router(evaluation_routes.router)
     app.include_router(home.router)
+    # Last: /pegawai/{nip} must not shadow /pegawai/impor, /pegawai/penugasan and the like.
+    app.include_router(person_routes.router)
     return app

@@ -133,3 +133,47 @@ def set_password(session: Session, user: User, password: str, *, actor_id: int |
     audit.record(
         session, "user.password_set", actor_id=actor_id, target_type="user", target_id=user.id
     )
+
+
+def set_roles(session: Session, user: User, roles: set[Role], *, actor_id: int) -> bool:
+    """Change a user's roles; their sessions end so the new rights apply at once."""
+    before = user.roles
+    if before == roles:
+        return False
+    user.set_roles(roles)
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    audit.record(
+        session,
+        "user.roles_changed",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        before=sorted(r.value for r in before),
+        after=sorted(r.value for r in roles),
+    )
+    return True
+
+
+def set_active(session: Session, user: User, active: bool, *, actor_id: int) -> None:
+    """Deactivate (sessions end, login refused) or reactivate an account; nothing is deleted."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    audit.record(
+        session,
+        "user.activated" if active else "user.deactivated",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+    )
+
+
+def unlock(session: Session, user: User, *, actor_id: int) -> int:
+    """Clear the failed-login counter of an account (the lockout); returns how many were cleared."""
+    from app.accounts.models import LoginFailure
+
+    result = session.execute(delete(LoginFailure).where(LoginFailure.key == f"nip:{user.nip}"))
+    audit.record(session, "user.unlocked", actor_id=actor_id, target_type="user", target_id=user.id)
+    return int(getattr(result, "rowcount", 0) or 0)

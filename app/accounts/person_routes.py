@@ -1,0 +1,124 @@
+"""HR and admin page for one person: reset link, unlock, activation, roles (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from app.accounts import auth
+from app.accounts import service as accounts_service
+from app.accounts.golongan import pangkat_golongan
+from app.accounts.models import LoginFailure, Role, User
+from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
+from app.web.deps import CsrfChecked, HRUser
+from app.web.templating import render
+
+router = APIRouter(prefix="/pegawai")
+
+
+def person_by_nip(nip: str, session: SessionDep, user: HRUser) -> User:
+    """The person with this NIP (lookup-or-404)."""
+    person = accounts_service.get_by_nip(session, nip)
+    if person is None:
+        raise NotFound(_("Tidak ada pegawai dengan NIP ini."))
+    return person
+
+
+Person = Annotated[User, Depends(person_by_nip)]
+
+
+def _page(request: Request, session: SessionDep, person: User, **extra: object) -> Response:
+    from datetime import timedelta
+
+    settings = request.app.state.settings
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == f"nip:{person.nip}", LoginFailure.at > since)
+    )
+    context = {
+        "person": person,
+        "pangkat": pangkat_golongan(person.golongan),
+        "failures": failures or 0,
+        "locked": (failures or 0) >= settings.login_max_failures_per_account,
+        "all_roles": list(Role),
+        **extra,
+    }
+    return render(request, "accounts/person.html", context)
+
+
+@router.get("/{nip}", name="person")
+def person_page(request: Request, session: SessionDep, user: HRUser, person: Person) -> Response:
+    return _page(request, session, person)
+
+
+@router.post("/{nip}/tautan-sandi", name="person_reset_link", dependencies=[CsrfChecked])
+def person_reset_link(
+    request: Request, session: SessionDep, user: HRUser, person: Person
+) -> Response:
+    """A one-time password link for HR to hand over (Lentera needs no email server)."""
+    if person.has_role(Role.ADMIN) and not user.has_role(Role.ADMIN):
+        raise Forbidden(_("Hanya admin yang dapat mengatur ulang sandi akun admin."))
+    settings = request.app.state.settings
+    link = auth.reset_link(settings, auth.create_reset_token(session, settings, person))
+    from app.audit import service as audit
+
+    audit.record(
+        session, "user.reset_link_issued", actor_id=user.id, target_type="user",
+        target_id=person.id,
+    )  # fmt: skip
+    return _page(request, session, person, reset_link=link)
+
+
+@router.post("/{nip}/buka-kunci", name="person_unlock", dependencies=[CsrfChecked])
+def person_unlock(request: Request, session: SessionDep, user: HRUser, person: Person) -> Response:
+    accounts_service.unlock(session, person, actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?dibuka=1", 303)
+
+
+@router.post("/{nip}/status", name="person_active", dependencies=[CsrfChecked])
+def person_active(
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    person: Person,
+    active: Annotated[bool, Form()] = True,
+) -> Response:
+    if person.id == user.id:
+        raise Forbidden(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    if person.has_role(Role.ADMIN) and not user.has_role(Role.ADMIN):
+        raise Forbidden(_("Hanya admin yang dapat mengubah status akun admin."))
+    accounts_service.set_active(session, person, active, actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("person", nip=person.nip), 303)
+
+
+@router.post("/{nip}/peran", name="person_roles", dependencies=[CsrfChecked])
+def person_roles(
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    person: Person,
+    roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+) -> Response:
+    """Admins only: set the person's roles (their sessions end so the change applies now)."""
+    if not user.has_role(Role.ADMIN):
+        raise Forbidden(_("Hanya admin yang dapat mengubah peran."))
+    valid = {r.value for r in Role}
+    chosen = {Role(v) for v in roles if v in valid}
+    error = None
+    if not chosen:
+        error = _("Pilih paling sedikit satu peran.")
+    elif person.id == user.id and Role.ADMIN not in chosen:
+        error = _("Anda tidak dapat mencabut peran admin Anda sendiri.")
+    if error:
+        response = _page(request, session, person, error=error)
+        response.status_code = 400
+        return response
+    accounts_service.set_roles(session, person, chosen, actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?peran=1", 303)
