@@ -25,7 +25,7 @@ from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
 from app.reports import dashboard_routes, trainer_report_routes
 from app.reports import routes as report_routes
-from app.web import home, pwa
+from app.web import home, language, pwa
 from app.web.assets import StaticAssets
 from app.web.csrf import CsrfCookieMiddleware
 from app.web.security_headers import SecurityHeadersMiddleware
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assignment_routes.router)
     app.include_router(offline.router)
     app.include_router(pwa.router)
+    app.include_router(language.router)
     app.include_router(report_routes.router)
     app.include_router(report_admin_routes.router)
     app.include_router(report_api.router)

@@ -17,7 +17,7 @@ from tests.factories import DEFAULT_PASSWORD, csrf_token, make_user
 # Pages anyone may open: the login form and the one-time password link (the token is the key).
 PUBLIC = {
     "/masuk", "/keluar", "/atur-sandi/{token}", "/", "/healthz", "/readyz",
-    "/verifikasi/{number}", "/sw.js", "/offline", "/atasan/{token}",
+    "/verifikasi/{number}", "/sw.js", "/offline", "/atasan/{token}", "/bahasa",
 }  # fmt: skip
 # The JSON API authenticates with bearer tokens instead of a login session.
 TOKEN_AUTH_PREFIX = "/api/v1/"

@@ -59,3 +59,12 @@ def test_streamed_responses_are_compressed_chunk_by_chunk(app: FastAPI) -> None:
     assert response.headers["content-encoding"] == "gzip"
     assert "content-length" not in response.headers
     assert response.text.count("\n") == 2000
+
+
+def test_language_choice_is_remembered_in_a_cookie(client: TestClient) -> None:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/masuk").text)
+    assert token
+    response = client.post("/bahasa", data={"csrf_token": token[1], "lang": "en", "next": "/masuk"})
+    assert response.status_code == 303 and response.headers["location"] == "/masuk"
+    assert client.cookies.get("lentera_lang") == "en"
+    assert '<html lang="en">' in client.get("/masuk").text
