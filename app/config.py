@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     signatory_name: str = "Kepala BKPSDM Kota Palu"
     signatory_title: str = "Kepala Badan"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics: bool = False
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

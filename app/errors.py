@@ -95,6 +95,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI turns any error while reading a body into a plain 400; when the cause was
+        # one of ours (e.g. the body-size limit), answer with that instead.
+        if isinstance(exc.__cause__, AppError):
+            return render_error(request, exc.__cause__.status_code, exc.__cause__.message)
         detail: Any = exc.detail
         message = detail if isinstance(detail, str) and exc.status_code not in (404, 405) else None
         return render_error(request, exc.status_code, message)

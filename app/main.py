@@ -20,6 +20,8 @@ from app.db import make_engine, make_sessionmaker
 from app.evaluation import routes as evaluation_routes
 from app.learning import assignment_routes, offline, record_routes
 from app.learning import routes as learning_routes
+from app.metrics import Metrics, MetricsMiddleware
+from app.metrics import router as metrics_router
 from app.observability import RequestContextMiddleware, configure_logging
 from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
@@ -27,6 +29,7 @@ from app.reports import dashboard_routes, trainer_report_routes
 from app.reports import routes as report_routes
 from app.web import home, language, pwa
 from app.web.assets import StaticAssets
+from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import CsrfCookieMiddleware
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.transport import TransportMiddleware
@@ -94,14 +97,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.content = ContentCache()
 
     errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.cookie_secure)
     app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
+    if settings.metrics:
+        app.state.metrics = Metrics()
+        app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)
     app.mount("/static", app.state.static, name="static")
     app.include_router(ops.router)
+    app.include_router(metrics_router)
     app.include_router(account_routes.router)
     app.include_router(people_routes.router)
     app.include_router(content_routes.router)

@@ -18,6 +18,7 @@ from tests.factories import DEFAULT_PASSWORD, csrf_token, make_user
 PUBLIC = {
     "/masuk", "/keluar", "/atur-sandi/{token}", "/", "/healthz", "/readyz",
     "/verifikasi/{number}", "/sw.js", "/offline", "/atasan/{token}", "/bahasa",
+    "/metrics",  # off unless LENTERA_METRICS; meant to sit behind the reverse proxy
 }  # fmt: skip
 # The JSON API authenticates with bearer tokens instead of a login session.
 TOKEN_AUTH_PREFIX = "/api/v1/"

@@ -108,7 +108,15 @@ def _rows_from_csv(data: bytes) -> Iterator[list[object]]:
         text = data.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise RosterFileError(
+            _(
+                "Baris {row} tidak dapat dibaca sebagai CSV ({error}). Simpan ulang dari Excel."
+            ).format(row=reader.line_num, error=exc)
+        ) from None
 
 
 def _rows_from_xlsx(data: bytes) -> Iterator[list[object]]:

@@ -1,0 +1,106 @@
+"""Prometheus metrics at /metrics, when LENTERA_METRICS is on.
+
+Per process: with several workers, each answers for itself (scrape each, or front them with the
+reverse proxy's own metrics). Request labels use the route template (/kursus/{code}), never the
+raw path, so the number of series stays bounded whatever the URLs.
+"""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.accounts.models import AuthSession
+from app.db import utcnow
+from app.errors import NotFound
+
+
+class Metrics:
+    """The collectors of one application."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "lentera_http_requests_total",
+            "HTTP requests by route template, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "lentera_http_request_duration_seconds",
+            "HTTP request duration by route template.",
+            ["route", "method"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.sessions = Gauge(
+            "lentera_active_sessions", "Unexpired login sessions.", registry=self.registry
+        )
+        self.pool_checked_out = Gauge(
+            "lentera_db_pool_checked_out",
+            "Database connections in use (this process).",
+            registry=self.registry,
+        )
+        self.pool_size = Gauge(
+            "lentera_db_pool_size", "Database pool size (this process).", registry=self.registry
+        )
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            self.metrics.requests.labels(template, method, str(status)).inc()
+            self.metrics.latency.labels(template, method).observe(time.perf_counter() - started)
+
+
+router = APIRouter()
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text format; 404 unless LENTERA_METRICS is on."""
+    metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+    if metrics is None:
+        raise NotFound()
+    engine = request.app.state.engine
+    with request.app.state.sessionmaker() as session:
+        metrics.sessions.set(
+            session.scalar(
+                select(func.count())
+                .select_from(AuthSession)
+                .where(AuthSession.expires_at > utcnow())
+            )
+            or 0
+        )
+    pool = engine.pool
+    if hasattr(pool, "checkedout"):
+        metrics.pool_checked_out.set(pool.checkedout())
+        metrics.pool_size.set(pool.size())
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

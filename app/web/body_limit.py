@@ -1,0 +1,64 @@
+"""Request body limits per route: small for forms, the upload limit only where files go.
+
+The size is checked from Content-Length and again while the body streams in (a chunked or
+lying client cannot get past it), before any parser reads it. The error travels the app's one
+error path, so the person sees the usual 413 page (or JSON for scripts).
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import AppError
+from app.i18n import gettext as _
+
+FORM_LIMIT = 256 * 1024
+# Routes that accept files: roster import, course and module upload, external certificates.
+UPLOAD_PATHS = re.compile(
+    r"^/(pegawai/impor|pengajar/unggah|pengajar/kursus/[^/]+/modul|riwayat/eksternal)$"
+)
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, upload_limit: int) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+
+    def limit_for(self, path: str) -> int:
+        # Multipart framing adds a little to the file itself.
+        return self.upload_limit + 64 * 1024 if UPLOAD_PATHS.match(path) else FORM_LIMIT
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        too_big = declared.isdigit() and int(declared) > limit
+        received = 0
+
+        def refuse() -> PayloadTooLarge:
+            return PayloadTooLarge(
+                _("Isian atau berkas terlalu besar (batas {kb} KB untuk halaman ini).").format(
+                    kb=limit // 1024
+                )
+            )
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if too_big:
+                raise refuse()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise refuse()
+            return message
+
+        await self.app(scope, limited_receive, send)
