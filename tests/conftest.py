@@ -36,6 +36,22 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with its production cost makes each test user take ~0.1-1 s; tests use a cheap
+    Argon2 (still the same code paths: the cost parameters travel inside every hash)."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from app.accounts import passwords
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    original = passwords._hasher
+    passwords._hasher = lambda: cheap  # type: ignore[assignment]
+    yield
+    passwords._hasher = original
+
+
 def _sqlite_savepoint_support(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; take over BEGIN as SQLAlchemy's
     # documentation recommends, so the rollback-per-test scheme works on SQLite too.
