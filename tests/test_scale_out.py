@@ -1,0 +1,111 @@
+"""Two app instances on one PostgreSQL database behave as one (docs/deployment.md).
+
+A login, a progress write, a content publish and the login-throttling counter made through
+one instance are all seen by the other, with no shared memory between them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role
+from app.content import loader, store
+from app.db import make_engine
+from tests import servers
+from tests.conftest import CONTENT_DIR
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def _login(client: httpx.Client, nip: str, password: str) -> httpx.Response:
+    page = client.get("/masuk")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    return client.post("/masuk", data={"csrf_token": token[1], "nip": nip, "password": password})
+
+
+def test_two_instances_share_logins_progress_publishing_and_throttling(
+    backend: str,
+    fresh_database_url: str,
+    tmp_path: Path,
+    demo_library: loader.Library,
+    content_copy: Path,
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("scale-out across instances is the PostgreSQL deployment")
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        store.import_library(session, CONTENT_DIR, library=demo_library)
+        learner = make_user(session)
+        admin = make_user(session, roles={Role.ADMIN})
+        target = make_user(session)
+        session.commit()
+    engine.dispose()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = servers.start(fresh_database_url, tmp_path / "a")
+    b = servers.start(fresh_database_url, tmp_path / "b")
+    try:
+        with httpx.Client(base_url=a.base_url) as on_a, httpx.Client(base_url=b.base_url) as on_b:
+            # A login on A is a valid session on B (sessions live in the database).
+            assert _login(on_a, learner.nip, DEFAULT_PASSWORD).status_code == 303
+            on_b.cookies.update(on_a.cookies)
+            assert on_b.get("/profil").status_code == 200
+
+            # A progress write on A shows on B.
+            module = "01-dasar-hukum-dan-asas"
+            page = on_a.get(f"/kursus/PPP-101/modul/{module}")
+            event = re.search(r'name="event_id" value="([^"]+)"', page.text)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert event and csrf
+            on_a.post(
+                f"/kursus/PPP-101/modul/{module}/selesai",
+                data={"csrf_token": csrf[1], "event_id": event[1]},
+            )
+            assert (
+                "Modul ini sudah Anda tandai selesai."
+                in on_b.get(f"/kursus/PPP-101/modul/{module}").text
+            )
+
+            # A publish on A (an admin uploads a new version) is served by B at once.
+            with httpx.Client(base_url=a.base_url) as admin_a:
+                assert _login(admin_a, admin.nip, DEFAULT_PASSWORD).status_code == 303
+                folder = content_copy / "pelayanan-publik-prima"
+                (folder / f"{module}.md").write_text(
+                    (folder / f"{module}.md").read_text() + "\nKalimat dari instans A.\n"
+                )
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w") as archive:
+                    for path in folder.rglob("*"):
+                        if path.is_file():
+                            archive.write(path, f"ppp/{path.relative_to(folder).as_posix()}")
+                home = admin_a.get("/pengajar")
+                token = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+                assert token
+                upload = admin_a.post(
+                    "/pengajar/unggah",
+                    data={"csrf_token": token[1]},
+                    files={"file": ("ppp.zip", buffer.getvalue(), "application/zip")},
+                )
+                assert upload.status_code == 303, upload.text[-500:]
+                course_page = admin_a.get(upload.headers["location"])
+                publish = re.search(r'action="(/pengajar/versi/\d+/terbitkan)"', course_page.text)
+                assert publish
+                admin_a.post(publish[1], data={"csrf_token": token[1]})
+            assert "Kalimat dari instans A." in on_b.get(f"/kursus/PPP-101/modul/{module}").text
+
+            # Failed logins on A count towards the lockout on B.
+            with httpx.Client(base_url=a.base_url) as guesser_a:
+                for _ in range(5):
+                    _login(guesser_a, target.nip, "salah-sandi-x")
+            with httpx.Client(base_url=b.base_url) as on_b_fresh:
+                assert _login(on_b_fresh, target.nip, DEFAULT_PASSWORD).status_code == 429
+    finally:
+        a.stop()
+        b.stop()
