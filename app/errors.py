@@ -25,6 +25,10 @@ class AppError(Exception):
         self.message = message
 
 
+class BadRequest(AppError):
+    status_code = 400
+
+
 class NotAuthenticated(AppError):
     status_code = 401
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import BadRequest, NotFound
 from app.i18n import gettext as _
 from app.reports import tokens
 from app.reports.completions import start_of_day
@@ -79,6 +79,9 @@ def audit_log(
         .order_by(AuditEvent.id.desc())
         .limit(PAGE + 1)
     )
+    for value in (dari, sampai):
+        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            raise BadRequest(_("Tanggal harus antara tahun 2000 dan 2100."))
     if aksi.strip():
         query = query.where(AuditEvent.action.startswith(aksi.strip()))
     if dari:

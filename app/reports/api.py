@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
@@ -14,17 +14,14 @@ from app.audit import service as audit
 from app.content.models import Course, CourseVersion
 from app.content.routes import Cache
 from app.db import SessionDep
-from app.errors import AppError, NotAuthenticated
+from app.errors import BadRequest, NotAuthenticated
+from app.learning import jp
 from app.learning.models import Certificate, Completion
-from app.reports import tokens
+from app.reports import compliance, tokens
 from app.reports.completions import start_of_day
 from app.reports.models import ApiToken
 
 router = APIRouter(prefix="/api/v1", tags=["HR"])
-
-
-class BadRequest(AppError):
-    status_code = 400
 
 
 def api_token(request: Request, session: SessionDep) -> ApiToken:
@@ -39,7 +36,9 @@ def api_token(request: Request, session: SessionDep) -> ApiToken:
 
 Token = Annotated[ApiToken, Depends(api_token)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
-Cursor = Annotated[int | None, Query(ge=0, description="`next_cursor` of the previous page.")]
+Cursor = Annotated[
+    int | None, Query(ge=0, le=2**31 - 1, description="`next_cursor` of the previous page.")
+]
 
 
 class UserOut(BaseModel):
@@ -141,6 +140,9 @@ def list_completions(
     course: Annotated[str | None, Query(max_length=32)] = None,
 ) -> CompletionPage:
     """Completions in id order; follow `next_cursor` until it is null."""
+    for value in (completed_from, completed_to):
+        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            raise BadRequest("`from` and `to` must lie between 2000-01-01 and 2100-12-31.")
     if completed_from and completed_to and completed_to < completed_from:
         raise BadRequest("`to` must not be before `from`.")
     query = (
@@ -187,3 +189,122 @@ def list_completions(
     ]
     next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
     return CompletionPage(items=items, next_cursor=next_cursor)
+
+
+# --- JP against the yearly target -----------------------------------------------------------
+
+ReportYear = Annotated[
+    int | None, Query(description="Calendar year in WITA (UTC+8); the current year when omitted.")
+]
+
+
+def _report_year(year: int | None) -> int:
+    current = jp.wita_today().year
+    if year is None:
+        return current
+    if not compliance.MIN_YEAR <= year <= current + 1:
+        raise BadRequest(f"`year` must be between {compliance.MIN_YEAR} and {current + 1}.")
+    return year
+
+
+class JPPersonOut(BaseModel):
+    nip: str
+    name: str
+    unit: str | None
+    jabatan: str | None
+    golongan: str | None
+    lentera_jp: int = Field(description="JP from courses completed on Lentera in the year.")
+    external_jp: int = Field(description="JP from external learning verified by HR, by end date.")
+    total_jp: int
+    target: int = Field(description="The yearly JP every ASN is owed (LENTERA_JP_TARGET).")
+    shortfall: int = Field(description="JP still missing to reach the target; 0 when reached.")
+    reached: bool
+
+
+class JPPersonPage(BaseModel):
+    year: int
+    target: int
+    items: list[JPPersonOut]
+    next_cursor: int | None
+
+
+class JPUnitOut(BaseModel):
+    unit_id: int | None = Field(description="Null for ASN without a unit kerja (and the city).")
+    unit: str | None
+    asn: int = Field(description="Active ASN in the unit.")
+    below_target: int = Field(description="Of those, how many are below the target.")
+    share_below_target: float = Field(description="below_target / asn, from 0 to 1.")
+    average_jp: float
+
+
+class JPUnitSummary(BaseModel):
+    year: int
+    target: int
+    city: JPUnitOut = Field(description="The whole city (unit_id and unit are null).")
+    units: list[JPUnitOut] = Field(description="Largest share below target first.")
+
+
+def _unit_out(unit: compliance.UnitSummary) -> JPUnitOut:
+    return JPUnitOut(
+        unit_id=unit.unit_id,
+        unit=unit.unit_name,
+        asn=unit.people,
+        below_target=unit.below,
+        share_below_target=round(unit.share_below, 4),
+        average_jp=round(unit.average_jp, 2),
+    )
+
+
+@router.get("/jp-summary", response_model=JPPersonPage, summary="Each active ASN's JP in a year")
+def jp_summary(
+    request: Request,
+    session: SessionDep,
+    token: Token,
+    year: ReportYear = None,
+    limit: Limit = 500,
+    cursor: Cursor = None,
+) -> JPPersonPage:
+    """Active ASN in id order with their JP (Lentera + verified external) against the target;
+    follow `next_cursor` until it is null."""
+    chosen = _report_year(year)
+    target: int = request.app.state.settings.jp_target
+    if cursor is None:
+        audit.record(session, "export.jp_compliance", via="api", api_token_id=token.id,
+                     filters={"year": chosen})  # fmt: skip
+    people = compliance.people_after(session, chosen, target=target, cursor=cursor, limit=limit + 1)
+    items = [
+        JPPersonOut(
+            nip=p.nip,
+            name=p.full_name,
+            unit=p.unit_name,
+            jabatan=p.jabatan,
+            golongan=p.golongan,
+            lentera_jp=p.lentera_jp,
+            external_jp=p.external_jp,
+            total_jp=p.total,
+            target=p.target,
+            shortfall=p.shortfall,
+            reached=p.reached,
+        )
+        for p in people[:limit]
+    ]
+    next_cursor = people[limit - 1].user_id if len(people) > limit else None
+    return JPPersonPage(year=chosen, target=target, items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/jp-summary/units", response_model=JPUnitSummary, summary="JP against the target per unit"
+)
+def jp_summary_units(
+    request: Request, session: SessionDep, token: Token, year: ReportYear = None
+) -> JPUnitSummary:
+    """Per unit kerja: active ASN, how many are below the target, the share and average JP."""
+    chosen = _report_year(year)
+    target: int = request.app.state.settings.jp_target
+    units = compliance.unit_summary(session, chosen, target=target)
+    return JPUnitSummary(
+        year=chosen,
+        target=target,
+        city=_unit_out(compliance.city_totals(units)),
+        units=[_unit_out(u) for u in units],
+    )

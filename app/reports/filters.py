@@ -26,13 +26,18 @@ def _date(value: str, label: str) -> date | None:
     if not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError:
         raise FilterError(
             _("{field}: '{value}' bukan tanggal (gunakan TTTT-BB-HH).").format(
                 field=label, value=value[:20]
             )
         ) from None
+    if not date(2000, 1, 1) <= parsed <= date(2100, 12, 31):
+        raise FilterError(
+            _("{field}: tanggal harus antara tahun 2000 dan 2100.").format(field=label)
+        )
+    return parsed
 
 
 def parse(raw: RawFilters) -> ExportFilters:
