@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import gettext as _
@@ -129,6 +130,13 @@ def install(app: FastAPI) -> None:
             ),
         )
 
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # The database refused a value (a NUL byte, a number out of range): bad input, and
+        # the transaction was rolled back, so nothing changed.
+        log.warning("database refused input", extra={"path": request.url.path})
+        return render_error(request, 400, _("Isian memuat nilai yang tidak dapat disimpan."))
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception(
@@ -145,3 +153,10 @@ def install(app: FastAPI) -> None:
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Field errors without echoing the submitted values (they may be passwords)."""
     return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", "")} for err in exc.errors()]
+
+
+def reject_nul_in_url(request: Request) -> None:
+    """Global dependency: a NUL byte in a path or query is never legitimate (and databases
+    refuse it), so it is answered with a 400 before any route looks at it."""
+    if "\x00" in request.url.path or "%00" in request.url.query or "\x00" in request.url.query:
+        raise BadRequest(_("Alamat halaman memuat karakter yang tidak diizinkan."))

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import errors, ops
 from app.accounts import people_routes, person_routes
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(errors.reject_nul_in_url)],
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()

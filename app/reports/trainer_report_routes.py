@@ -1,7 +1,95 @@
-"""Report pages (see the module's own docstring once written)."""
+"""The trainer's course report: how a course works, so the next programme improves.
+
+Owners of the course (and admins) only, by the same rule as every other trainer page
+(`managed_course`: unknown code 404, someone else's course 403).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app import i18n
+from app.content.trainer_routes import ManagedCourse
+from app.db import SessionDep
+from app.reports import course_report, item_analysis
+from app.web.templating import render
 
 router = APIRouter()
+
+
+def _rounded(value: float, places: int) -> Decimal:
+    # Half up, as people round by hand (Babel's default is half-even: 4,25 would show 4,2);
+    # through repr so 0.845 stays 0.845 instead of its binary neighbour.
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def number(value: float | None, places: int = 1) -> str:
+    """A number as the reader writes it: 4,3 in Indonesian; '–' when there is none."""
+    if value is None:
+        return "–"
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(_rounded(value, places), pattern, locale=i18n.get_locale())
+
+
+def signed(value: float | None, places: int = 1) -> str:
+    """A change with its sign: +12,5 or -3,0."""
+    if value is None:
+        return "–"
+    text = number(abs(value), places)
+    return ("+" if _rounded(value, places) >= 0 else "-") + text
+
+
+def percent(ratio: float | None, places: int = 0) -> str:
+    """A 0..1 ratio as a percentage: 46% ('–' when there is none)."""
+    if ratio is None:
+        return "–"
+    pattern = "#,##0." + "0" * places + "%" if places else "#,##0%"
+    return format_percent(_rounded(ratio, places + 2), pattern, locale=i18n.get_locale())
+
+
+def _month(settings_zone: str) -> Callable[[datetime], str]:
+    zone = ZoneInfo(settings_zone)
+
+    def month(moment: datetime) -> str:
+        """The month and year of a moment, in WITA: Maret 2027."""
+        return format_date(moment.astimezone(zone).date(), "MMMM y", locale=i18n.get_locale())
+
+    return month
+
+
+@router.get("/pengajar/kursus/{code}/laporan", name="course_report")
+def course_report_page(request: Request, session: SessionDep, course: ManagedCourse) -> Response:
+    report = course_report.build_course_report(session, course)
+    return render(
+        request,
+        "reports/course_report.html",
+        {
+            "report": report,
+            "course": course,
+            "number": number,
+            "signed": signed,
+            "percent": percent,
+            "month": _month(request.app.state.settings.timezone),
+            "limits": {
+                "reaction_good": course_report.REACTION_GOOD,
+                "reaction_fair": course_report.REACTION_FAIR,
+                "gain_high": course_report.GAIN_HIGH,
+                "gain_medium": course_report.GAIN_MEDIUM,
+                "applied_good": course_report.APPLIED_GOOD,
+                "applied_fair": course_report.APPLIED_FAIR,
+                "too_hard": item_analysis.TOO_HARD_BELOW,
+                "too_easy": item_analysis.TOO_EASY_ABOVE,
+                "low_d": item_analysis.LOW_DISCRIMINATION_BELOW,
+                "few": item_analysis.FEW_ATTEMPTS,
+                "group": item_analysis.GROUP_SHARE,
+            },
+        },
+    )

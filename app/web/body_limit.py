@@ -8,6 +8,7 @@ error path, so the person sees the usual 413 page (or JSON for scripts).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +24,25 @@ UPLOAD_PATHS = re.compile(
 
 class PayloadTooLarge(AppError):
     status_code = 413
+
+
+class MalformedInput(AppError):
+    status_code = 400
+
+
+def _check_urlencoded(body: bytes) -> None:
+    """Refuse form data that is not UTF-8 or carries NUL bytes (databases reject those)."""
+    for pair in body.split(b"&"):
+        for part in pair.split(b"=", 1):
+            raw = unquote_to_bytes(part.replace(b"+", b" "))
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise MalformedInput(
+                    _("Isian memuat karakter yang tidak terbaca. Ketik ulang isiannya.")
+                ) from None
+            if "\x00" in text:
+                raise MalformedInput(_("Isian memuat karakter yang tidak diizinkan."))
 
 
 class BodyLimitMiddleware:
@@ -61,4 +81,32 @@ class BodyLimitMiddleware:
                     raise refuse()
             return message
 
-        await self.app(scope, limited_receive, send)
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if not content_type.startswith(b"application/x-www-form-urlencoded"):
+            await self.app(scope, limited_receive, send)
+            return
+        # A form is small (FORM_LIMIT): read it whole, check it, then hand it on unchanged.
+        chunks = []
+        problem: AppError | None = None
+        try:
+            while True:
+                message = await limited_receive()
+                chunks.append(message.get("body", b""))
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    break
+            _check_urlencoded(b"".join(chunks))
+        except AppError as exc:
+            problem = exc  # raised when the app reads the body, so its error page answers
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if problem is not None:
+                raise problem
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
