@@ -393,3 +393,7 @@ def export_completions(
             filters=parsed.describe(),
         )  # fmt: skip
     typer.echo(f"{total} baris ditulis ke {output}")
+
+
+if __name__ == "__main__":
+    main()

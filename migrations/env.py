@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.config import get_settings
 from app.db import make_engine
@@ -22,6 +22,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several instances may start (and migrate) at once: one migrates, the others wait
+            # here and then find the schema already at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7236915)"))
         context.run_migrations()
 
 

@@ -1,3 +1,9 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -43,3 +49,29 @@ def test_migrations_downgrade_to_empty_and_up_again(empty_database_url: str) -> 
 
 def test_there_is_a_single_migration_head() -> None:
     assert len(head_revisions()) == 1
+
+
+def test_concurrent_migrations_from_several_instances_do_not_collide(
+    backend: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("instances migrating at once is the PostgreSQL deployment")
+    env = {**os.environ, "LENTERA_DATABASE_URL": empty_database_url,
+           "LENTERA_DATA_DIR": str(tmp_path)}  # fmt: skip
+    # Separate processes, as separate instances are (Alembic's context is per process).
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "migrate"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], outputs
+    engine = make_engine(empty_database_url)
+    try:
+        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
