@@ -56,8 +56,11 @@ def test_concurrent_migrations_from_several_instances_do_not_collide(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("instances migrating at once is the PostgreSQL deployment")
-    env = {**os.environ, "LENTERA_DATABASE_URL": empty_database_url,
-           "LENTERA_DATA_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "LENTERA_DATABASE_URL": empty_database_url,
+        "LENTERA_DATA_DIR": str(tmp_path),
+    }
     # Separate processes, as separate instances are (Alembic's context is per process).
     processes = [
         subprocess.Popen(
