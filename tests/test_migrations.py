@@ -68,7 +68,7 @@ def test_concurrent_migrations_from_several_instances_do_not_collide(
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
         for _ in range(3)
     ]
     outputs = [p.communicate(timeout=120)[0].decode() for p in processes]
