@@ -271,6 +271,18 @@ def seed_demo_accounts(session: Session) -> list[tuple[str, str, str, str]]:
             user.password_hash = hash_password(password)
             user.is_active = True
         printed.append((", ".join(sorted(r.value for r in roles)), nip, name, password))
+    # The demo trainer manages the demo courses, so their reports and publishing can be tried.
+    from sqlalchemy import select as sa_select
+
+    from app.content import store
+    from app.content.models import Course
+
+    session.flush()
+    trainers = [accounts_service.get_by_nip(session, nip) for nip, *_r in DEMO_ACCOUNTS]
+    for course in session.scalars(sa_select(Course)):
+        for trainer in trainers:
+            if trainer is not None and trainer.has_role(Role.TRAINER):
+                store.add_trainer(session, course, trainer.id)
     return printed
 
 
