@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 DEMO := LENTERA_DEMO=1
 
-.PHONY: run test lint format check clean
+.PHONY: run test test-e2e lint format check bench bench-lighthouse clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,8 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP) install -e '.[dev]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PIP) install -e '.[dev]'
 	touch $@
+
+# axe-core and Lighthouse for the browser tests and benchmarks (Node.js is optional: without it
+# the browser tests say they are skipped, except in CI where they must run).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: browser tests (tests/e2e) will be skipped"; fi
 
 ## run: install, migrate the embedded SQLite database, import content/, demo accounts, serve :8000
 run: $(VENV)/.installed
@@ -24,20 +30,28 @@ run: $(VENV)/.installed
 	$(DEMO) $(BIN)/lentera serve
 
 ## test: install the development dependencies and run the whole test suite
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/pytest
+
+## test-e2e: only the real-browser tests (Chromium from Debian, Playwright, axe-core)
+test-e2e: $(VENV)/.dev-installed node_modules/.package-lock.json
+	$(BIN)/pytest tests/e2e
 
 ## lint: ruff (lint and format check) and mypy on app/
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy
 
 format: $(VENV)/.dev-installed
-	$(BIN)/ruff check --fix app tests migrations
-	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format app tests migrations bench
 
 check: lint test
+
+## bench-lighthouse: Lighthouse scores and bytes of the learner pages (median of 3 runs)
+bench-lighthouse: $(VENV)/.dev-installed node_modules/.package-lock.json
+	$(BIN)/python bench/lighthouse.py --runs 3
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

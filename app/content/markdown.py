@@ -43,7 +43,22 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("block", "lentera_callouts", callout_rule)
     md.core.ruler.push("lentera_links", _links_rule)
     md.core.ruler.push("lentera_headings", _headings_rule)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
     return md
+
+
+# A wide table scrolls sideways on a phone inside its own box; the box must be focusable and
+# named, or keyboard users cannot scroll it (WCAG 2.1.1, axe "scrollable-region-focusable").
+_TABLE_BOX = '<div class="table-wrap" role="region" tabindex="0" aria-label="Tabel">'
+
+
+def _table_open(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    return _TABLE_BOX + str(self.renderToken(tokens, idx, options, env))
+
+
+def _table_close(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>"
 
 
 def render_block(text: str, first_line: int, ctx: RenderContext) -> str:

@@ -13,7 +13,7 @@ _TEXT = {"p", "br", "hr", "strong", "em", "s", "del", "sup", "sub", "code", "pre
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ul", "ol", "li"}
 _TABLES = {"table", "thead", "tbody", "tr", "th", "td"}
-_BLOCKS = {"aside", "figure", "figcaption", "section"}
+_BLOCKS = {"aside", "figure", "figcaption", "section", "div"}
 TAGS = _TEXT | _HEADINGS | _LISTS | _TABLES | _BLOCKS | {"a", "img"}
 
 ATTRIBUTES: dict[str, set[str]] = {
@@ -38,12 +38,14 @@ CLASSES: dict[str, set[str]] = {
     "a": {"footnote-backref"},
     "th": {"align-left", "align-center", "align-right"},
     "td": {"align-left", "align-center", "align-right"},
+    "div": {"table-wrap"},
 }
 
 _ATTRIBUTE_VALUES: dict[str, dict[str, set[str]]] = {
     "a": {"rel": {"noopener noreferrer"}},
     "img": {"loading": {"lazy"}, "decoding": {"async"}},
     "aside": {"role": {"note"}},
+    "div": {"role": {"region"}, "tabindex": {"0"}, "aria-label": {"Tabel"}},
 }
 
 URL_SCHEMES = {"http", "https", "mailto"}

@@ -15,19 +15,28 @@ from app.accounts.models import Unit
 from app.audit import service as audit
 from app.content.routes import Cache
 from app.db import SessionDep
+from app.i18n import gettext as _
 from app.reports import exports, filters
-from app.reports.completions import STATUS_LABELS
 from app.web.deps import HRUser
 from app.web.templating import render, wita_today
 
 router = APIRouter(prefix="/laporan")
 
 
+def _status_choices() -> dict[str, str]:
+    """The status filter's options in the reader's language (exports keep Indonesian)."""
+    return {
+        "selesai": _("Selesai"),
+        "berjalan": _("Sedang berjalan"),
+        "lewat_tenggat": _("Lewat tenggat"),
+    }
+
+
 def _form(request: Request, session: Session, cache: Cache, **extra: object) -> Response:
     context = {
         "units": session.scalars(select(Unit).order_by(Unit.name)).all(),
         "courses": sorted(cache.catalog(session).by_code.values(), key=lambda c: c.title),
-        "statuses": STATUS_LABELS,
+        "statuses": _status_choices(),
         **extra,
     }
     status = 400 if "error" in extra else 200

@@ -1,0 +1,109 @@
+"""Reading offline on a phone: a saved course opens without a connection, a completion made
+offline is queued and reaches the server, with the time it was made, once the phone is back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.learning.models import ModuleProgress, ProgressEvent
+from tests.e2e import flows
+from tests.e2e.flows import NewLearner
+from tests.e2e.live_server import LiveServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+    Shot = Callable[[Page, str], object]
+
+COURSE = "KOM-101"
+MODULE = "02-mendengarkan-aktif-dan-empati"
+SAVED = "✔ Tersimpan untuk dibaca offline"
+
+
+def _saved_for_offline(page: Page) -> None:
+    page.goto(f"/kursus/{COURSE}")
+    flows.submit(page, "Ikuti kursus ini")
+    # The worker must be active before the network goes, or nothing would answer offline.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.get_by_role("button", name="Simpan untuk dibaca offline").click()
+    page.get_by_role("button", name=SAVED).wait_for()
+
+
+def _progress(db: Session, user_id: int, slug: str) -> ModuleProgress | None:
+    return flows.fresh(db).scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.module_slug == slug
+        )
+    )
+
+
+def test_module_completed_offline_is_queued_and_synced_with_its_offline_time(
+    live_server: LiveServer,
+    new_context: Callable[..., BrowserContext],
+    db: Session,
+    new_learner: NewLearner,
+    screenshot: Shot,
+) -> None:
+    learner, password = new_learner()
+    context = new_context()
+    page = context.new_page()
+    flows.login(page, learner.nip, password)
+    _saved_for_offline(page)
+    screenshot(page, "course-saved")
+
+    context.set_offline(True)
+    # Tests need the server: a quiz that was never saved says so instead of failing blankly.
+    # Waiting for this page also makes sure the service worker itself is offline: Playwright
+    # applies the emulation to the worker asynchronously, and a worker still online would
+    # fetch the module below from the server instead of the cache.
+    flows.eventually(
+        lambda: (
+            page.goto(f"/kursus/{COURSE}/tes/tes-awal")
+            and page.get_by_role("heading", name="Anda sedang offline").is_visible()
+        ),
+        timeout=5,
+        what="the offline page for a quiz that was not saved",
+    )
+    assert page.get_by_text("Tes dan kuis memerlukan koneksi internet.").is_visible()
+    screenshot(page, "quiz-offline")
+
+    page.goto(f"/kursus/{COURSE}/modul/{MODULE}")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Mendengarkan Aktif dan Empati di Loket dan Telepon"
+    )
+    assert page.get_by_text("Anda sedang offline.").is_visible()
+    before = utcnow()
+    page.get_by_role("button", name="Tandai selesai").click()
+    page.get_by_text("Ditandai selesai saat offline").wait_for()
+    after = utcnow()
+    assert page.get_by_text("1 kemajuan menunggu koneksi untuk dikirim.").is_visible()
+    screenshot(page, "completed-offline")
+    # Not even "opened": the page came from the phone's cache, the server saw nothing.
+    assert _progress(db, learner.id, MODULE) is None, live_server.requests_of(learner.id)
+
+    context.set_offline(False)
+    page.goto(f"/kursus/{COURSE}/modul/{MODULE}")
+
+    def synced_progress() -> ModuleProgress | None:
+        progress = _progress(db, learner.id, MODULE)
+        return progress if progress is not None and progress.completed_at else None
+
+    synced = flows.eventually(synced_progress, what="the queued completion to reach the server")
+    page.get_by_text("kemajuan menunggu koneksi").wait_for(state="hidden")
+    screenshot(page, "synced")
+
+    event = db.scalar(select(ProgressEvent).where(ProgressEvent.user_id == learner.id))
+    assert event is not None and event.source == "offline"
+    # The time recorded is when the learner tapped the button offline, not when it synced.
+    slack = timedelta(seconds=1)
+    assert synced.completed_at is not None
+    assert before - slack <= synced.completed_at <= after + slack
+    assert event.received_at > after
+    page.reload()
+    assert page.get_by_text("Modul ini sudah Anda tandai selesai").is_visible()
