@@ -30,6 +30,19 @@ cli = typer.Typer(
 cli.add_typer(content_cli, name="content")
 
 
+def _register_operations() -> None:
+    # Imported here: these modules import app.cli helpers inside their functions.
+    from app.backup_cli import backup, restore
+    from app.privacy.cli import privacy_cli
+
+    cli.add_typer(privacy_cli, name="privacy")
+    cli.command("backup")(backup)
+    cli.command("restore")(restore)
+
+
+_register_operations()
+
+
 @contextmanager
 def _transaction(settings: Settings) -> Iterator[Session]:
     """One transaction on the configured database; the engine is closed afterwards."""

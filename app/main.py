@@ -23,6 +23,7 @@ from app.learning import routes as learning_routes
 from app.metrics import Metrics, MetricsMiddleware
 from app.metrics import router as metrics_router
 from app.observability import RequestContextMiddleware, configure_logging
+from app.privacy import routes as privacy_routes
 from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
 from app.reports import dashboard_routes, trainer_report_routes
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(trainer_routes.router)
     app.include_router(record_routes.router)
     app.include_router(evaluation_routes.router)
+    app.include_router(privacy_routes.router)
     app.include_router(home.router)
     # Last: /pegawai/{nip} must not shadow /pegawai/impor, /pegawai/penugasan and the like.
     app.include_router(person_routes.router)

@@ -1,0 +1,348 @@
+"""Anonymising an ASN who has left (UU PDP 27/2022, the right to erasure).
+
+What identifies the person goes; what the city's statistics are made of stays:
+
+- the user row keeps its id, employee type and unit kerja, so completion counts and JP totals
+  by unit and by type do not change; name, NIP, email, jabatan, golongan, password and
+  language are replaced or cleared and the account is deactivated with privileged roles
+  removed;
+- completions, scores, quiz attempts, progress and enrolments stay as they are: they hold
+  course ids, module slugs, option ids and numbers, nothing that names the person;
+- certificates stay (the public verification page must still say whether a number is genuine)
+  but the frozen name, NIP, jabatan and golongan are blanked;
+- free text the person or others wrote about them (survey comments, action plans, follow-up
+  notes, the supervisor's name and comment, HR's notes and reasons) is blanked, the numbers
+  and statuses kept;
+- login sessions, one-time links and failed-login counters are deleted;
+- uploaded certificate files are deleted: a scan of a certificate is the most identifying
+  thing Lentera holds. Verified and rejected external learning keeps its row (title, dates,
+  JP, status) so JP totals stay right; pending submissions are deleted, because without the
+  file nobody can verify them and they never counted;
+- the old NIP and e-mail are replaced wherever they appear in the audit trail, and the old
+  name in every audit event about the person; who did what and when stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Table, and_, cast, delete, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.types import JSON, String, Text
+
+from app.accounts.models import (
+    AuthSession,
+    LoginFailure,
+    PasswordResetToken,
+    Role,
+    User,
+)
+from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.content.models import Blob
+from app.db import Base, insert_or_ignore
+from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.learning.models import Assignment, Certificate, Completion, ExternalLearning
+from app.privacy.coverage import USER_LINKS
+from app.privacy.export import REMOVED_FILE_SHA256, audit_query
+
+PLACEHOLDER_PREFIX = "ANON"
+NIP_LENGTH = 18
+# Free-text keys in audit details that may describe the person (a revocation or rejection
+# reason, a note); blanked in the events about them.
+_FREE_TEXT_KEYS = {"reason", "note", "comment", "plan"}
+
+
+def placeholder_nip(user_id: int) -> str:
+    """A unique 18-character stand-in for the NIP: 'ANON' and the zero-padded account id.
+
+    It satisfies the column's length check, can never collide with a real NIP (those are all
+    digits) and reveals nothing.
+    """
+    return f"{PLACEHOLDER_PREFIX}{user_id:0{NIP_LENGTH - len(PLACEHOLDER_PREFIX)}d}"
+
+
+def placeholder_name(user_id: int) -> str:
+    return f"Pegawai anonim {user_id}"
+
+
+def is_anonymised(user: User) -> bool:
+    """True once the account has been anonymised (real NIPs are digits only)."""
+    return user.nip.startswith(PLACEHOLDER_PREFIX)
+
+
+@dataclass
+class AnonymiseReport:
+    """What anonymisation did; counts only, never the old personal data."""
+
+    user_id: int
+    nip: str
+    already: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Scrubber:
+    """Replaces the old identifiers inside text and JSON values."""
+
+    def __init__(self, patterns: Sequence[tuple[re.Pattern[str], str]]) -> None:
+        self.patterns = patterns
+
+    @classmethod
+    def for_identity(
+        cls, *, nip: str, email: str | None, new_nip: str, name: str = "", new_name: str = ""
+    ) -> _Scrubber:
+        """Patterns for the NIP and e-mail, and for the name when one is given."""
+        patterns = [(re.compile(rf"(?<!\d){re.escape(nip)}(?!\d)"), new_nip)]
+        if email:
+            patterns.append((re.compile(re.escape(email), re.IGNORECASE), ""))
+        if name.strip():
+            # Whole words only, any case: "Andi" must not turn "Andika" into nonsense.
+            pattern = re.compile(rf"(?<!\w){re.escape(name.strip())}(?!\w)", re.IGNORECASE)
+            patterns.append((pattern, new_name))
+        return cls(patterns)
+
+    def text(self, value: str) -> str:
+        for pattern, replacement in self.patterns:
+            value = pattern.sub(replacement, value)
+        return value
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        return value
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _text_columns(table: Table) -> list[Column[Any]]:
+    return [
+        column
+        for column in table.columns
+        if not column.primary_key and isinstance(column.type, String | Text | JSON)
+    ]
+
+
+def _sweep(session: Session, table: Table, where: Any, scrub: _Scrubber) -> int:
+    """Replace the old identifiers in every text and JSON column of the matching rows."""
+    columns = _text_columns(table)
+    if not columns:
+        return 0
+    keys = list(table.primary_key.columns)
+    changed = 0
+    for row in session.execute(select(*keys, *columns).where(where)).mappings().all():
+        values = {}
+        for column in columns:
+            current = row[column.key]
+            if current is None:
+                continue
+            cleaned = scrub.value(current)
+            if cleaned != current:
+                values[column.key] = cleaned
+        if values:
+            session.execute(
+                update(table)
+                .where(and_(*(key == row[key.key] for key in keys)))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            changed += 1
+    return changed
+
+
+def _sweep_owned_rows(session: Session, user_id: int, scrub: _Scrubber) -> int:
+    """The safety net: no old identifier survives in any row that belongs to the person."""
+    changed = 0
+    for path, link in USER_LINKS.items():
+        if not link.owned or path.startswith("audit_events."):
+            continue
+        table_name, column_name = path.split(".")
+        table = Base.metadata.tables[table_name]
+        changed += _sweep(session, table, table.c[column_name] == user_id, scrub)
+    certificates = Base.metadata.tables["certificates"]
+    completions = select(Completion.id).where(Completion.user_id == user_id)
+    changed += _sweep(session, certificates, certificates.c.completion_id.in_(completions), scrub)
+    return changed
+
+
+def _remove_files(session: Session, user_id: int) -> tuple[int, int]:
+    """Delete pending submissions and every uploaded file; (files removed, pending deleted)."""
+    rows = session.execute(
+        select(ExternalLearning.id, ExternalLearning.file_sha256, ExternalLearning.status).where(
+            ExternalLearning.user_id == user_id
+        )
+    ).all()
+    hashes = {sha for _id, sha, _status in rows if sha != REMOVED_FILE_SHA256}
+    pending = [row_id for row_id, _sha, status in rows if status == "pending"]
+    if pending:
+        session.execute(delete(ExternalLearning).where(ExternalLearning.id.in_(pending)))
+    if len(rows) > len(pending):
+        insert_or_ignore(session, Blob, {"sha256": REMOVED_FILE_SHA256, "size": 0, "data": b""})
+        session.execute(
+            update(ExternalLearning)
+            .where(ExternalLearning.user_id == user_id)
+            .values(
+                file_sha256=REMOVED_FILE_SHA256,
+                file_name="",
+                file_type="",
+                certificate_number=None,
+                reject_reason=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    removed = 0
+    for sha in hashes:
+        if not _blob_in_use(session, sha):
+            session.execute(delete(Blob).where(Blob.sha256 == sha))
+            removed += 1
+    return removed, len(pending)
+
+
+def _blob_in_use(session: Session, sha: str) -> bool:
+    """Whether any row still points at these bytes (course files share the blob table)."""
+    blobs = Base.metadata.tables["blobs"]
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is blobs:
+                found = session.execute(select(fk.parent).where(fk.parent == sha).limit(1)).first()
+                if found is not None:
+                    return True
+    return False
+
+
+def _blank_free_text(session: Session, user_id: int) -> int:
+    """Blank what people wrote about the person; scales, statuses and dates stay."""
+    blanked = 0
+    statements: list[Any] = [
+        update(ReactionSurvey).where(ReactionSurvey.user_id == user_id).values(comment=None),
+        update(ActionPlan)
+        .where(ActionPlan.user_id == user_id)
+        .values(
+            plan="",
+            supervisor_name=None,
+            follow_up_note=None,
+            supervisor_comment=None,
+            # An unused supervisor link stops working: it would show the (now blank) plan.
+            supervisor_token_hash=None,
+        ),
+        update(Assignment).where(Assignment.user_id == user_id).values(note=None),
+    ]
+    for statement in statements:
+        blanked += _rowcount(
+            session.execute(statement.execution_options(synchronize_session=False))
+        )
+    return blanked
+
+
+def _blank_certificates(session: Session, user_id: int) -> int:
+    """Keep each certificate verifiable, without the name, NIP, jabatan and golongan on it."""
+    completions = select(Completion.id).where(Completion.user_id == user_id)
+    result = session.execute(
+        update(Certificate)
+        .where(Certificate.completion_id.in_(completions))
+        .values(full_name="", nip="", jabatan=None, golongan=None, revoke_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+def _scrub_audit(
+    session: Session,
+    linked: set[int],
+    nip: str,
+    email: str | None,
+    full: _Scrubber,
+    unique: _Scrubber,
+) -> int:
+    """Replace the old identifiers in the audit trail; the events themselves stay.
+
+    The NIP and e-mail are unique, so they are replaced in any event that mentions them. A name
+    is not (two people may share it, and it may be a common word), so it is replaced, and free
+    text blanked, only in the events about this person: theirs, or on them or their records.
+    """
+    details = cast(AuditEvent.details, Text)
+    mentions = [details.contains(nip, autoescape=True), AuditEvent.target_id == nip]
+    if email:
+        mentions.append(details.icontains(email, autoescape=True))
+    mentioned = set(session.scalars(select(AuditEvent.id).where(or_(*mentions))))
+    changed = 0
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(linked | mentioned))):
+        scrub = full if event.id in linked else unique
+        cleaned = scrub.value(event.details)
+        if event.id in linked:
+            cleaned = {
+                key: "" if key in _FREE_TEXT_KEYS and isinstance(value, str) else value
+                for key, value in cleaned.items()
+            }
+        target = scrub.text(event.target_id) if event.target_id else event.target_id
+        if cleaned != event.details or target != event.target_id:
+            event.details = cleaned
+            event.target_id = target
+            changed += 1
+    return changed
+
+
+def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -> AnonymiseReport:
+    """Anonymise `user` in the caller's transaction; a second call changes nothing."""
+    if is_anonymised(user):
+        return AnonymiseReport(user_id=user.id, nip=user.nip, already=True)
+    session.flush()
+    old_nip, old_name, old_email = user.nip, user.full_name, user.email
+    new_nip, new_name = placeholder_nip(user.id), placeholder_name(user.id)
+    unique = _Scrubber.for_identity(nip=old_nip, email=old_email, new_nip=new_nip)
+    full = _Scrubber.for_identity(
+        nip=old_nip, email=old_email, new_nip=new_nip, name=old_name, new_name=new_name
+    )
+    # Found first: deleting pending submissions below would hide the events about them.
+    linked = set(session.scalars(audit_query(session, user).with_only_columns(AuditEvent.id)))
+    counts: dict[str, int] = {}
+    run: dict[str, Callable[[], int]] = {
+        "login_sessions": lambda: _rowcount(
+            session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        ),
+        "password_reset_links": lambda: _rowcount(
+            session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+        ),
+        "login_failures": lambda: _rowcount(
+            session.execute(delete(LoginFailure).where(LoginFailure.key == f"nip:{old_nip}"))
+        ),
+        "certificates": lambda: _blank_certificates(session, user.id),
+        "free_text": lambda: _blank_free_text(session, user.id),
+    }
+    for name, step in run.items():
+        counts[name] = step()
+    counts["files_removed"], counts["pending_external_deleted"] = _remove_files(session, user.id)
+    counts["rows_scrubbed"] = _sweep_owned_rows(session, user.id, full)
+    counts["audit_events_scrubbed"] = _scrub_audit(
+        session, linked, old_nip, old_email, full, unique
+    )
+    user.nip = new_nip
+    user.full_name = new_name
+    user.email = None
+    user.jabatan = None
+    user.golongan = None
+    user.password_hash = None
+    user.locale = None
+    user.is_active = False
+    # An anonymous account must never carry rights, even if someone reactivates it.
+    user.set_roles({Role.LEARNER})
+    session.flush()
+    session.expire_all()
+    audit.record(
+        session,
+        "privacy.anonymised",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        via=via,
+        **counts,
+    )
+    return AnonymiseReport(user_id=user.id, nip=new_nip, counts=counts)
