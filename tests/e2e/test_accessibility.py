@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.live_server import ARTIFACTS_DIR
+from tests.e2e.live_server import ARTIFACTS_DIR, LiveServer
 from tests.e2e.pages import PAGE_IDS, Site
 
 if TYPE_CHECKING:
@@ -45,9 +45,12 @@ def _describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("page_id", PAGE_IDS)
 def test_page_has_no_accessibility_violations(
     page_id: str,
+    lang: str,
+    live_server: LiveServer,
     site: Site,
     pages_by_role: Callable[..., Page],
     axe_script: Path,
@@ -56,17 +59,22 @@ def test_page_has_no_accessibility_violations(
     page_type = site.pages[page_id]
     # bypass_csp: Lentera's Content-Security-Policy rightly refuses injected scripts like axe.
     page = pages_by_role(page_type.role, bypass_csp=True)
+    # Both interface languages are checked: every page in Indonesian and in English.
+    page.context.add_cookies([{"name": "lentera_lang", "value": lang, "url": live_server.base_url}])
     response = page.goto(page_type.path, wait_until="load")
+    assert f'lang="{lang}"' in page.content()
     expected = 404 if page_id in ("error-404", "verification-unknown") else 200
     assert response is not None and response.status == expected, page.url
-    screenshot(page, page_id)
+    screenshot(page, f"{page_id}-{lang}")
 
     page.add_script_tag(path=str(axe_script))
     violations = page.evaluate(RUN_AXE)
 
     AXE_REPORTS.mkdir(parents=True, exist_ok=True)
     report = {"page": page_id, "url": page_type.path, "violations": violations}
-    (AXE_REPORTS / f"{page_id}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (AXE_REPORTS / f"{page_id}-{lang}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False)
+    )
     new = [v for v in violations if (page_id, v["id"]) not in KNOWN_VIOLATIONS]
     assert not new, f"{page_type.path}:\n{_describe(new)}"
     found = {v["id"] for v in violations}
