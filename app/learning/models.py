@@ -73,8 +73,9 @@ class ModuleProgress(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     module_slug: Mapped[str] = mapped_column(String(120))
-    first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
-    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Indexed for the HR dashboard's "active learners per week" (a recent time range).
+    first_opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     completed_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
     )
@@ -114,7 +115,7 @@ class QuizAttempt(Base):
     drawn: Mapped[list[Any]] = mapped_column(JSON)  # [[question_id, [option ids...]], ...]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None] = mapped_column(default=None)
-    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     score: Mapped[float | None] = mapped_column(Float, default=None)  # 0..1
     correct_count: Mapped[int | None] = mapped_column(Integer, default=None)
