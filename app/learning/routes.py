@@ -95,6 +95,13 @@ def _require_prerequisites(
         )
 
 
+def _ensure_enrolled(session: Session, cache: ContentCache, user: User, ctx: CourseContext) -> None:
+    """Reading, marking or testing enrols the learner, once prerequisites are met."""
+    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
+        _require_prerequisites(session, cache, user, ctx)
+        progress.enrol(session, user.id, ctx.view.course_id)
+
+
 @router.post("/kursus/{code}/ikuti", name="enrol", dependencies=[CsrfChecked])
 def enrol(
     request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
@@ -129,9 +136,7 @@ def module(
 ) -> Response:
     if ctx.view.module(slug) is None:
         raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
-        _require_prerequisites(session, cache, user, ctx)
-        progress.enrol(session, user.id, ctx.view.course_id)
+    _ensure_enrolled(session, cache, user, ctx)
     state = progress.course_progress(session, user.id, ctx.view)
     # Saving a course for offline reading fetches every module: that is not reading them.
     saving = request.headers.get("x-lentera-offline") == "1"
@@ -161,9 +166,7 @@ def module_complete(
 ) -> Response:
     if ctx.view.module(slug) is None:
         raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
-        _require_prerequisites(session, cache, user, ctx)
-        progress.enrol(session, user.id, ctx.view.course_id)
+    _ensure_enrolled(session, cache, user, ctx)
     progress.complete_module(
         session,
         user_id=user.id,
@@ -221,9 +224,7 @@ def quiz_start(
     ctx: CurrentCourse,
     key: str,
 ) -> Response:
-    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
-        _require_prerequisites(session, cache, user, ctx)
-        progress.enrol(session, user.id, ctx.view.course_id)
+    _ensure_enrolled(session, cache, user, ctx)
     state = progress.course_progress(session, user.id, ctx.view)
     attempt = quizzes.start_attempt(
         session,

@@ -8,8 +8,6 @@ counts a page needs (how many people match the filters) are read off the unit su
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -22,8 +20,7 @@ from sqlalchemy.sql.selectable import Subquery
 from app.accounts.models import Unit, User
 from app.learning import jp
 from app.learning.models import Completion, ExternalLearning
-from app.reports.csv_safe import csv_stream
-from app.reports.exports import write_xlsx
+from app.reports.exports import file_chunks
 
 PAGE_SIZE = 100
 # Reports go back to 2000 (before Lentera, external learning may be recorded) and forward to
@@ -273,15 +270,4 @@ def export_chunks(
     """
     with open_session() as session:
         rows = (person.export_row() for person in iter_people(session, filters, target=target))
-        if fmt == "csv":
-            yield from csv_stream(COLUMNS, rows, delimiter=delimiter, bom=bom)
-            return
-        handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="lentera-jp-")
-        os.close(handle)
-        try:
-            write_xlsx(COLUMNS, rows, path)
-            with open(path, "rb") as data:
-                while chunk := data.read(65536):
-                    yield chunk
-        finally:
-            os.unlink(path)
+        yield from file_chunks(COLUMNS, rows, fmt, delimiter=delimiter, bom=bom)

@@ -45,6 +45,29 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], path: st
     workbook.save(path)
 
 
+def file_chunks(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    fmt: Format,
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+) -> Iterator[bytes]:
+    """Rows as CSV chunks (streamed) or as an XLSX file written to disk, then read back."""
+    if fmt == "csv":
+        yield from csv_stream(header, rows, delimiter=delimiter, bom=bom)
+        return
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="lentera-export-")
+    os.close(handle)
+    try:
+        write_xlsx(header, rows, path)
+        with open(path, "rb") as data:
+            while chunk := data.read(65536):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
 def stream_export(
     open_session: Callable[[], AbstractContextManager[Session]],
     *,
@@ -58,18 +81,7 @@ def stream_export(
     """The export file as byte chunks; reads the database in its own session while streaming."""
     with open_session() as session:
         header, rows = rows_for(session, layout, filters, issuer)
-        if fmt == "csv":
-            yield from csv_stream(header, rows, delimiter=delimiter, bom=bom)
-            return
-        handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="lentera-export-")
-        os.close(handle)
-        try:
-            write_xlsx(header, rows, path)
-            with open(path, "rb") as data:
-                while chunk := data.read(65536):
-                    yield chunk
-        finally:
-            os.unlink(path)
+        yield from file_chunks(header, rows, fmt, delimiter=delimiter, bom=bom)
 
 
 def file_name(layout: Layout, fmt: Format, today: date) -> str:
