@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from app.content.models import Course, CourseVersion, ModuleVersion, QuizVersion
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
-from app.evaluation import service as evaluation_service
-from app.evaluation.service import EvaluationSummary
+from app.evaluation import summary as evaluation_summary
+from app.evaluation.summary import EvaluationSummary
 from app.learning import grading, quizzes
 from app.learning.models import Completion, Enrolment, ModuleProgress, QuizAttempt
 from app.reports import item_analysis
@@ -153,7 +153,7 @@ def build_course_report(session: Session, course: Course) -> CourseReport:
     )
     gain = gain_stats(by_key[PRETEST_KEY], by_key[FINAL_TEST_KEY], policy)
     analyses = _item_analyses(session, course, [slug for slug, _title in modules], by_key)
-    evaluation = evaluation_service.course_evaluation_summary(session, course.id)
+    evaluation = evaluation_summary.course_evaluation_summary(session, course.id)
     return CourseReport(
         code=course.code,
         title=version.title if version else course.code,

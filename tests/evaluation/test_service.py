@@ -11,6 +11,7 @@ from app.config import Settings
 from app.content.models import Course
 from app.errors import Forbidden
 from app.evaluation import service, supervisor
+from app.evaluation import summary as summary_service
 from app.evaluation.schemas import FollowUpInput, PlanInput, SupervisorInput, SurveyInput
 from tests.evaluation.conftest import GOOD_PLAN, complete, learner_user
 
@@ -163,7 +164,7 @@ def test_summary_numbers_for_a_course(
     session.commit()
 
     statements = _count_queries(session)
-    summary = service.course_evaluation_summary(session, course.id)
+    summary = summary_service.course_evaluation_summary(session, course.id)
     assert len(statements) == 2  # one over the surveys, one over the plans: no N+1
 
     assert summary.responses == 3
@@ -186,7 +187,7 @@ def test_summary_of_a_course_without_evaluations_is_empty_not_an_error(
     session: Session, demo_content: object
 ) -> None:
     courses = list(session.scalars(select(Course)))
-    summaries = service.evaluation_summaries(session, [c.id for c in courses])
+    summaries = summary_service.evaluation_summaries(session, [c.id for c in courses])
     assert set(summaries) == {c.id for c in courses}
     empty = summaries[courses[0].id]
     assert (empty.responses, empty.relevance_avg, empty.comments) == (0, None, ())
