@@ -80,3 +80,36 @@ def test_entrypoint_refuses_production_without_a_secret(
     )
     assert result.returncode != 0
     assert "LENTERA_SECRET_KEY is required in production" in result.stdout + result.stderr
+
+
+def test_serve_with_several_workers_answers_on_keep_alive_connections(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """`lentera serve --workers 2` binds its own TCP socket (see app/cli.py serve)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LENTERA_DATABASE_URL": fresh_database_url,
+        "LENTERA_SECRET_KEY": "k" * 40,
+        "LENTERA_DATA_DIR": str(tmp_path),
+        "LENTERA_LOAD_CONTENT_ON_START": "false",
+    }
+    env.pop("LENTERA_DEMO", None)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "lentera"), "serve", "--port", str(port),
+         "--workers", "2"],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        statuses: list[int] = []
+        while time.monotonic() < deadline and not statuses:
+            try:
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                    statuses = [client.get("/readyz").status_code for _ in range(5)]
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert statuses == [200] * 5
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
