@@ -49,6 +49,10 @@ format: $(VENV)/.dev-installed
 
 check: lint test
 
+## bench: the benchmark harness at city scale; writes docs/benchmarks.md (needs wrk; ~25 min)
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run_all.py --scale default --postgres-url postgresql://postgres@127.0.0.1:5432/postgres
+
 ## bench-lighthouse: Lighthouse scores and bytes of the learner pages (median of 3 runs)
 bench-lighthouse: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/python bench/lighthouse.py --runs 3

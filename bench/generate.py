@@ -525,6 +525,8 @@ class Generator:
         by_code = {c.code: c for c in infos}
         weights = [1.0 / (rank + 4) ** 0.5 for rank in range(len(infos))]
         mean = min(scale.enrolments / scale.users, len(infos))
+        # Narrow enough that few draws are cut at the course count, so the total stays on target.
+        spread = max(1.0, min(mean / 3, (len(infos) - mean) / 2))
         complete_share = scale.completions / scale.enrolments
         expected_done = scale.completions * 8 + (scale.enrolments - scale.completions) * 2
         self.event_probability = min(1.0, scale.progress_events / max(1, expected_done))
@@ -535,7 +537,7 @@ class Generator:
             ]
             conn.execute(insert(CourseTrainer.__table__), trainers)  # type: ignore[arg-type]
         for user in users:
-            count = max(0, min(len(infos), round(rng.gauss(mean, mean / 3))))
+            count = max(0, min(len(infos), round(rng.gauss(mean, spread))))
             # Weighted sampling without replacement (Efraimidis-Spirakis): popular courses first.
             keyed = sorted(
                 ((rng.random() ** (1.0 / w), c) for w, c in zip(weights, infos, strict=True)),
