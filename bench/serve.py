@@ -15,7 +15,9 @@ Linux (uvicorn issue #3149). This is the fix proposed for `lentera serve`.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
+import sys
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -34,6 +36,11 @@ def tcp_socket(host: str, port: int) -> socket.socket:
 
 
 def main() -> None:
+    # A candidate fix in a copy of `app/` (see common.server_env): `python -m` puts the working
+    # directory first on sys.path, ahead of PYTHONPATH, so the copy must be put before it.
+    candidate = os.environ.get("BENCH_APP_PATH")
+    if candidate:
+        sys.path.insert(0, candidate)
     parser = argparse.ArgumentParser()
     parser.add_argument("target")
     parser.add_argument("--port", type=int, required=True)
