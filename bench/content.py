@@ -36,7 +36,7 @@ if __package__ in (None, ""):
 
 from bench import courses
 from bench.common import PYTHON, ROOT, free_port, log, server_env
-from bench.generate import DEMO_CONTENT
+from bench.published import DEMO_CONTENT
 
 GENERATED_COURSES = 63
 

@@ -43,7 +43,7 @@ class PlanCheck:
     plans: list[str] = field(default_factory=list)
     full_scans: list[str] = field(default_factory=list)  # big tables read whole
     expected_scans: frozenset[str] = frozenset()  # known and reported (see `missing_index`)
-    missing_index: str = ""
+    missing_index: str = ""  # why a scan is expected, or the index that would remove it
 
     @property
     def ok(self) -> bool:
@@ -268,7 +268,8 @@ def _checks(
             # instead of probing uq_completions_user_id per assignment: its cost model's
             # choice for a whole-table anti-join, not a missing index.
             frozenset({"completions"}),
-            "",
+            "PostgreSQL may hash-anti-join all completions instead of probing "
+            "uq_completions_user_id per overdue assignment: a cost-model choice",
         ),
     ]
     return checks
