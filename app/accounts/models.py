@@ -67,6 +67,10 @@ class User(Base):
     )
 
     @property
+    def unit_name(self) -> str | None:
+        return self.unit.name if self.unit else None
+
+    @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(row.role) for row in self.role_rows)
 

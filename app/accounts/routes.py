@@ -175,12 +175,14 @@ def profile(request: Request, user: CurrentUser) -> Response:
 def change_password(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    viewer: CurrentUser,
     current_password: Annotated[str, Form(max_length=256)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     password_confirm: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     error = None
+    user = session.get(User, viewer.id)
+    assert user is not None  # the session was just resolved to this row
     if not verify_password(current_password, user.password_hash):
         error = _("Kata sandi lama salah.")
     elif password != password_confirm:

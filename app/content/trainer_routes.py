@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
+from app.accounts.viewer import Viewer
 from app.content import loader, store
 from app.content.catalog import ContentCache
 from app.content.models import ContentProblemReport, Course, CourseTrainer, CourseVersion
@@ -37,7 +38,7 @@ from app.web.templating import render
 router = APIRouter(prefix="/pengajar")
 
 
-def _owns(session: Session, user: User, course: Course) -> bool:
+def _owns(session: Session, user: Viewer, course: Course) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return session.get(CourseTrainer, (course.id, user.id)) is not None
@@ -109,7 +110,7 @@ def _validate_folder(
 
 
 def _draft_from_folder(
-    request: Request, session: Session, user: User, folder: Path, root: Path, filename: str
+    request: Request, session: Session, user: Viewer, folder: Path, root: Path, filename: str
 ) -> Response:
     load, problems = _validate_folder(session, folder, root)
     errors = [p for p in problems if p.is_error]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.viewer import Viewer
 from app.config import Settings
 from app.content.routes import CourseContext, CurrentCourse
 from app.db import SessionDep
@@ -54,7 +54,9 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _state(request: Request, session: Session, user: User, ctx: CourseContext) -> LearnerEvaluation:
+def _state(
+    request: Request, session: Session, user: Viewer, ctx: CourseContext
+) -> LearnerEvaluation:
     return service.learner_evaluation(session, _settings(request), user.id, ctx.view.course_id)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.golongan import pangkat_golongan
-from app.accounts.models import User
+from app.accounts.viewer import Person
 from app.audit import service as audit
 from app.config import Settings
 from app.content.catalog import CourseView
@@ -31,7 +31,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
 def try_complete(
-    session: Session, user: User, view: CourseView, now: datetime
+    session: Session, user: Person, view: CourseView, now: datetime
 ) -> Completion | None:
     """Record the completion if the rule is met now; returns the completion if there is one."""
     existing = session.scalar(
@@ -99,7 +99,7 @@ def _certificate_number(view: CourseView, completion: Completion) -> str:
 
 
 def issue_certificate(
-    session: Session, completion: Completion, user: User, view: CourseView
+    session: Session, completion: Completion, user: Person, view: CourseView
 ) -> Certificate:
     """Issue the certificate for a completion, freezing what it says."""
     certificate = Certificate(
@@ -110,7 +110,7 @@ def issue_certificate(
         employee_type=user.employee_type,
         golongan=user.golongan,
         jabatan=user.jabatan,
-        unit_name=user.unit.name if user.unit else None,
+        unit_name=user.unit_name,
         course_code=view.code,
         course_title=view.title,
         category=view.category,

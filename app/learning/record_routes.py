@@ -93,7 +93,7 @@ def learning_record_pdf(
         full_name=user.full_name,
         nip=user.nip,
         employee_type=user.employee_type,
-        unit_kerja=user.unit.name if user.unit else "",
+        unit_kerja=user.unit_name or "",
         generated_on=jp.wita_today(),
     )
     return Response(

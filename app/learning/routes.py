@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.nip import mask as mask_nip
+from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache
 from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
@@ -30,7 +31,7 @@ router = APIRouter()
 
 
 def _learner_state(
-    session: Session, cache: ContentCache, user: User, ctx: CourseContext
+    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
 ) -> dict[str, object]:
     view = ctx.view
     state = progress.course_progress(session, user.id, view)
@@ -83,7 +84,7 @@ def course(
 
 
 def _require_prerequisites(
-    session: Session, cache: ContentCache, user: User, ctx: CourseContext
+    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
 ) -> None:
     missing = progress.missing_prerequisites(session, user.id, ctx.view, cache.catalog(session))
     if missing:
@@ -95,7 +96,9 @@ def _require_prerequisites(
         )
 
 
-def _ensure_enrolled(session: Session, cache: ContentCache, user: User, ctx: CourseContext) -> None:
+def _ensure_enrolled(
+    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
+) -> None:
     """Reading, marking or testing enrols the learner, once prerequisites are met."""
     if not progress.is_enrolled(session, user.id, ctx.view.course_id):
         _require_prerequisites(session, cache, user, ctx)
@@ -237,7 +240,7 @@ def quiz_start(
     return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
 
 
-def _attempt(session: Session, user: User, ctx: CourseContext, key: str, number: int):  # type: ignore[no-untyped-def]
+def _attempt(session: Session, user: Viewer, ctx: CourseContext, key: str, number: int):  # type: ignore[no-untyped-def]
     attempt = next(
         (
             a

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import update
 
+from app.accounts.models import User
 from app.db import SessionDep
 from app.i18n import SUPPORTED_LOCALES
 from app.web.deps import CsrfChecked, OptionalUser
@@ -29,7 +31,7 @@ def set_language(
 ) -> Response:
     chosen = lang if lang in SUPPORTED_LOCALES else "id"
     if user is not None:
-        user.locale = chosen
+        session.execute(update(User).where(User.id == user.id).values(locale=chosen))
     response = RedirectResponse(_safe_back(next), status_code=303)
     response.set_cookie(COOKIE, chosen, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
