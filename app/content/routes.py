@@ -52,7 +52,8 @@ class CourseContext:
         return html.replace(f'"/kursus/{self.view.code}/', f'"{self.base}/')
 
 
-def content_cache(request: Request) -> ContentCache:
+async def content_cache(request: Request) -> ContentCache:
+    # async: no I/O here, and a sync dependency costs a thread-pool hop per request.
     cache: ContentCache = request.app.state.content
     return cache
 

@@ -139,12 +139,10 @@ def module(
 ) -> Response:
     if ctx.view.module(slug) is None:
         raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    _ensure_enrolled(session, cache, user, ctx)
-    state = progress.course_progress(session, user.id, ctx.view)
-    # Saving a course for offline reading fetches every module: that is not reading them.
-    saving = request.headers.get("x-lentera-offline") == "1"
-    if slug not in state.opened and not saving:
-        progress.record_open(session, user.id, ctx.view.course_id, slug)
+    state = progress.enrolled_progress(session, user.id, ctx.view)
+    if state is None:
+        _ensure_enrolled(session, cache, user, ctx)
+        state = progress.course_progress(session, user.id, ctx.view)
     extra = {
         "learner": True,
         "progress": state,
@@ -152,7 +150,12 @@ def module(
         # A fresh id per page view: submitting this form twice (or replaying it) counts once.
         "event_id": secrets.token_urlsafe(16),
     }
-    return module_page(request, session, cache, ctx, slug, extra)
+    page = module_page(request, session, cache, ctx, slug, extra)
+    # Saving a course for offline reading fetches every module: that is not reading them.
+    # Written after rendering: on SQLite a write holds the database's write lock until commit.
+    if slug not in state.opened and request.headers.get("x-lentera-offline") != "1":
+        progress.record_open(session, user.id, ctx.view.course_id, slug)
+    return page
 
 
 @router.post(
