@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     content_dir: Path = Path("content")
     load_content_on_start: bool = True
+    # How stale another instance's publish may be on this one (a publish on this process is
+    # seen at once): the catalogue's generation is read at most this often, not per request.
+    content_recheck_seconds: float = Field(default=1.0, ge=0, le=60)
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     demo: bool = False

@@ -2,13 +2,15 @@
 
 Versions are immutable, so a version's course view and module pages are cached by version id
 forever (bounded LRU). Which version is current can change at any time on any instance; that is
-read from the database as one small `content_state.generation` lookup per request, and the
+read from the database as one small `content_state.generation` lookup, at most every
+`recheck_seconds` and at once after a publish on this process (`freshness`), and the
 catalogue is rebuilt only when the generation moved.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.content import freshness
 from app.content.models import Course, CourseVersion, ModuleVersion, QuizVersion
 from app.content.store import current_generation
 
@@ -218,11 +221,16 @@ def _load_module(session: Session, version_id: int, slug: str) -> ModulePage | N
 class ContentCache:
     """Per application (`app.state.content`): versions cached; catalogue per generation."""
 
-    def __init__(self, versions: int = 512, modules: int = 2048) -> None:
+    def __init__(
+        self, versions: int = 512, modules: int = 2048, *, recheck_seconds: float = 0.0
+    ) -> None:
         self._versions: _LRU[int, CourseView] = _LRU(versions)
         self._modules: _LRU[tuple[int, str], ModulePage] = _LRU(modules)
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
+        # 0 (the default, for the CLI and tests) reads the generation on every call.
+        self.recheck_seconds = recheck_seconds
+        self._checked: tuple[float, int] = (float("-inf"), -1)  # (monotonic time, local changes)
 
     def version_view(self, session: Session, version_id: int) -> CourseView | None:
         """The course as it is in one version (published or draft)."""
@@ -236,8 +244,17 @@ class ContentCache:
 
     def catalog(self, session: Session) -> Catalog:
         """The current catalogue, rebuilt only when something was published since last time."""
-        generation = current_generation(session)
         cached = self._catalog
+        checked_at, seen_changes = self._checked
+        now, changes = time.monotonic(), freshness.local_changes()
+        if (
+            cached is not None
+            and changes == seen_changes
+            and now < checked_at + self.recheck_seconds
+        ):
+            return cached
+        generation = current_generation(session)
+        self._checked = (now, changes)
         if cached is not None and cached.generation == generation:
             return cached
         rows = session.execute(

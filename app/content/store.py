@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.content import loader
+from app.content import freshness, loader
 from app.content.models import (
     Blob,
     ContentProblemReport,
@@ -65,6 +65,7 @@ def current_generation(session: Session) -> int:
 
 
 def _bump_generation(session: Session) -> None:
+    freshness.note_content_changed(session)
     session.execute(
         update(ContentState)
         .where(ContentState.id == 1)
