@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # How stale another instance's publish may be on this one (a publish on this process is
     # seen at once): the catalogue's generation is read at most this often, not per request.
     content_recheck_seconds: float = Field(default=1.0, ge=0, le=60)
+    # HR's dashboard aggregates every enrolment: each process keeps its figures this long.
+    dashboard_cache_seconds: float = Field(default=120.0, ge=0, le=3600)
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     demo: bool = False

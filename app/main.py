@@ -28,6 +28,7 @@ from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
 from app.reports import dashboard_routes, trainer_report_routes
 from app.reports import routes as report_routes
+from app.reports.figures_cache import FiguresCache
 from app.web import home, language, pwa
 from app.web.assets import StaticAssets
 from app.web.body_limit import BodyLimitMiddleware
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
+    app.state.dashboard_figures = FiguresCache(settings.dashboard_cache_seconds)
 
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)

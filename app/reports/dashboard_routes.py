@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session
 from app import i18n
 from app.accounts.models import Unit
 from app.audit import service as audit
+from app.content.catalog import Catalog
 from app.content.routes import Cache
 from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.reports import compliance, dashboard, exports, svg
 from app.reports.compliance import ComplianceFilters
+from app.reports.figures_cache import FiguresCache
 from app.web.deps import HRUser
 from app.web.templating import render, wita_today
 
@@ -266,6 +269,25 @@ def _week_columns(weeks: Sequence[dashboard.WeekActivity], locale: str) -> list[
     return columns
 
 
+@dataclass(frozen=True)
+class DashboardFigures:
+    by_unit: list[dashboard.Rate]
+    by_course: list[dashboard.Rate]
+    weeks: list[dashboard.WeekActivity]
+    overdue_units: list[dashboard.UnitCount]
+    oldest: list[dashboard.OverdueAssignment]
+
+
+def _figures(session: Session, catalog: Catalog, year: int | None, today: date) -> DashboardFigures:
+    return DashboardFigures(
+        by_unit=dashboard.completion_by_unit(session, year),
+        by_course=dashboard.completion_by_course(session, catalog, year),
+        weeks=dashboard.weekly_active_learners(session, today),
+        overdue_units=dashboard.overdue_by_unit(session, today),
+        oldest=dashboard.oldest_overdue(session, today, catalog),
+    )
+
+
 @router.get("/laporan/dasbor", name="hr_dashboard")
 def hr_dashboard(
     request: Request,
@@ -273,16 +295,25 @@ def hr_dashboard(
     user: HRUser,
     cache: Cache,
     tahun: Text = "",
+    segarkan: Text = "",
 ) -> Response:
-    """Completion rates by unit and course, weekly active learners, overdue assignments."""
+    """Completion rates by unit and course, weekly active learners, overdue assignments.
+
+    The figures are cached per process for LENTERA_DASHBOARD_CACHE_SECONDS (see
+    `figures_cache`); `?segarkan=1` recomputes them now.
+    """
     today = wita_today()
     year = parse_year(tahun, today)
     catalog = cache.catalog(session)
-    by_unit = dashboard.completion_by_unit(session, year)
-    by_course = dashboard.completion_by_course(session, catalog, year)
-    weeks = dashboard.weekly_active_learners(session, today)
-    overdue_units = dashboard.overdue_by_unit(session, today)
-    oldest = dashboard.oldest_overdue(session, today, catalog)
+    figures_cache: FiguresCache = request.app.state.dashboard_figures
+    cached = figures_cache.get(
+        (year, today, catalog.generation),
+        lambda: _figures(session, catalog, year, today),
+        fresh=segarkan == "1",
+    )
+    figures = cached.value
+    by_unit, by_course, weeks = figures.by_unit, figures.by_course, figures.weeks
+    overdue_units, oldest = figures.overdue_units, figures.oldest
     locale = i18n.get_locale()
     empty = _("Belum ada data.")
     charts = {
@@ -321,6 +352,8 @@ def hr_dashboard(
             "oldest": oldest,
             "charts": charts,
             "chart_rows": CHART_ROWS,
+            "computed_at": cached.computed_at,
+            "cache_minutes": max(1, round(figures_cache.ttl_seconds / 60)),
             **_formats(),
         },
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
@@ -268,14 +269,48 @@ def test_the_dashboard_costs_the_same_queries_however_many_people(
     client.get("/laporan/dasbor")  # the first request also loads the content catalogue
     event.listen(engine, "before_cursor_execute", _record)
     try:
-        client.get("/laporan/dasbor")
+        client.get("/laporan/dasbor?segarkan=1")  # computed, not served from the cache
         before = len(statements)
         for n in range(15):
             person = make_user(session, unit_name=f"Kelurahan {n % 3}", password=None)
             _assign(session, person, "KOM-101", office.today - timedelta(days=n + 1))
         statements.clear()
-        response = client.get("/laporan/dasbor")
+        response = client.get("/laporan/dasbor?segarkan=1")
     finally:
         event.remove(engine, "before_cursor_execute", _record)
     assert response.context["overdue_total"] == 17  # type: ignore[attr-defined]
     assert len(statements) == before
+
+
+def test_the_figures_are_kept_for_a_while_then_recomputed_on_request(
+    client: TestClient, session: Session, office: Office
+) -> None:
+    login(client, office.hr)
+    first = client.get("/laporan/dasbor")
+    assert first.context["overdue_total"] == 2  # type: ignore[attr-defined]
+    assert "Hitung ulang sekarang" in first.text
+    person = make_user(session, unit_name="Kelurahan Lere", password=None)
+    _assign(session, person, "KOM-101", office.today - timedelta(days=3))
+
+    cached = client.get("/laporan/dasbor")
+    fresh = client.get("/laporan/dasbor?segarkan=1")
+    after = client.get("/laporan/dasbor")
+
+    assert cached.context["overdue_total"] == 2  # type: ignore[attr-defined]
+    assert cached.context["computed_at"] == first.context["computed_at"]  # type: ignore[attr-defined]
+    assert fresh.context["overdue_total"] == 3  # type: ignore[attr-defined]
+    assert after.context["overdue_total"] == 3  # type: ignore[attr-defined]
+    # Another year is another set of figures, computed on its own.
+    assert client.get(f"/laporan/dasbor?tahun={office.today.year - 1}").status_code == 200
+
+
+def test_without_a_cache_every_view_is_computed(
+    app: FastAPI, client: TestClient, session: Session, office: Office
+) -> None:
+    app.state.dashboard_figures.ttl_seconds = 0
+    login(client, office.hr)
+    client.get("/laporan/dasbor")
+    person = make_user(session, unit_name="Kelurahan Lere", password=None)
+    _assign(session, person, "KOM-101", office.today - timedelta(days=3))
+
+    assert client.get("/laporan/dasbor").context["overdue_total"] == 3  # type: ignore[attr-defined]
