@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.content import loader, store
+from app.content import loader, prerequisites, store
 from app.content.catalog import ContentCache
 from app.content.models import ContentProblemReport, Course, CourseTrainer, CourseVersion
 from app.content.problems import Problem
@@ -103,7 +103,7 @@ def _validate_folder(
     load = loader.load_course(folder, root)
     problems = list(load.problems)
     if load.course is not None:
-        problems += store.check_prerequisites(
+        problems += prerequisites.check_prerequisites(
             session, load.course, f"{folder.name}/kursus.yaml", load.yaml_lines.get("prasyarat")
         )
     return load, problems
