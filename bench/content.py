@@ -5,7 +5,9 @@ measures on a fresh database:
 
 1. the first import (`store.import_library`): every course rendered and published;
 2. a reload with nothing changed (what every server start and `lentera content reload` do);
-3. a reload after ONE module of ONE course changed;
+3. a reload after ONE module of ONE course changed (in this process, whose render memo holds
+   the other modules), and again for another course with the memo emptied, as in a fresh
+   `lentera content reload` process;
 4. the server's start-up with content loading on, against off (the difference is the import).
 
 Renders are counted by wrapping the Markdown renderer here in the bench (the app is not
@@ -161,6 +163,15 @@ def run(url: str, workdir: Path) -> dict[str, Any]:
     log(f"content: reload after one module changed ({changed.relative_to(root)})")
     result["changed_file"] = str(changed.relative_to(root))
     result["reload_one_module"] = _import(url, root)
+    # `lentera content reload` runs in a fresh process: without the in-process render memo the
+    # changed course's modules all render again (unchanged courses still are not loaded).
+    from app.content import render_cache
+
+    render_cache.clear()
+    other = root / courses.course_folder(8) / f"{courses.module_slugs(8)[2]}.md"
+    other.write_text(courses.module_markdown(8, 3, revision=1), encoding="utf-8")
+    log(f"content: reload after one module changed, empty render memo ({other.relative_to(root)})")
+    result["reload_one_module_fresh_process"] = _import(url, root)
     log("content: server start-up with and without loading content")
     result["startup_without_content"] = round(_startup(url, root, workdir, False), 2)
     result["startup_with_content"] = round(_startup(url, root, workdir, True), 2)

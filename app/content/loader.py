@@ -6,7 +6,7 @@ is returned as None together with every problem found, so a trainer fixes them a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +14,9 @@ from app.content.assets import check_asset_file
 from app.content.course_files import check_file_names, module_files, report_missing_course_file
 from app.content.course_meta import read_course_meta
 from app.content.library_checks import CourseFacts, check_library
-from app.content.module_loader import LoadedModule, load_module
+from app.content.module_loader import LoadedModule
 from app.content.problems import Problem, ProblemLog, sort_problems
-from app.content.quiz_parser import parse_quiz
+from app.content.render_cache import course_environment, load_module_cached, parse_quiz_cached
 from app.content.sources import (
     COURSE_FILE,
     FINAL_TEST_FILE,
@@ -51,6 +51,8 @@ class Library:
     courses: dict[str, CourseSpec]  # by code
     problems: list[Problem]  # all of them, warnings of good courses included
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # folder -> its problems
+    # Folders left unloaded because they are published as they are (see `load_library`): code.
+    unchanged: dict[str, str] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -61,32 +63,44 @@ class Library:
         return sum(1 for p in self.problems if not p.is_error)
 
 
-def load_library(root: Path, course: str | None = None) -> Library:
+def load_library(
+    root: Path, course: str | None = None, *, unchanged: Callable[[Path], bool] | None = None
+) -> Library:
     """Load every course folder under `root`, then check codes and prerequisites across them.
 
     With `course` (a folder name), only that course is checked and reported: the other folders
     that hold a kursus.yaml are loaded too, but only for the cross-course checks.
+
+    With `unchanged`, a folder for which it returns True (its files are those of a version
+    already published, rendered by this engine) is not loaded: only its kursus.yaml is read for
+    the cross-course checks, and it is listed in `Library.unchanged`. Should those checks find
+    anything wrong with it (a code now used twice, a prerequisite gone), it is loaded in full
+    after all, so the problems reported are exactly those of a full load.
     """
     folders = [p for p in sorted(root.iterdir()) if p.is_dir() and not is_ignored(p.name)]
     if course is not None:
         folders = [p for p in folders if p.name == course or (p / COURSE_FILE).is_file()]
-    loads = [load_course(path, root) for path in folders]
-    facts = [
-        CourseFacts(
-            folder=load.folder,
-            code=load.code,
-            loaded=load.course is not None,
-            prerequisites=load.course.prerequisites if load.course else (),
-            lines=load.yaml_lines,
-        )
-        for load in loads
-    ]
-    extra = check_library(facts)
+    loads: dict[str, CourseLoad] = {}
+    skipped: dict[str, CourseFacts] = {}
+    for path in folders:
+        facts = _published_facts(path) if unchanged is not None and unchanged(path) else None
+        if facts is None:
+            loads[path.name] = load_course(path, root)
+        else:
+            skipped[path.name] = facts
+    extra = check_library([*map(_facts, loads.values()), *skipped.values()])
+    suspect = [folder for folder in skipped if folder in extra]
+    if suspect:
+        for folder in suspect:
+            del skipped[folder]
+            loads[folder] = load_course(root / folder, root)
+        extra = check_library([*map(_facts, loads.values()), *skipped.values()])
     courses: dict[str, CourseSpec] = {}
     problems: list[Problem] = []
     broken: dict[str, list[Problem]] = {}
-    for load in loads:
-        if course is not None and load.folder != course:
+    for path in folders:
+        load = loads.get(path.name)
+        if load is None or (course is not None and load.folder != course):
             continue
         mine = sort_problems([*load.problems, *extra.get(load.folder, [])])
         problems.extend(mine)
@@ -94,7 +108,31 @@ def load_library(root: Path, course: str | None = None) -> Library:
             broken[load.folder] = mine
         else:
             courses[load.course.code] = load.course
-    return Library(courses, problems, broken)
+    kept = {folder: facts.code or "" for folder, facts in skipped.items()}
+    if course is not None:
+        kept = {folder: code for folder, code in kept.items() if folder == course}
+    return Library(courses, problems, broken, kept)
+
+
+def _facts(load: CourseLoad) -> CourseFacts:
+    return CourseFacts(
+        folder=load.folder,
+        code=load.code,
+        loaded=load.course is not None,
+        prerequisites=load.course.prerequisites if load.course else (),
+        lines=load.yaml_lines,
+    )
+
+
+def _published_facts(folder: Path) -> CourseFacts | None:
+    """Cross-course facts of an unchanged folder from its kursus.yaml alone (None: unreadable)."""
+    path = folder / COURSE_FILE
+    if not path.is_file():
+        return None
+    read = read_course_meta(path, f"{folder.name}/{COURSE_FILE}", ProblemLog())
+    if read.meta is None:
+        return None
+    return CourseFacts(folder.name, read.meta.code, True, read.meta.prerequisites, read.lines)
 
 
 def load_course(folder: Path, root: Path) -> CourseLoad:
@@ -110,11 +148,14 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
     urls = CourseUrls(meta_read.code or PLACEHOLDER_CODE)
     check_file_names(shown, inventory, problems)
     resolver = LinkResolver(folder, urls, frozenset(inventory.modules))
+    # Pages are remembered per process (render_cache): only those whose inputs changed render.
+    environment = course_environment(folder, urls.code)
     modules = [
-        load_module(files, resolver, problems) for files in module_files(shown, inventory, problems)
+        load_module_cached(files, resolver, problems, environment)
+        for files in module_files(shown, inventory, problems)
     ]
-    pretest = _quiz(inventory.pretest, PRETEST_KEY, shown, resolver, problems)
-    final_test = _quiz(inventory.final_test, FINAL_TEST_KEY, shown, resolver, problems)
+    pretest = _quiz(inventory.pretest, PRETEST_KEY, shown, resolver, problems, environment)
+    final_test = _quiz(inventory.final_test, FINAL_TEST_KEY, shown, resolver, problems, environment)
     if inventory.final_test is None:
         problems.error(
             f"{shown}/{FINAL_TEST_FILE}",
@@ -160,11 +201,16 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
 
 
 def _quiz(
-    path: Path | None, key: str, shown: str, resolver: LinkResolver, problems: ProblemLog
+    path: Path | None,
+    key: str,
+    shown: str,
+    resolver: LinkResolver,
+    problems: ProblemLog,
+    environment: str,
 ) -> QuizSpec | None:
     if path is None:
         return None
-    return parse_quiz(path, key, f"{shown}/{path.name}", resolver, problems)
+    return parse_quiz_cached(path, key, f"{shown}/{path.name}", resolver, problems, environment)
 
 
 def _check_anchor_links(modules: list[LoadedModule], shown: str, problems: ProblemLog) -> None:
