@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, cast
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -140,11 +141,34 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: services never commit; this commits once the route succeeded."""
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: services never commit; this commits once the route succeeded.
+
+    An async generator although the session is sync: creating a Session does no I/O (it
+    connects at its first query, in the route's thread), and FastAPI runs a sync generator's
+    start and end each in the thread pool. Only the commit takes a hop: two fewer context
+    switches per request (a hop costs about as much CPU as FastAPI's whole route handling).
+    """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with session_scope(factory) as session:
+    session = factory()
+    try:
         yield session
+    except BaseException:
+        # A failed or cancelled request: close() rolls back and returns the connection. Not
+        # awaited in the pool, so it runs even when the task is being cancelled.
+        session.close()
+        raise
+    await run_in_threadpool(_commit_and_close, session)
 
 
 # scope="function" makes FastAPI run the commit *before* the response is sent, so a client

@@ -242,17 +242,25 @@ class ContentCache:
             (version_id, slug), lambda: _load_module(session, version_id, slug)
         )
 
-    def catalog(self, session: Session) -> Catalog:
-        """The current catalogue, rebuilt only when something was published since last time."""
+    def fresh_catalog(self) -> Catalog | None:
+        """The catalogue if it can be served without asking the database, else None."""
         cached = self._catalog
         checked_at, seen_changes = self._checked
-        now, changes = time.monotonic(), freshness.local_changes()
         if (
             cached is not None
-            and changes == seen_changes
-            and now < checked_at + self.recheck_seconds
+            and freshness.local_changes() == seen_changes
+            and time.monotonic() < checked_at + self.recheck_seconds
         ):
             return cached
+        return None
+
+    def catalog(self, session: Session) -> Catalog:
+        """The current catalogue, rebuilt only when something was published since last time."""
+        fresh = self.fresh_catalog()
+        if fresh is not None:
+            return fresh
+        cached = self._catalog
+        now, changes = time.monotonic(), freshness.local_changes()
         generation = current_generation(session)
         self._checked = (now, changes)
         if cached is not None and cached.generation == generation:

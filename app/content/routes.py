@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,9 +62,16 @@ async def content_cache(request: Request) -> ContentCache:
 Cache = Annotated[ContentCache, Depends(content_cache)]
 
 
-def current_course(code: str, session: SessionDep, cache: Cache) -> CourseContext:
-    """The published course with this code, or 404 (lookup-or-404 as a dependency)."""
-    view = cache.catalog(session).by_code.get(code)
+async def current_course(code: str, session: SessionDep, cache: Cache) -> CourseContext:
+    """The published course with this code, or 404 (lookup-or-404 as a dependency).
+
+    async: the catalogue is nearly always in memory, and a sync dependency would cost a
+    thread-pool hop on every course page; only a due re-check goes to the thread pool.
+    """
+    catalog = cache.fresh_catalog()
+    if catalog is None:
+        catalog = await run_in_threadpool(cache.catalog, session)
+    view = catalog.by_code.get(code)
     if view is None:
         raise NotFound(_("Kursus {code} tidak ditemukan.").format(code=code))
     return CourseContext(view=view, base=f"/kursus/{view.code}")

@@ -1,0 +1,76 @@
+"""One transaction per request: committed before the response, rolled back on any error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.db import SessionDep, make_engine, make_sessionmaker
+
+
+def _app(tmp_path: Path) -> tuple[FastAPI, object]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tx.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT UNIQUE)"))
+    app = FastAPI()
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    @app.post("/ok/{body}")
+    def ok(body: str, session: SessionDep) -> dict[str, str]:
+        session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body})
+        return {"saved": body}
+
+    @app.post("/refused/{body}")
+    def refused(body: str, session: SessionDep) -> None:
+        session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body})
+        raise HTTPException(400, "refused after writing")
+
+    return app, engine
+
+
+def _bodies(engine: object) -> list[str]:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return list(conn.execute(text("SELECT body FROM notes ORDER BY id")).scalars())
+
+
+def test_a_successful_request_is_committed_before_the_response(tmp_path: Path) -> None:
+    app, engine = _app(tmp_path)
+    with TestClient(app) as client:
+        assert client.post("/ok/satu").status_code == 200
+        # Visible from another connection as soon as the client has its answer.
+        assert _bodies(engine) == ["satu"]
+
+
+def test_a_refused_request_leaves_nothing_behind(tmp_path: Path) -> None:
+    app, engine = _app(tmp_path)
+    with TestClient(app) as client:
+        assert client.post("/refused/dua").status_code == 400
+        assert client.post("/ok/tiga").status_code == 200
+    assert _bodies(engine) == ["tiga"]
+
+
+def test_a_write_that_fails_at_commit_is_never_reported_as_saved(tmp_path: Path) -> None:
+    app, engine = _app(tmp_path)
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        # A deferred foreign key is checked at COMMIT: the route itself succeeds.
+        conn.execute(
+            text(
+                "CREATE TABLE tags (note_id INTEGER REFERENCES notes (id) "
+                "DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
+
+    @app.post("/dangling")
+    def dangling(session: SessionDep) -> dict[str, str]:
+        session.execute(text("INSERT INTO notes (body) VALUES ('orphan-maker')"))
+        session.execute(text("INSERT INTO tags (note_id) VALUES (999)"))
+        return {"saved": "yes"}
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/dangling")
+        assert response.status_code == 500 and "saved" not in response.text
+        assert client.post("/ok/y").status_code == 200
+    assert _bodies(engine) == ["y"]
