@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # How stale another instance's publish may be on this one (a publish on this process is
     # seen at once): the catalogue's generation is read at most this often, not per request.
     content_recheck_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Database connections each server process keeps open. Requests beyond it wait for a
+    # free one (up to 30 s) instead of opening and closing extra connections under load.
+    db_pool_size: int = Field(default=20, ge=1, le=200)
     # HR's dashboard aggregates every enrolment: each process keeps its figures this long.
     dashboard_cache_seconds: float = Field(default=120.0, ge=0, le=3600)
     secret_key: SecretStr | None = None

@@ -106,9 +106,19 @@ def _queue_sqlite_writers(engine: Engine) -> None:
             lock.release()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`, with SQLite tuned for a web server (WAL, FKs, busy timeout)."""
+def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url`, with SQLite tuned for a web server (WAL, FKs, busy timeout).
+
+    `pool_size` (the server's LENTERA_DB_POOL_SIZE) keeps that many connections and never more:
+    with SQLAlchemy's default overflow, load beyond 5 concurrent requests opened and closed a
+    connection per request (seen in bench profiles: SQLite's connect pragmas on every request;
+    on PostgreSQL a connect costs milliseconds).
+    """
     parsed = make_url(url)
+    if pool_size is not None and parsed.database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 30)
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
     app.state.dashboard_figures = FiguresCache(settings.dashboard_cache_seconds)

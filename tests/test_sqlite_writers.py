@@ -73,3 +73,10 @@ def test_the_write_lock_is_released_when_a_transaction_fails(tmp_path: Path) -> 
     thread.join(timeout=3)
     assert done.is_set()
     engine.dispose()
+
+
+def test_the_pool_keeps_its_size_and_never_overflows(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}", pool_size=3)
+    assert engine.pool.size() == 3  # type: ignore[attr-defined]
+    assert engine.pool._max_overflow == 0  # type: ignore[attr-defined]
+    engine.dispose()
