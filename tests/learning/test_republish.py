@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.content import store
 from app.content.models import Course, QuizVersion
-from app.learning.models import QuizAttempt
-from tests.factories import login, make_user
-from tests.learning.test_journey import BASE, _complete_all_modules, _take_quiz
+from app.learning.models import Completion, QuizAttempt
+from tests.factories import csrf_token, login, make_user
+from tests.learning.test_journey import BASE, _answers, _complete_all_modules, _take_quiz
 
 
 def test_progress_and_attempts_survive_a_republish(
@@ -47,3 +48,44 @@ def test_progress_and_attempts_survive_a_republish(
     assert review.status_code == 200
     assert review.context["attempt"].score == attempt.score  # type: ignore[attr-defined]
     assert "(Revisi)" not in review.text
+
+
+def test_marking_the_last_module_completes_a_course_whose_final_test_is_passed(
+    client: TestClient, session: Session, demo_content: store.ImportReport, content_copy: Path
+) -> None:
+    login(client, make_user(session))
+    _complete_all_modules(client, session)
+    # The final test was started while every module was done; meanwhile the trainer added a
+    # module, so the passing submission cannot complete the course yet.
+    token = csrf_token(client, f"{BASE}/tes/tes-akhir")
+    start = client.post(f"{BASE}/tes/tes-akhir/mulai", data={"csrf_token": token})
+    assert start.status_code == 303
+    folder = content_copy / "pelayanan-publik-prima"
+    extra = folder / "07-modul-tambahan.md"
+    extra.write_text(
+        "---\njudul: Modul Tambahan\nmenit: 10\njenis: bacaan\n---\n\n## Tambahan\n\n"
+        + "Kalimat penjelas untuk modul tambahan. " * 40
+        + "\n"
+    )
+    assert store.import_library(session, content_copy).published == ["PPP-101"]
+    session.commit()
+    number = int(start.headers["location"].rsplit("/", 1)[1])
+    attempt = session.scalar(
+        select(QuizAttempt).where(QuizAttempt.quiz_key == "tes-akhir", QuizAttempt.number == number)
+    )
+    assert attempt is not None
+    answers = {"csrf_token": token, **_answers(session, attempt, correct=True)}
+    assert client.post(start.headers["location"], data=answers).status_code == 303
+    assert session.scalar(select(Completion)) is None
+
+    page = client.get(f"{BASE}/modul/07-modul-tambahan")
+    event_id = re.search(r'name="event_id" value="([^"]+)"', page.text)
+    assert event_id
+    marked = client.post(
+        f"{BASE}/modul/07-modul-tambahan/selesai",
+        data={"csrf_token": csrf_token(client, BASE), "event_id": event_id[1]},
+    )
+    assert marked.status_code == 303
+
+    completion = session.scalar(select(Completion))
+    assert completion is not None and completion.final_score == 100
