@@ -190,6 +190,13 @@ def _checks(
             "",
         ),
         (
+            "Module page: enrolment and progress together",
+            "learning.progress.enrolled_progress",
+            lambda s: progress.enrolled_progress(s, subjects.user_id, view(s)),
+            frozenset(),
+            "",
+        ),
+        (
             "Quiz attempts lookup",
             "learning.quizzes.attempts_for",
             lambda s: quizzes.attempts_for(

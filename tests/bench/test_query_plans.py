@@ -37,6 +37,7 @@ def test_key_queries_read_big_tables_through_indexes(plan_checks: list[plans.Pla
     assert {c.function for c in plan_checks} >= {
         "reports.completions.records_query",
         "learning.progress.course_progress",
+        "learning.progress.enrolled_progress",
         "learning.quizzes.attempts_for",
         "learning.jp.jp_by_user",
         "accounts.auth.resolve_session",
