@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     # Database connections each server process keeps open. Requests beyond it wait for a
     # free one (up to 30 s) instead of opening and closing extra connections under load.
     db_pool_size: int = Field(default=20, ge=1, le=200)
-    # HR's dashboard aggregates every enrolment: each process keeps its figures this long.
-    dashboard_cache_seconds: float = Field(default=120.0, ge=0, le=3600)
+    # HR's dashboard and a trainer's course report aggregate every enrolment or attempt: each
+    # process keeps their figures this long.
+    report_cache_seconds: float = Field(default=120.0, ge=0, le=3600)
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     demo: bool = False

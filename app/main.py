@@ -98,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
-    app.state.dashboard_figures = FiguresCache(settings.dashboard_cache_seconds)
+    app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)
+    app.state.course_reports = FiguresCache(settings.report_cache_seconds)
 
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)

@@ -299,7 +299,7 @@ def hr_dashboard(
 ) -> Response:
     """Completion rates by unit and course, weekly active learners, overdue assignments.
 
-    The figures are cached per process for LENTERA_DASHBOARD_CACHE_SECONDS (see
+    The figures are cached per process for LENTERA_REPORT_CACHE_SECONDS (see
     `figures_cache`); `?segarkan=1` recomputes them now.
     """
     today = wita_today()

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app import i18n
 from app.content.trainer_routes import ManagedCourse
 from app.db import SessionDep
 from app.reports import course_report, item_analysis
+from app.reports.figures_cache import FiguresCache
 from app.web.templating import render
 
 router = APIRouter()
@@ -66,8 +68,21 @@ def _month(settings_zone: str) -> Callable[[datetime], str]:
 
 
 @router.get("/pengajar/kursus/{code}/laporan", name="course_report")
-def course_report_page(request: Request, session: SessionDep, course: ManagedCourse) -> Response:
-    report = course_report.build_course_report(session, course)
+def course_report_page(
+    request: Request,
+    session: SessionDep,
+    course: ManagedCourse,
+    segarkan: Annotated[str, Query(max_length=5)] = "",
+) -> Response:
+    # Item analysis grades every attempt again (seconds for tens of thousands): the figures
+    # are kept per process for LENTERA_REPORT_CACHE_SECONDS, per course and published version.
+    reports: FiguresCache = request.app.state.course_reports
+    cached = reports.get(
+        ("course", course.id, course.current_version_id),
+        lambda: course_report.build_course_report(session, course),
+        fresh=segarkan == "1",
+    )
+    report = cached.value
     return render(
         request,
         "reports/course_report.html",
@@ -78,6 +93,8 @@ def course_report_page(request: Request, session: SessionDep, course: ManagedCou
             "signed": signed,
             "percent": percent,
             "month": _month(request.app.state.settings.timezone),
+            "computed_at": cached.computed_at,
+            "cache_minutes": max(1, round(reports.ttl_seconds / 60)),
             "limits": {
                 "reaction_good": course_report.REACTION_GOOD,
                 "reaction_fair": course_report.REACTION_FAIR,
