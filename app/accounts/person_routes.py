@@ -15,6 +15,7 @@ from app.accounts.models import LoginFailure, Role, User
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.privacy import anonymise
 from app.web.deps import CsrfChecked, HRUser
 from app.web.templating import render
 
@@ -30,6 +31,22 @@ def person_by_nip(nip: str, session: SessionDep, user: HRUser) -> User:
 
 
 Person = Annotated[User, Depends(person_by_nip)]
+
+
+def changeable_person(person: Person) -> User:
+    """The person, unless their account was anonymised (UU PDP): it stays as it is for good.
+
+    An anonymised account keeps only statistics; giving it a password, roles or an active
+    status again would hand someone an identity that no longer belongs to anybody.
+    """
+    if anonymise.is_anonymised(person):
+        raise Forbidden(
+            _("Akun ini sudah dianonimkan sesuai UU PDP dan tidak dapat diubah atau dipakai lagi.")
+        )
+    return person
+
+
+ChangeablePerson = Annotated[User, Depends(changeable_person)]
 
 
 def _page(request: Request, session: SessionDep, person: User, **extra: object) -> Response:
@@ -48,6 +65,7 @@ def _page(request: Request, session: SessionDep, person: User, **extra: object) 
         "failures": failures or 0,
         "locked": (failures or 0) >= settings.login_max_failures_per_account,
         "all_roles": list(Role),
+        "anonymised": anonymise.is_anonymised(person),
         **extra,
     }
     return render(request, "accounts/person.html", context)
@@ -60,7 +78,7 @@ def person_page(request: Request, session: SessionDep, user: HRUser, person: Per
 
 @router.post("/{nip}/tautan-sandi", name="person_reset_link", dependencies=[CsrfChecked])
 def person_reset_link(
-    request: Request, session: SessionDep, user: HRUser, person: Person
+    request: Request, session: SessionDep, user: HRUser, person: ChangeablePerson
 ) -> Response:
     """A one-time password link for HR to hand over (Lentera needs no email server)."""
     if person.has_role(Role.ADMIN) and not user.has_role(Role.ADMIN):
@@ -77,7 +95,9 @@ def person_reset_link(
 
 
 @router.post("/{nip}/buka-kunci", name="person_unlock", dependencies=[CsrfChecked])
-def person_unlock(request: Request, session: SessionDep, user: HRUser, person: Person) -> Response:
+def person_unlock(
+    request: Request, session: SessionDep, user: HRUser, person: ChangeablePerson
+) -> Response:
     accounts_service.unlock(session, person, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?dibuka=1", 303)
 
@@ -87,7 +107,7 @@ def person_active(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    person: Person,
+    person: ChangeablePerson,
     active: Annotated[bool, Form()] = True,
 ) -> Response:
     if person.id == user.id:
@@ -103,7 +123,7 @@ def person_roles(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    person: Person,
+    person: ChangeablePerson,
     roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     """Admins only: set the person's roles (their sessions end so the change applies now)."""

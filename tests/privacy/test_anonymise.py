@@ -19,7 +19,8 @@ from app.learning import jp
 from app.learning.models import Certificate, Completion, ExternalLearning, QuizAttempt
 from app.privacy import service
 from app.privacy.anonymise import placeholder_nip
-from tests.privacy.conftest import EMAIL, NAME, Person, revoke
+from tests.factories import csrf_token
+from tests.privacy.conftest import EMAIL, NAME, Person, revoke, sign_in
 
 
 def _traces(session: Session, needles: list[str]) -> list[str]:
@@ -235,3 +236,31 @@ def test_a_revoked_certificate_still_shows_revoked_after_anonymisation(
     assert "DICABUT" in response.text and "Nama disembunyikan" in response.text
     assert NAME not in response.text
     assert _traces(session, [NAME]) == []  # the revocation reason named them too
+
+
+def test_hr_and_admins_cannot_bring_an_anonymised_account_back(
+    client: TestClient, session: Session, settings: Any, person: Person, admin: User
+) -> None:
+    user = person.user
+    service.anonymise(session, user, actor_id=None, via="cli")
+    session.commit()
+    sign_in(client, session, settings, admin)
+    url = f"/pegawai/{user.nip}"
+    page = client.get(url)
+    assert page.status_code == 200 and "sudah dianonimkan" in page.text
+    assert "Aktifkan kembali" not in page.text and "Simpan peran" not in page.text
+    token = csrf_token(client, url)
+
+    for action, data in (
+        ("status", {"active": "true"}),
+        ("tautan-sandi", {}),
+        ("peran", {"roles": ["learner", "admin"]}),
+        ("buka-kunci", {}),
+    ):
+        refused = client.post(f"{url}/{action}", data={"csrf_token": token, **data})
+        assert refused.status_code == 403, action
+        assert "dianonimkan" in refused.text
+
+    session.refresh(user)
+    assert (user.is_active, user.password_hash, user.roles) == (False, None, {Role.LEARNER})
+    assert session.scalar(select(func.count()).select_from(PasswordResetToken)) == 0
