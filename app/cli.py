@@ -389,7 +389,7 @@ def export_completions(
 
     from app.accounts.models import Unit
     from app.audit import service as audit
-    from app.reports import completions, exports, filters
+    from app.reports import completions, completions_csv, exports, filters
 
     settings = get_settings()
     if (
@@ -413,22 +413,26 @@ def export_completions(
             parsed = filters.parse(filters.RawFilters(date_from, date_to, unit_id, course, status))
         except filters.FilterError as exc:
             raise _fail(str(exc)) from exc
-        total = completions.count_records(session, parsed)
-        header, rows = exports.rows_for(session, layout, parsed, settings.issuer_name)  # type: ignore[arg-type]
+        # SIASN lists completed courses only: count those, or the total overstates the file.
+        counted_as = completions.siasn_filters(parsed) if layout == "siasn" else parsed
+        total = completions.count_records(session, counted_as)
         with typer.progressbar(length=total, label="Mengekspor") as bar:
-
-            def counted() -> Iterator[Sequence[object]]:
-                for row in rows:
-                    bar.update(1)
-                    yield row
-
             if fmt == "xlsx":
+                header, rows = exports.rows_for(session, layout, parsed, settings.issuer_name)  # type: ignore[arg-type]
+
+                def counted() -> Iterator[Sequence[object]]:
+                    for row in rows:
+                        bar.update(1)
+                        yield row
+
                 exports.write_xlsx(header, counted(), str(output))
             else:
+                chunks = completions_csv.export_chunks(
+                    session, layout, parsed, settings.issuer_name, delimiter=delimiter, bom=bom,
+                    progress=bar.update,
+                )  # fmt: skip
                 with output.open("wb") as out:
-                    from app.reports.csv_safe import csv_stream
-
-                    for chunk in csv_stream(header, counted(), delimiter=delimiter, bom=bom):
+                    for chunk in chunks:
                         out.write(chunk)
         audit.record(
             session, "export.completions", layout=layout, format=fmt, via="cli",

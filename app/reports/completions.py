@@ -7,7 +7,7 @@ finished, who is still learning and who is past a mandatory deadline.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -145,37 +145,53 @@ def _status(completed_at: datetime | None, due_on: date | None, today: date) -> 
     return STATUS_LABELS["berjalan"]
 
 
+def _lentera_row(row: Sequence[Any], today: date) -> Sequence[object]:
+    (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed,
+     score, due_on, number) = row  # fmt: skip
+    return (
+        nip, name, unit, jabatan, golongan, code, title,
+        CATEGORY_LABELS.get(category, category), jp, started, completed, score,
+        _status(completed, due_on, today), number,
+    )  # fmt: skip
+
+
+def _siasn_row(row: Sequence[Any], issuer: str) -> Sequence[object]:
+    nip, name, _u, _j, _g, _code, title, _cat, jp, started, completed, _s, _due, number = row
+    return (
+        nip, name, "Kursus", title, issuer, "Sertifikat", jp,
+        completed.astimezone(WITA).year if completed else None, started, completed, number,
+    )  # fmt: skip
+
+
 def iter_records(
     session: Session, filters: ExportFilters, batch: int = 2000
 ) -> Iterator[Sequence[object]]:
     """Rows in the standard layout, fetched in batches from a server-side cursor."""
     result = session.execute(records_query(filters).execution_options(yield_per=batch))
     for row in result:
-        (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed,
-         score, due_on, number) = row  # fmt: skip
-        yield (
-            nip, name, unit, jabatan, golongan, code, title,
-            CATEGORY_LABELS.get(category, category), jp, started, completed, score,
-            _status(completed, due_on, filters.today), number,
-        )  # fmt: skip
+        yield _lentera_row(row, filters.today)
+
+
+def siasn_filters(filters: ExportFilters) -> ExportFilters:
+    """SIASN records courses finished: the same filters, completed rows only."""
+    return replace(filters, status="selesai")
 
 
 def iter_siasn(
     session: Session, filters: ExportFilters, issuer: str, batch: int = 2000
 ) -> Iterator[Sequence[object]]:
     """Completed rows in SIASN's riwayat kursus layout."""
-    done = ExportFilters(
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        unit_id=filters.unit_id,
-        course_code=filters.course_code,
-        status="selesai",
-        today=filters.today,
-    )
-    result = session.execute(records_query(done).execution_options(yield_per=batch))
-    for row in result:
-        nip, name, _u, _j, _g, _code, title, _cat, jp, started, completed, _s, _due, number = row
-        yield (
-            nip, name, "Kursus", title, issuer, "Sertifikat", jp,
-            completed.astimezone(WITA).year if completed else None, started, completed, number,
-        )  # fmt: skip
+    query = records_query(siasn_filters(filters)).execution_options(yield_per=batch)
+    for row in session.execute(query):
+        yield _siasn_row(row, issuer)
+
+
+def rows_by_id(
+    session: Session, layout: str, filters: ExportFilters, issuer: str, ids: Sequence[int]
+) -> list[Sequence[object]]:
+    """The rows of these enrolments, in id order, as `iter_records`/`iter_siasn` give them."""
+    if layout == "siasn":
+        query = records_query(siasn_filters(filters)).where(Enrolment.id.in_(ids))
+        return [_siasn_row(row, issuer) for row in session.execute(query)]
+    query = records_query(filters).where(Enrolment.id.in_(ids))
+    return [_lentera_row(row, filters.today) for row in session.execute(query)]

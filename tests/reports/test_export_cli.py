@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from app.content import loader, store
+from app.content.catalog import ContentCache
 from app.db import make_engine
-from app.reports.completions import COLUMNS
+from app.learning import progress
+from app.reports.completions import COLUMNS, SIASN_COLUMNS
 from tests.conftest import CONTENT_DIR
 from tests.factories import make_user
 from tests.reports.test_export import _complete
@@ -68,3 +70,21 @@ def test_cli_export_refuses_bad_filters(cli_session: Session, tmp_path: Path) ->
         cli, ["export", "completions", "-o", str(tmp_path / "x.csv"), "--unit", "Tidak Ada"]
     )
     assert unknown.exit_code == 1 and "tidak ditemukan" in unknown.output
+
+
+def test_cli_siasn_export_counts_only_completed_rows(cli_session: Session, tmp_path: Path) -> None:
+    finished = make_user(cli_session, unit_name="Kelurahan Besusu")
+    _complete(cli_session, finished, "PPP-101")
+    learning = make_user(cli_session, unit_name="Kelurahan Besusu")
+    view = ContentCache().catalog(cli_session).by_code["KOM-101"]
+    progress.enrol(cli_session, learning.id, view.course_id)
+    cli_session.commit()
+    out = tmp_path / "siasn.csv"
+    result = runner.invoke(
+        cli, ["export", "completions", "-o", str(out), "--layout", "siasn", "--delimiter", ","]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 baris ditulis" in result.output
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == SIASN_COLUMNS
+    assert [row[0] for row in rows[1:]] == [finished.nip]

@@ -1,0 +1,120 @@
+"""The completion export as CSV, its cells computed by the database (the fast path).
+
+`completions.iter_records`/`iter_siasn` give the rows as Python values (XLSX uses them);
+here `completions.records_query` selects each cell already as its text (`csv_sql`), and
+`csv_batches` turns batches of rows into CSV. The file is byte for byte the one the Python
+path writes (tests/reports/test_export_fast_csv.py), in about the time the database's own
+CSV tool takes for the same rows (bench/export.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Select, case, literal, null
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.learning.models import Enrolment
+from app.reports import completions, csv_batches
+from app.reports.csv_safe import cell_text
+from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
+
+NAMES = ("nip", "name", "unit", "jabatan", "golongan", "code", "title", "category", "jp",
+         "started", "completed", "score", "due_on", "number")  # fmt: skip
+Cells = tuple[Select[*tuple[Any, ...]], list[ColumnElement[Any]]]
+
+
+def _columns(query: Select[*tuple[Any, ...]]) -> dict[str, ColumnElement[Any]]:
+    return dict(zip(NAMES, query.selected_columns, strict=True))
+
+
+def _fixed(value: str) -> ColumnElement[Any]:
+    """A fixed value as the Python path writes it (sanitised; '' as NULL, see csv_sql)."""
+    text = str(cell_text(value))
+    return literal(text) if text else null()
+
+
+def lentera_cells(filters: completions.ExportFilters) -> Cells:
+    """The standard layout's query and its cells, one row per enrolment."""
+    query = completions.records_query(filters)
+    col = _columns(query)
+    labels = completions.STATUS_LABELS
+    status = case(
+        (col["completed"].is_not(None), _fixed(labels["selesai"])),
+        (col["due_on"] < filters.today, _fixed(labels["lewat_tenggat"])),  # NULL: not late
+        else_=_fixed(labels["berjalan"]),
+    )
+    labelled = completions.CATEGORY_LABELS.items()
+    category = case(
+        *((col["category"] == key, _fixed(label)) for key, label in labelled),
+        else_=text_cell(col["category"]),
+    )
+    texts = ("nip", "name", "unit", "jabatan", "golongan", "code", "title")
+    cells = [
+        *(text_cell(col[key]) for key in texts), category, col["jp"],
+        date_cell(col["started"]), date_cell(col["completed"]), col["score"], status,
+        text_cell(col["number"]),
+    ]  # fmt: skip
+    return query, cells
+
+
+def siasn_cells(filters: completions.ExportFilters, issuer: str) -> Cells:
+    """SIASN's riwayat kursus layout: its query (completed rows only) and cells."""
+    query = completions.records_query(completions.siasn_filters(filters))
+    col = _columns(query)
+    cells = [
+        text_cell(col["nip"]), text_cell(col["name"]), _fixed("Kursus"), text_cell(col["title"]),
+        _fixed(issuer), _fixed("Sertifikat"), col["jp"], year_cell(col["completed"]),
+        date_cell(col["started"]), date_cell(col["completed"]), text_cell(col["number"]),
+    ]  # fmt: skip
+    return query, cells
+
+
+def header_text(header: Sequence[str], delimiter: str, bom: bool) -> str:
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    csv.writer(buffer, delimiter=delimiter, lineterminator=csv_batches.LINE_END).writerow(header)
+    return buffer.getvalue()
+
+
+def export_chunks(
+    session: Session,
+    layout: str,
+    filters: completions.ExportFilters,
+    issuer: str,
+    *,
+    delimiter: str,
+    bom: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """A completion export layout as CSV bytes, streamed a batch of rows at a time."""
+    if delimiter not in (",", ";"):
+        raise ValueError(f"unsupported CSV delimiter {delimiter!r}")
+    if layout == "siasn":
+        (query, cells), header = siasn_cells(filters, issuer), completions.SIASN_COLUMNS
+    else:
+        (query, cells), header = lentera_cells(filters), completions.COLUMNS
+    connection = session.connection()
+    batches: Iterator[csv_batches.Batch]
+    if connection.dialect.name == "postgresql":
+        batches = csv_batches.postgres_copy(connection, query.with_only_columns(*cells), delimiter)
+    else:
+
+        def reread(ids: list[int]) -> list[list[str]]:
+            rows = completions.rows_by_id(session, layout, filters, issuer, ids)
+            return [[str(cell_text(value)) for value in row] for row in rows]
+
+        lines = query.with_only_columns(Enrolment.id, cell_line(*cells))
+        batches = csv_batches.sqlite_lines(
+            connection, lines, width=len(cells), delimiter=delimiter, reread=reread
+        )
+    yield header_text(header, delimiter, bom).encode("utf-8")
+    for data, count in batches:
+        yield data
+        if progress is not None:
+            progress(count)
