@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -130,6 +131,8 @@ def test_learner_goes_from_login_to_a_verified_certificate(
     assert "Nurul Hidayah Lamarauna" in verify.text
     assert learner.nip not in verify.text
     assert learner.nip[:2] + "*" * 13 + learner.nip[15:] in verify.text
+    # The date in words, in the reader's language (as everywhere else), not 28-11-2026.
+    assert format_date(certificate.completed_on, "d MMMM y", locale="id") in verify.text
 
 
 def test_revoked_certificate_is_reported_as_revoked(
