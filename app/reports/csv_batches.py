@@ -5,8 +5,8 @@ the CLI's progress bar); memory holds one batch, however many rows the export ha
 
 - PostgreSQL: `COPY (query) TO STDOUT (FORMAT csv)` does the quoting, with the rules of
   csv.writer, and streams rows while Python writes them (read by `pg_copy`). Only its line
-  end differs: a batch without a quote in it has no quoted field, so every LF ends a row and
-  becomes CRLF; a batch with quotes is parsed and written again by the csv module.
+  end differs: in a batch with one LF per row every LF ends a row and becomes CRLF; a batch
+  where a quoted field holds a line break is parsed and written again by the csv module.
 - SQLite: the query returns (row id, cells joined by `csv_sql.SEPARATOR`); see `_Lines`.
 """
 
@@ -65,10 +65,10 @@ def postgres_copy(connection: Connection, query: Select[Any], delimiter: str) ->
     assert driver is not None  # an open connection has its driver connection
     for rows in pg_copy.copy_out(driver, copy_sql, params, BATCH):
         data = b"".join(rows)
-        if b'"' in data:
-            yield _rewrite(data.decode("utf-8"), delimiter).encode("utf-8"), len(rows)
-        else:
+        if data.count(b"\n") == len(rows):  # no field holds a line break: each LF ends a row
             yield data.replace(b"\n", b"\r\n"), len(rows)
+        else:
+            yield _rewrite(data.decode("utf-8"), delimiter).encode("utf-8"), len(rows)
 
 
 class _Lines:
@@ -76,7 +76,8 @@ class _Lines:
 
     - a batch where no cell holds a quote, the delimiter, CR or LF (nearly every batch)
       needs no quoting: the separators become the delimiter, the lines are joined;
-    - otherwise each line is split into its cells and written by csv.writer, which quotes;
+    - otherwise each line that needs quotes is split into its cells and written by
+      csv.writer, which quotes them;
     - a line with the wrong number of separators (a cell holding the separator itself) is
       read again through the Python path (`reread`), so the text is exactly what it writes.
     """
@@ -89,24 +90,39 @@ class _Lines:
         self.reread = reread
 
     def clean(self, text: str, lines: int) -> bool:
+        """No cell in `text` (lines, each ended by LF) needs quotes or holds SEPARATOR."""
         return (
             text.count(SEPARATOR) == lines * (self.width - 1)
-            and text.count("\n") == lines - 1
+            and text.count("\n") == lines
             and '"' not in text
             and self.delimiter not in text
             and "\r" not in text
         )
 
     def text(self, rows: Sequence[tuple[int, str]]) -> str:
-        text = "\n".join([row[1] for row in rows])
+        lines = [row[1] for row in rows]
+        lines.append("")  # the join then ends the last line too, without another copy
+        text = "\n".join(lines)
         if self.clean(text, len(rows)):
-            return text.replace(SEPARATOR, self.delimiter).replace("\n", LINE_END) + LINE_END
+            return text.replace(SEPARATOR, self.delimiter).replace("\n", LINE_END)
+        return self._line_by_line(rows)
+
+    def _line_by_line(self, rows: Sequence[tuple[int, str]]) -> str:
+        # Most lines of such a batch are still plain (a comma in one unit's name makes 3% of
+        # the rows need quotes with `,`): only the others go through csv.writer.
+        delimiter = self.delimiter
         ambiguous = [id_ for id_, line in rows if line.count(SEPARATOR) != self.width - 1]
         reread = dict(zip(ambiguous, self.reread(ambiguous), strict=True)) if ambiguous else {}
         buffer = io.StringIO()
-        writer = _writer(buffer, self.delimiter)
+        writer = _writer(buffer, delimiter)
         for id_, line in rows:
-            writer.writerow(reread[id_] if id_ in reread else line.split(SEPARATOR))
+            if reread and id_ in reread:
+                writer.writerow(reread[id_])
+            elif '"' in line or delimiter in line or "\r" in line or "\n" in line:
+                writer.writerow(line.split(SEPARATOR))
+            else:
+                buffer.write(line.replace(SEPARATOR, delimiter))
+                buffer.write(LINE_END)
         return buffer.getvalue()
 
 
