@@ -54,60 +54,24 @@ def export_sql(database_url: str) -> str:
 
 
 def cell_text_sql(database_url: str) -> str:
-    """The export's SELECT rewritten so the database produces Lentera's exact cell text.
+    """The SQL of Lentera's CSV fast path, parameters inlined: the same work in the database.
 
-    Dates as DD-MM-YYYY in WITA (UTC+8 all year), category labels, the status, and the
-    formula-injection quote on free-text cells: with it, `sqlite3 -csv` / `psql \\copy` does
-    all the work `stream_export` does, so the two times compare the same job. (The same query
-    inside Lentera, fetched with Core and written with `writerows`, is the export fix measured
-    in bench/findings.md.)
+    `app.reports.completions_csv` has the database compute every cell's text (WITA dates,
+    labels, status, the formula quote): one line of cells per row on SQLite, the cells for
+    COPY's CSV on PostgreSQL. The tool running this very query shows what is left to Python.
     """
-    from sqlalchemy import String, and_, case, func, literal
-    from sqlalchemy.ext.compiler import compiles
-    from sqlalchemy.sql.expression import FunctionElement
-
     from app.db import make_engine
-    from app.reports import completions as c
-    from app.reports.csv_safe import FORMULA_TRIGGERS
+    from app.reports import completions_csv
+    from app.reports.completions import ExportFilters
+    from app.reports.csv_sql import cell_line
 
-    class wita_date(FunctionElement[str]):
-        type = String()
-        inherit_cache = True
-
-    @compiles(wita_date, "sqlite")
-    def _sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-        (arg,) = list(element.clauses)
-        return f"strftime('%d-%m-%Y', {compiler.process(arg, **kw)}, '+8 hours')"
-
-    @compiles(wita_date, "postgresql")
-    def _postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-        (arg,) = list(element.clauses)
-        return f"to_char({compiler.process(arg, **kw)} AT TIME ZONE 'Asia/Makassar', 'DD-MM-YYYY')"
-
-    # Tab and carriage return are left out: as literals they would break `\\copy`'s single
-    # line, and no generated value starts with them (so the cells are identical).
-    triggers = [t for t in FORMULA_TRIGGERS if t.isprintable()]
-
-    def safe(column: Any) -> Any:
-        first = func.substr(column, 1, 1)
-        return case((first.in_(triggers), literal("'") + column), else_=column)
-
-    filters = c.ExportFilters()
-    base = c.records_query(filters)
-    (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed, score,
-     due, number) = list(base.selected_columns)  # fmt: skip
-    status = case(
-        (completed.is_not(None), c.STATUS_LABELS["selesai"]),
-        (and_(due.is_not(None), due < filters.today), c.STATUS_LABELS["lewat_tenggat"]),
-        else_=c.STATUS_LABELS["berjalan"],
-    )
-    label = case(*((category == k, v) for k, v in c.CATEGORY_LABELS.items()), else_=category)
-    query = base.with_only_columns(
-        nip, safe(name), safe(unit), safe(jabatan), safe(golongan), code, safe(title), label, jp,
-        wita_date(started), wita_date(completed), score, status, safe(number),
-    )  # fmt: skip
+    query, cells = completions_csv.lentera_cells(ExportFilters())
     engine = make_engine(database_url)
     try:
+        if engine.dialect.name == "sqlite":
+            query = query.with_only_columns(cell_line(*cells))
+        else:
+            query = query.with_only_columns(*cells)
         compiled = query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
         return " ".join(str(compiled).split())
     finally:
