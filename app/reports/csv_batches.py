@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 
-from app.reports import pg_copy
 from app.reports.csv_sql import SEPARATOR
 
 LINE_END = "\r\n"
@@ -61,6 +60,8 @@ def postgres_copy(connection: Connection, query: Select[Any], delimiter: str) ->
         raise ValueError(f"unsupported CSV delimiter {delimiter!r}")
     sql, params = _psycopg_statement(connection, query)
     copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv, DELIMITER '{delimiter}')"
+    from app.reports import pg_copy  # here: psycopg costs a SQLite export 40 ms of import
+
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection has its driver connection
     for rows in pg_copy.copy_out(driver, copy_sql, params, BATCH):

@@ -50,9 +50,13 @@ def copy_out(
     complete = False
     try:
         rows: list[Any] = []
+        read = pgconn.get_copy_data  # the loop runs once per row: no attribute lookups in it
         # PostgreSQL sends each row of a COPY in a message of its own; -1: no more rows.
-        while (row := pgconn.get_copy_data(0))[0] >= 0:
-            rows.append(row[1])
+        while True:
+            size, row = read(0)
+            if size < 0:
+                break
+            rows.append(row)
             if len(rows) == batch:
                 yield rows
                 rows = []
