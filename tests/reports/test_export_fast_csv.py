@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, Unit, User
@@ -248,3 +248,18 @@ def test_web_download_takes_the_fast_path_and_is_audited(
     assert response.content == expected
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.completions"))
     assert event is not None and event.details["layout"] == "siasn"
+
+
+def test_an_export_stopped_midway_leaves_the_connection_usable(
+    session: Session, awkward_data: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download cancelled after the first batches: the query is stopped and drained."""
+    monkeypatch.setattr(csv_batches, "BATCH", 3)
+    chunks = completions_csv.export_chunks(
+        session, "lentera", ExportFilters(today=TODAY), "x", delimiter=";", bom=False
+    )
+    assert next(chunks).startswith(b"NIP;")
+    assert next(chunks)
+    chunks.close()
+    session.rollback()  # as the request's session does when the response is abandoned
+    assert session.scalar(select(func.count()).select_from(User)) == 0  # rolled back, working
