@@ -20,7 +20,7 @@ from app.accounts.models import Unit
 from app.audit import service as audit
 from app.content.catalog import Catalog
 from app.content.routes import Cache
-from app.db import SessionDep
+from app.db import SessionDep, session_scope
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.reports import compliance, dashboard, exports, svg
@@ -306,10 +306,17 @@ def hr_dashboard(
     year = parse_year(tahun, today)
     catalog = cache.catalog(session)
     figures_cache: FiguresCache = request.app.state.dashboard_figures
+    factory = request.app.state.sessionmaker
+
+    def in_own_session() -> DashboardFigures:
+        with session_scope(factory) as own:
+            return _figures(own, catalog, year, today)
+
     cached = figures_cache.get(
         (year, today, catalog.generation),
         lambda: _figures(session, catalog, year, today),
         fresh=segarkan == "1",
+        refresh=in_own_session,
     )
     figures = cached.value
     by_unit, by_course, weeks = figures.by_unit, figures.by_course, figures.weeks

@@ -18,8 +18,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app import i18n
+from app.content.models import Course
 from app.content.trainer_routes import ManagedCourse
-from app.db import SessionDep
+from app.db import SessionDep, session_scope
 from app.reports import course_report, item_analysis
 from app.reports.figures_cache import FiguresCache
 from app.web.templating import render
@@ -77,10 +78,19 @@ def course_report_page(
     # Item analysis grades every attempt again (seconds for tens of thousands): the figures
     # are kept per process for LENTERA_REPORT_CACHE_SECONDS, per course and published version.
     reports: FiguresCache = request.app.state.course_reports
+    factory, course_id = request.app.state.sessionmaker, course.id
+
+    def in_own_session() -> course_report.CourseReport:
+        with session_scope(factory) as own:
+            again = own.get(Course, course_id)
+            assert again is not None  # courses are archived, never deleted
+            return course_report.build_course_report(own, again)
+
     cached = reports.get(
         ("course", course.id, course.current_version_id),
         lambda: course_report.build_course_report(session, course),
         fresh=segarkan == "1",
+        refresh=in_own_session,
     )
     report = cached.value
     return render(
