@@ -29,7 +29,7 @@ from app.reports import api as report_api
 from app.reports import dashboard_routes, trainer_report_routes
 from app.reports import routes as report_routes
 from app.reports.figures_cache import FiguresCache
-from app.web import home, language, pwa
+from app.web import home, language, pwa, templating
 from app.web.assets import StaticAssets
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import CsrfCookieMiddleware
@@ -94,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(errors.reject_nul_in_url)],
     )
     app.state.settings = settings
+    # Checking every template file's mtime on each render showed in production profiles
+    # (os.stat per template per request); in development edits still show without restart.
+    templating.templates.env.auto_reload = settings.env != "production"
     app.state.secret_key = settings.resolved_secret_key()
     app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)

@@ -1,0 +1,30 @@
+"""Templates are re-read from disk in development only (production renders from memory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.config import Settings
+from app.main import create_app
+from app.web.templating import templates
+
+
+def _settings(tmp_path: Path, env: str) -> Settings:
+    return Settings(
+        env=env,  # type: ignore[arg-type]
+        database_url=f"sqlite:///{tmp_path / 'r.db'}",
+        data_dir=tmp_path / "var",
+        secret_key="test-secret-key-" + "x" * 32,
+        load_content_on_start=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+def test_production_does_not_stat_templates_on_every_render(tmp_path: Path) -> None:
+    try:
+        create_app(_settings(tmp_path, "production")).state.engine.dispose()
+        assert templates.env.auto_reload is False
+        create_app(_settings(tmp_path, "development")).state.engine.dispose()
+        assert templates.env.auto_reload is True
+    finally:
+        templates.env.auto_reload = True
