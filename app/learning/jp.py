@@ -93,9 +93,14 @@ def _verified_in(year: int) -> ColumnElement[bool]:
     )
 
 
+# Built once: an alias made per call re-creates a proxy for each of the table's columns, which
+# measured 0.5 ms per learner's home page (a quarter of its CPU).
+_COMPLETED_VERSION = aliased(CourseVersion, name="completed_version")
+
+
 def lentera_entries(session: Session, user_id: int, year: int) -> list[RecordEntryView]:
     """The learner's Lentera completions in `year`, with their certificate if any."""
-    version = aliased(CourseVersion)
+    version = _COMPLETED_VERSION
     rows = session.execute(
         select(
             Completion.completed_at,
