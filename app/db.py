@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, cast
 
+import anyio
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -178,12 +179,41 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         # awaited in the pool, so it runs even when the task is being cancelled.
         session.close()
         raise
-    await run_in_threadpool(_commit_and_close, session)
+    # A limiter of its own, as FastAPI gives a sync dependency's exit: when every thread of
+    # the default pool is taken (say, by writers queueing for SQLite's write lock), the commit
+    # that would free them must still get a thread.
+    await anyio.to_thread.run_sync(_commit_and_close, session, limiter=anyio.CapacityLimiter(1))
 
 
 # scope="function" makes FastAPI run the commit *before* the response is sent, so a client
 # never sees success for a write that then failed to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+_DEFERRED_WRITES = "lentera.deferred_writes"
+
+
+def write_at_commit(session: Session, key: str, statement: Executable) -> None:
+    """Run `statement` just before the session commits (for `key`, the last one given wins).
+
+    For bookkeeping on requests that otherwise only read ("last seen", "last used"): on SQLite
+    a transaction's first write holds the database's write lock until its commit, so such a
+    write made early would block every other writer for the whole request. A request that
+    fails rolls back and writes nothing.
+    """
+    session.info.setdefault(_DEFERRED_WRITES, {})[key] = statement
+
+
+@event.listens_for(Session, "before_commit")
+def _run_deferred_writes(session: Session) -> None:
+    pending: dict[str, Executable] | None = session.info.pop(_DEFERRED_WRITES, None)
+    for statement in (pending or {}).values():
+        session.execute(statement)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_deferred_writes(session: Session) -> None:
+    session.info.pop(_DEFERRED_WRITES, None)
 
 
 def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
+import anyio
+import httpx
 from fastapi import FastAPI, HTTPException
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -74,3 +79,32 @@ def test_a_write_that_fails_at_commit_is_never_reported_as_saved(tmp_path: Path)
         assert response.status_code == 500 and "saved" not in response.text
         assert client.post("/ok/y").status_code == 200
     assert _bodies(engine) == ["y"]
+
+
+def test_a_commit_gets_a_thread_even_when_writers_fill_the_thread_pool(tmp_path: Path) -> None:
+    """Writers waiting for SQLite's write lock hold thread-pool threads; the commit that
+    releases the lock must not wait for one of them (it would wait for itself)."""
+    app, engine = _app(tmp_path)
+
+    # Like Lentera's pages, it returns a Response: a response model would be validated in
+    # the thread pool too, before the commit (the API only reads; its bookkeeping writes are
+    # deferred to the commit, `app.db.write_at_commit`).
+    @app.post("/slow/{body}")
+    def slow(body: str, session: SessionDep) -> Response:
+        session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body})
+        time.sleep(0.1)  # the write lock is held until this request's commit
+        return PlainTextResponse(body)
+
+    async def main() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            responses = await asyncio.gather(*(client.post(f"/slow/n{i}") for i in range(6)))
+        return [r.status_code for r in responses]
+
+    started = time.monotonic()
+    statuses = asyncio.run(main())
+
+    assert statuses == [200] * 6
+    assert time.monotonic() - started < 4  # a deadlock waits out the 5 s queue timeout
+    assert sorted(_bodies(engine)) == [f"n{i}" for i in range(6)]

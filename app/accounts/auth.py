@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts import nip as nip_rules
@@ -24,7 +24,7 @@ from app.accounts.passwords import verify_password
 from app.accounts.viewer import Viewer
 from app.audit import service as audit
 from app.config import Settings
-from app.db import utcnow
+from app.db import utcnow, write_at_commit
 
 # Sessions are touched at most this often, so reading pages does not write on every request.
 # Learners read a module for minutes before the next request, so with a short interval nearly
@@ -164,9 +164,8 @@ def resolve_session(session: Session, settings: Settings, token: str) -> Viewer 
     """The active user behind a cookie token, or None if it is unknown, expired or idle.
 
     Every page asks this, so it is one Core statement (one row per role) rather than three ORM
-    loads. The "last seen" touch is not written here: it is queued for the request's commit
-    (`flush_touch`), so a page that only reads never opens a write transaction before it has
-    rendered (on SQLite the first write of a transaction holds the database's write lock).
+    loads. The "last seen" touch is queued for the request's commit (`write_at_commit`), so a
+    page that only reads never holds SQLite's write lock while it renders.
     """
     digest = token_digest(token)
     rows = session.execute(
@@ -186,7 +185,12 @@ def resolve_session(session: Session, settings: Settings, token: str) -> Viewer 
         session.execute(delete(AuthSession).where(AuthSession.id == digest))
         return None
     if now - first.last_seen_at > _touch_interval(settings):
-        session.info[_PENDING_TOUCH] = (digest, now)
+        # Written at commit, not now: see `write_at_commit`.
+        write_at_commit(
+            session,
+            "session_touch",
+            update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now),
+        )
     return Viewer(
         id=first.id,
         nip=first.nip,
@@ -202,26 +206,8 @@ def resolve_session(session: Session, settings: Settings, token: str) -> Viewer 
     )
 
 
-_PENDING_TOUCH = "lentera.session_touch"
-
-
 def _touch_interval(settings: Settings) -> timedelta:
     return min(TOUCH_INTERVAL, timedelta(minutes=settings.session_idle_minutes) / 10)
-
-
-@event.listens_for(Session, "before_commit")
-def flush_touch(session: Session) -> None:
-    """Write a queued "last seen" touch as part of the request's own commit.
-
-    Doing it last keeps SQLite's write lock for the length of one UPDATE and the commit, not
-    for the whole request; a request that fails rolls back and simply does not touch.
-    """
-    pending = session.info.pop(_PENDING_TOUCH, None)
-    if pending is not None:
-        digest, now = pending
-        session.execute(
-            update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now)
-        )
 
 
 def close_session(session: Session, token: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import token_digest
 from app.audit import service as audit
-from app.db import utcnow
+from app.db import utcnow, write_at_commit
 from app.reports.models import ApiToken
 
 PREFIX = "lnt_"
@@ -47,5 +47,9 @@ def authenticate(session: Session, plain: str) -> ApiToken | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
-        token.last_used_at = now
+        write_at_commit(
+            session,
+            "api_token_touch",
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now),
+        )
     return token

@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -487,3 +487,26 @@ def test_api_jp_summary_is_documented_in_openapi(client: TestClient) -> None:
     assert "verified by HR" in person["external_jp"]["description"]
     ok = spec["paths"]["/api/v1/jp-summary/units"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/JPUnitSummary")
+
+
+def test_api_token_use_is_recorded_at_most_every_few_minutes(
+    client: TestClient, session: Session, world: World
+) -> None:
+    token, plain = tokens.create(session, "SIMPEG", actor_id=world.hr.id)
+    session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert token.last_used_at is None
+
+    assert client.get("/api/v1/jp-summary", headers=headers).status_code == 200
+    session.refresh(token)
+    first = token.last_used_at
+    assert first is not None
+    assert client.get("/api/v1/jp-summary", headers=headers).status_code == 200
+    session.refresh(token)
+    assert token.last_used_at == first  # within TOUCH_INTERVAL: no write
+
+    token.last_used_at = first - tokens.TOUCH_INTERVAL - timedelta(seconds=1)
+    session.commit()
+    assert client.get("/api/v1/jp-summary", headers=headers).status_code == 200
+    session.refresh(token)
+    assert token.last_used_at is not None and token.last_used_at >= first
