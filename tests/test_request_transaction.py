@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -103,7 +104,10 @@ def test_a_commit_gets_a_thread_even_when_writers_fill_the_thread_pool(tmp_path:
         return [r.status_code for r in responses]
 
     started = time.monotonic()
-    statuses = asyncio.run(main())
+    # A loop of its own, in a thread of its own: earlier tests (Playwright's sync API) may
+    # leave an event loop running in this thread.
+    with ThreadPoolExecutor(1) as runner:
+        statuses = runner.submit(lambda: asyncio.run(main())).result()
 
     assert statuses == [200] * 6
     assert time.monotonic() - started < 4  # a deadlock waits out the 5 s queue timeout
