@@ -144,12 +144,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        session.close()  # rolls back
         raise
-    finally:
-        session.close()
+    _commit_and_close(session)
 
 
 def _commit_and_close(session: Session) -> None:

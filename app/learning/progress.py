@@ -8,8 +8,10 @@ at most once however often it is replayed (a double tap, a retried request, the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
@@ -161,6 +163,11 @@ def course_progress(session: Session, user_id: int, view: CourseView) -> CourseP
             ModuleProgress.user_id == user_id, ModuleProgress.course_id == view.course_id
         )
     ).all()
+    return _progress(view, rows)
+
+
+def _progress(view: CourseView, rows: Sequence[Any]) -> CourseProgress:
+    """(module slug, completed at) rows as progress over the view's current modules."""
     current = {m.slug for m in view.modules}
     return CourseProgress(
         opened=frozenset(slug for slug, _at in rows if slug in current),
@@ -185,14 +192,7 @@ def enrolled_progress(session: Session, user_id: int, view: CourseView) -> Cours
         )
         .where(Enrolment.user_id == user_id, Enrolment.course_id == view.course_id)
     ).all()
-    if not rows:
-        return None
-    current = {m.slug for m in view.modules}
-    return CourseProgress(
-        opened=frozenset(slug for slug, _at in rows if slug in current),
-        completed=frozenset(slug for slug, at in rows if at is not None and slug in current),
-        total=len(current),
-    )
+    return _progress(view, rows) if rows else None
 
 
 def next_module(view: CourseView, progress: CourseProgress) -> str | None:

@@ -105,6 +105,18 @@ def _ensure_enrolled(
         progress.enrol(session, user.id, ctx.view.course_id)
 
 
+def _enrolled_progress(
+    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
+) -> progress.CourseProgress:
+    """The learner's progress in the course, enrolling them first when they are not yet
+    (one query when they are, as on nearly every module view and mark)."""
+    state = progress.enrolled_progress(session, user.id, ctx.view)
+    if state is None:
+        _ensure_enrolled(session, cache, user, ctx)
+        state = progress.course_progress(session, user.id, ctx.view)
+    return state
+
+
 @router.post("/kursus/{code}/ikuti", name="enrol", dependencies=[CsrfChecked])
 def enrol(
     request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
@@ -139,10 +151,7 @@ def module(
 ) -> Response:
     if ctx.view.module(slug) is None:
         raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    state = progress.enrolled_progress(session, user.id, ctx.view)
-    if state is None:
-        _ensure_enrolled(session, cache, user, ctx)
-        state = progress.course_progress(session, user.id, ctx.view)
+    state = _enrolled_progress(session, cache, user, ctx)
     extra = {
         "learner": True,
         "progress": state,
@@ -172,10 +181,7 @@ def module_complete(
 ) -> Response:
     if ctx.view.module(slug) is None:
         raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    state = progress.enrolled_progress(session, user.id, ctx.view)
-    if state is None:
-        _ensure_enrolled(session, cache, user, ctx)
-        state = progress.course_progress(session, user.id, ctx.view)
+    state = _enrolled_progress(session, cache, user, ctx)
     progress.complete_module(
         session,
         user_id=user.id,

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from app.accounts import service as accounts_service
 from app.config import get_settings
 from app.privacy import service
 
@@ -33,7 +34,7 @@ def export(
     temporary = output.with_name(f".{output.name}.tmp")
     try:
         with _transaction(settings) as session:
-            person = service.find_person(session, nip)
+            person = accounts_service.get_by_nip(session, nip)
             if person is None:
                 raise _fail(f"Tidak ada pegawai dengan NIP {nip}.")
             data = service.export_archive(session, person, actor_id=None, via="cli")
@@ -61,7 +62,7 @@ def anonymise(
 
     settings = get_settings()
     with _transaction(settings) as session:
-        person = service.find_person(session, nip)
+        person = accounts_service.get_by_nip(session, nip)
         if person is None:
             raise _fail(f"Tidak ada pegawai dengan NIP {nip}.")
         if service.is_anonymised(person):

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts import person_routes
 from app.accounts.models import User
 from app.db import SessionDep
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.privacy import service
 from app.web.deps import AdminUser, CsrfChecked
@@ -21,15 +22,13 @@ from app.web.templating import render
 router = APIRouter(prefix="/admin/pegawai")
 
 
-def person_by_nip(nip: str, session: SessionDep, user: AdminUser) -> User:
-    """The person with this NIP (lookup-or-404); admins only."""
-    person = service.find_person(session, nip)
-    if person is None:
-        raise NotFound(_("Tidak ada pegawai dengan NIP ini."))
+def person_for_admin(user: AdminUser, person: person_routes.Person) -> User:
+    """The person with this NIP (the person pages' lookup-or-404), for admins only: the role
+    is checked first, so nobody else learns which NIPs exist."""
     return person
 
 
-Person = Annotated[User, Depends(person_by_nip)]
+Person = Annotated[User, Depends(person_for_admin)]
 
 
 def _page(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.accounts import nip as nip_rules
-from app.accounts import service as accounts_service
 from app.accounts.models import User
 from app.audit import service as audit
 from app.privacy import anonymise as anonymise_rules
@@ -19,11 +18,6 @@ from app.privacy import export
 
 AnonymiseReport = anonymise_rules.AnonymiseReport
 is_anonymised = anonymise_rules.is_anonymised
-
-
-def find_person(session: Session, nip: str) -> User | None:
-    """The account with this NIP (or anonymous placeholder), or None."""
-    return accounts_service.get_by_nip(session, nip)
 
 
 def export_archive(session: Session, person: User, *, actor_id: int | None, via: str) -> bytes:

@@ -20,7 +20,7 @@ from app.accounts.models import Unit
 from app.audit import service as audit
 from app.content.catalog import Catalog
 from app.content.routes import Cache
-from app.db import SessionDep, session_scope
+from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.reports import compliance, dashboard, exports, svg
@@ -306,17 +306,12 @@ def hr_dashboard(
     year = parse_year(tahun, today)
     catalog = cache.catalog(session)
     figures_cache: FiguresCache = request.app.state.dashboard_figures
-    factory = request.app.state.sessionmaker
-
-    def in_own_session() -> DashboardFigures:
-        with session_scope(factory) as own:
-            return _figures(own, catalog, year, today)
-
-    cached = figures_cache.get(
+    cached = figures_cache.figures(
         (year, today, catalog.generation),
-        lambda: _figures(session, catalog, year, today),
+        lambda db: _figures(db, catalog, year, today),
+        session=session,
+        factory=request.app.state.sessionmaker,
         fresh=segarkan == "1",
-        refresh=in_own_session,
     )
     figures = cached.value
     by_unit, by_course, weeks = figures.by_unit, figures.by_course, figures.weeks
@@ -360,7 +355,7 @@ def hr_dashboard(
             "charts": charts,
             "chart_rows": CHART_ROWS,
             "computed_at": cached.computed_at,
-            "cache_minutes": max(1, round(figures_cache.ttl_seconds / 60)),
+            "cache_minutes": figures_cache.ttl_minutes,
             **_formats(),
         },
     )

@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import session_scope
+
 T = TypeVar("T")
 
 MAX_KEYS = 64  # years x filters x courses; the entries expiring first are dropped first
@@ -71,6 +75,29 @@ class FiguresCache:
             if entry is not None and not fresh and time.monotonic() < entry.expires:
                 return entry  # type: ignore[return-value]  # computed while we waited
             return self._store(key, compute())
+
+    @property
+    def ttl_minutes(self) -> int:
+        """The TTL as the page states it ("kept for at most N minutes")."""
+        return max(1, round(self.ttl_seconds / 60))
+
+    def figures(
+        self,
+        key: Hashable,
+        compute: Callable[[Session], T],
+        *,
+        session: Session,
+        factory: sessionmaker[Session],
+        fresh: bool = False,
+    ) -> Cached[T]:
+        """`get` for figures computed from the database: in the request's `session` when the
+        viewer has to wait, in a session of their own (from `factory`) in the background."""
+
+        def in_own_session() -> T:
+            with session_scope(factory) as own:
+                return compute(own)
+
+        return self.get(key, lambda: compute(session), fresh=fresh, refresh=in_own_session)
 
     def _key_lock(self, key: Hashable) -> threading.Lock:
         with self._guard:

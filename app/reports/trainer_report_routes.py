@@ -16,11 +16,12 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app import i18n
 from app.content.models import Course
 from app.content.trainer_routes import ManagedCourse
-from app.db import SessionDep, session_scope
+from app.db import SessionDep
 from app.reports import course_report, item_analysis
 from app.reports.figures_cache import FiguresCache
 from app.web.templating import render
@@ -78,19 +79,21 @@ def course_report_page(
     # Item analysis grades every attempt again (seconds for tens of thousands): the figures
     # are kept per process for LENTERA_REPORT_CACHE_SECONDS, per course and published version.
     reports: FiguresCache = request.app.state.course_reports
-    factory, course_id = request.app.state.sessionmaker, course.id
+    course_id = course.id
 
-    def in_own_session() -> course_report.CourseReport:
-        with session_scope(factory) as own:
-            again = own.get(Course, course_id)
-            assert again is not None  # courses are archived, never deleted
-            return course_report.build_course_report(own, again)
+    def build(db: Session) -> course_report.CourseReport:
+        # The course as `db` knows it: the request's own object, or loaded again in the
+        # background refresh's session.
+        again = db.get(Course, course_id)
+        assert again is not None  # courses are archived, never deleted
+        return course_report.build_course_report(db, again)
 
-    cached = reports.get(
+    cached = reports.figures(
         ("course", course.id, course.current_version_id),
-        lambda: course_report.build_course_report(session, course),
+        build,
+        session=session,
+        factory=request.app.state.sessionmaker,
         fresh=segarkan == "1",
-        refresh=in_own_session,
     )
     report = cached.value
     return render(
@@ -104,7 +107,7 @@ def course_report_page(
             "percent": percent,
             "month": _month(request.app.state.settings.timezone),
             "computed_at": cached.computed_at,
-            "cache_minutes": max(1, round(reports.ttl_seconds / 60)),
+            "cache_minutes": reports.ttl_minutes,
             "limits": {
                 "reaction_good": course_report.REACTION_GOOD,
                 "reaction_fair": course_report.REACTION_FAIR,
