@@ -8,8 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app import clock
 
 
 class ConfigError(RuntimeError):
@@ -57,6 +59,12 @@ class Settings(BaseSettings):
     signatory_title: str = "Kepala Badan"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        clock.check_zone(value)
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -109,5 +117,7 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment (they set the local zone)."""
+    settings = Settings()
+    clock.configure(settings.timezone)
+    return settings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
-from app import errors, ops
+from app import clock, errors, ops
 from app.accounts import people_routes, person_routes
 from app.accounts import routes as account_routes
 from app.config import Settings, get_settings
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
     configure_logging(settings.log_level)
+    clock.configure(settings.timezone)
 
     app = FastAPI(
         title="Lentera",

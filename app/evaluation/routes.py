@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.viewer import Viewer
 from app.config import Settings
 from app.content.routes import CourseContext, CurrentCourse
@@ -251,7 +252,7 @@ def supervisor_link_create(
         )
     except EvaluationConflict as exc:
         return _follow_up_page(request, ctx, state, today, notice=exc.message, status_code=409)
-    expires_on = expires_at.astimezone(service.zone(settings)).date()
+    expires_on = clock.local_date(expires_at)
     assert state.plan is not None  # check_link_allowed raised otherwise
     new_link = {
         "url": supervisor.supervisor_url(settings, token),

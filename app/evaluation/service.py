@@ -18,13 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from app import i18n
+from app import clock, i18n
 from app.audit import service as audit
 from app.config import Settings
 from app.content.models import Course, CourseVersion
@@ -86,14 +85,9 @@ class LearnerEvaluation:
     plan: PlanView | None
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    """Where the learners are: dates (follow-up days, "today") are counted there (WITA)."""
-    return ZoneInfo(settings.timezone)
-
-
 def local_today(settings: Settings) -> date:
-    """Today's date in WITA."""
-    return utcnow().astimezone(zone(settings)).date()
+    """Today's local date (the zone is `app.clock`'s, configured from the settings)."""
+    return clock.local_date(utcnow())
 
 
 def long_date(value: date) -> str:
@@ -102,8 +96,8 @@ def long_date(value: date) -> str:
 
 
 def follow_up_date(settings: Settings, completed_at: datetime) -> date:
-    """The completion's date in WITA plus `follow_up_days`."""
-    return completed_at.astimezone(zone(settings)).date() + timedelta(days=settings.follow_up_days)
+    """The completion's local date plus `follow_up_days`."""
+    return clock.local_date(completed_at) + timedelta(days=settings.follow_up_days)
 
 
 def _completion(session: Session, user_id: int, course_id: int) -> Completion:

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from app import clock
 from app.accounts.models import Unit
 from app.content.routes import Cache
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.learning import assignments
 from app.web.deps import CsrfChecked, HRUser
-from app.web.templating import render, wita_today
+from app.web.templating import render
 
 router = APIRouter(prefix="/pegawai")
 
@@ -52,11 +53,11 @@ def assignment_submit(
         errors.append(_("Pilih kursus yang akan ditugaskan."))
     try:
         due = date.fromisoformat(due_on)
-        if due < wita_today():
+        if due < clock.today():
             errors.append(_("Tenggat tidak boleh sebelum hari ini."))
     except ValueError:
         errors.append(_("Isi tenggat dengan tanggal yang valid."))
-        due = wita_today()
+        due = clock.today()
     unit = int(unit_id) if unit_id.isdigit() else None
     nip_list = nips.replace(",", "\n").split()
     if unit is None and not nip_list:

@@ -15,7 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import i18n
+from app import clock, i18n
 from app.accounts.models import Unit
 from app.audit import service as audit
 from app.content.catalog import Catalog
@@ -27,7 +27,7 @@ from app.reports import compliance, dashboard, exports, svg
 from app.reports.compliance import ComplianceFilters
 from app.reports.figures_cache import FiguresCache
 from app.web.deps import HRUser
-from app.web.templating import render, wita_today
+from app.web.templating import render
 
 router = APIRouter()
 MIN_YEAR = compliance.MIN_YEAR
@@ -149,7 +149,7 @@ def jp_compliance(
     halaman: Text = "",
 ) -> Response:
     """Every active ASN's JP for a year against the target, with a per-unit summary."""
-    today = wita_today()
+    today = clock.today()
     target: int = request.app.state.settings.jp_target
     units = session.scalars(select(Unit).order_by(Unit.name)).all()
     known = {u.id for u in units}
@@ -199,7 +199,7 @@ def jp_compliance_download(
     kurang: Text = "",
 ) -> Response:
     """The compliance list as CSV (`;` and a BOM for Indonesian Excel by default) or XLSX."""
-    today = wita_today()
+    today = clock.today()
     filters = _filters(
         tahun, unit, kurang, today, lambda unit_id: session.get(Unit, unit_id) is not None
     )
@@ -302,7 +302,7 @@ def hr_dashboard(
     The figures are cached per process for LENTERA_REPORT_CACHE_SECONDS (see
     `figures_cache`); `?segarkan=1` recomputes them now.
     """
-    today = wita_today()
+    today = clock.today()
     year = parse_year(tahun, today)
     catalog = cache.catalog(session)
     figures_cache: FiguresCache = request.app.state.dashboard_figures

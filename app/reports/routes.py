@@ -11,6 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Unit
 from app.audit import service as audit
 from app.content.routes import Cache
@@ -18,7 +19,7 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.reports import exports, filters
 from app.web.deps import HRUser
-from app.web.templating import render, wita_today
+from app.web.templating import render
 
 router = APIRouter(prefix="/laporan")
 
@@ -95,7 +96,7 @@ def export_download(
         bom=bom,
     )
     media = "text/csv; charset=utf-8" if format == "csv" else exports.XLSX_TYPE
-    name = exports.file_name(tata_letak, format, wita_today())
+    name = exports.file_name(tata_letak, format, clock.today())
     return StreamingResponse(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from app import clock
 from app.accounts.models import Role, Unit, User, UserRole
 from app.db import SessionDep
 from app.evaluation import service as evaluation_service
 from app.learning import external, jp
 from app.learning.dashboard import learner_dashboard
 from app.web.deps import OptionalUser
-from app.web.templating import render, wita_today
+from app.web.templating import render
 
 router = APIRouter()
 
@@ -23,7 +24,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
     context: dict[str, object] = {"roles": user.roles, "Role": Role}
     settings = request.app.state.settings
-    today = wita_today()
+    today = clock.today()
     if user.has_role(Role.LEARNER):
         catalog = request.app.state.content.catalog(session)
         context["dashboard"] = learner_dashboard(session, user.id, catalog, today)

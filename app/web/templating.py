@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from fastapi import Request
@@ -14,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from markupsafe import Markup
 from starlette.responses import Response
 
-from app import i18n
+from app import clock, i18n
 from app.accounts.nip import display as display_nip
 from app.accounts.nip import mask as mask_nip
 from app.web.csrf import FIELD_NAME, token_for
@@ -104,19 +103,14 @@ templates.env.filters["nip"] = display_nip
 
 
 def _local_datetime(value: datetime | None, fmt: str = "d MMM y, HH.mm") -> str:
-    """A UTC time as the reader sees it: in WITA (Asia/Makassar), in their language."""
+    """A UTC time as the reader sees it: in the local zone (WITA by default), in their language."""
     if value is None:
         return "-"
-    local = value.astimezone(ZoneInfo("Asia/Makassar"))
-    return f"{format_datetime(local, fmt, locale=i18n.get_locale())} WITA"
+    local = clock.local(value)
+    return f"{format_datetime(local, fmt, locale=i18n.get_locale())} {clock.abbreviation()}"
 
 
 templates.env.filters["datetime"] = _local_datetime
-
-
-def wita_today() -> date:
-    """Today's date in Palu (WITA), which is what due dates and years are counted in."""
-    return datetime.now(ZoneInfo("Asia/Makassar")).date()
 
 
 def _local_date(value: date | None, fmt: str = "d MMMM y") -> str:

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Role
 from app.content import store
 from app.learning.models import Assignment, Enrolment
-from app.web.templating import wita_today
 from tests.factories import csrf_token, login, make_user
 
 
@@ -28,7 +28,7 @@ def test_hr_assigns_a_course_to_a_whole_unit_and_to_listed_people(
     b = make_user(session, unit_name="Kelurahan Lere")
     c = make_user(session, unit_name="Dinas Kesehatan")
     assert a.unit_id is not None
-    due = (wita_today() + timedelta(days=30)).isoformat()
+    due = (clock.today() + timedelta(days=30)).isoformat()
     response = _assign(client, course="PPP-101", unit_id=str(a.unit_id), nips=c.nip, due_on=due)
     assert response.status_code == 200
     assert "3 pegawai ditugaskan" in response.text
@@ -45,7 +45,7 @@ def test_bad_assignment_input_is_explained_and_nothing_is_assigned(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
     login(client, make_user(session, roles={Role.HR}))
-    yesterday = (wita_today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = _assign(client, course="PPP-101", nips="199001012015031999", due_on=yesterday)
     assert response.status_code == 400
     assert "Tenggat tidak boleh sebelum hari ini." in response.text
@@ -66,14 +66,14 @@ def test_assigned_courses_come_first_on_the_home_page_with_overdue_marks(
     hr = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
     login(hr, make_user(session, roles={Role.HR}))
     learner = make_user(session)
-    due = (wita_today() + timedelta(days=3)).isoformat()
+    due = (clock.today() + timedelta(days=3)).isoformat()
     _assign(hr, course="KOM-101", nips=learner.nip, due_on=due)
     _assign(hr, course="PPP-101", nips=learner.nip, due_on=due)
     session.execute(
         update(Assignment)
         .where(Assignment.user_id == learner.id)
         .where(Assignment.course_id.in_(select(Enrolment.course_id)))
-        .values(due_on=wita_today() - timedelta(days=2))
+        .values(due_on=clock.today() - timedelta(days=2))
         .execution_options(synchronize_session=False)
     )
     session.commit()
