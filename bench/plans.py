@@ -151,16 +151,16 @@ def pick_subjects(session: Session) -> Subjects:
 def _checks(
     subjects: Subjects,
 ) -> list[tuple[str, str, Callable[[Session], Any], frozenset[str], str]]:
+    from app import clock
     from app.accounts import auth
     from app.config import Settings
     from app.content.catalog import ContentCache
     from app.learning import jp, progress, quizzes
     from app.learning.dashboard import learner_dashboard
     from app.reports import completions
-    from app.web.templating import wita_today
 
     settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)  # type: ignore[call-arg]
-    today = wita_today()
+    today = clock.today()
     # The app keeps the catalogue in memory; its queries are not what a request sends.
     cache = ContentCache()
 
