@@ -283,7 +283,8 @@ def supervisor_link_create(
         "supervisor": issued.supervisor,
     }
     # Shown once, right here: only the token's hash is stored, so there is no page to come back
-    # to for it (hence no redirect).
+    # to for it (hence no redirect). The state is read again so the form shows who was named.
+    state = _state(request, session, user, ctx)
     return _no_store(_follow_up_page(request, ctx, state, today, new_link=new_link))
 
 
