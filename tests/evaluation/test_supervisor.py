@@ -30,6 +30,7 @@ from tests.evaluation.conftest import (
     open_follow_up,
     plan_of,
     post,
+    sign_in,
     supervisor_form,
     survey_form,
     visitor,
@@ -118,6 +119,18 @@ def test_supervisor_in_the_roster_is_recorded_with_the_rosters_name_and_jabatan(
     )
     # In the roster, the name may be left out: Lentera knows it.
     assert post(client, LINK, {"supervisor_nip": boss.nip}).status_code == 200
+
+
+def test_a_deactivated_account_is_not_taken_from_the_roster(
+    client: TestClient, session: Session, graduate: User, course: Course
+) -> None:
+    learner_user(session, nip=OTHER_NIP, full_name="Pensiunan Lama", is_active=False)
+    _reported(client, session, graduate, course)
+    response = post(client, LINK, supervisor_form(supervisor_nip=OTHER_NIP))
+    assert response.status_code == 200
+    plan = plan_of(session, graduate, course)
+    assert plan is not None
+    assert (plan.supervisor_nip, plan.supervisor_name) == (OTHER_NIP, SUPERVISOR_NAME)
 
 
 def test_supervisor_outside_the_roster_needs_a_name(
@@ -290,6 +303,21 @@ def test_link_opened_in_the_learners_own_session_is_refused(
     assert plan is not None
     assert (plan.supervisor_verdict, plan.supervisor_confirmed_at) == (None, None)
     assert visitor(client).get(f"/atasan/{token}").status_code == 200  # still the atasan's
+
+
+def test_a_supervisor_logged_in_with_their_own_account_may_answer(
+    client: TestClient, session: Session, settings: Settings, graduate: User, course: Course
+) -> None:
+    boss = learner_user(session, nip=OTHER_NIP, full_name="Drs. Rahman Lasoso")
+    _reported(client, session, graduate, course)
+    token = _new_link(client, supervisor_nip=OTHER_NIP)
+    phone = visitor(client)
+    sign_in(phone, session, settings, boss)
+    assert phone.get(f"/atasan/{token}").status_code == 200
+    assert answer(phone, token, "partly", nip=OTHER_NIP).status_code == 303
+    plan = plan_of(session, graduate, course)
+    assert plan is not None
+    assert (plan.supervisor_verdict, plan.supervisor_name) == ("partly", "Drs. Rahman Lasoso")
 
 
 def test_answer_with_the_learners_own_nip_is_refused(
