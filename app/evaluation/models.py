@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -46,7 +56,8 @@ class ActionPlan(Base):
             name="follow_up_status",
         ),
         CheckConstraint(
-            "supervisor_verdict IS NULL OR supervisor_verdict IN ('confirmed', 'not_seen')",
+            "supervisor_verdict IS NULL "
+            "OR supervisor_verdict IN ('none', 'partly', 'mostly', 'fully')",
             name="supervisor_verdict",
         ),
     )
@@ -61,9 +72,21 @@ class ActionPlan(Base):
     follow_up_at: Mapped[datetime | None] = mapped_column(default=None)
     follow_up_status: Mapped[str | None] = mapped_column(String(12), default=None)
     follow_up_note: Mapped[str | None] = mapped_column(Text, default=None)
-    # The one-time link for the supervisor (atasan), who has no account: only its hash is kept.
+    # The supervisor (atasan) the link is bound to, as the learner named them (name and jabatan
+    # from the roster when their NIP is in it). Personal data of the supervisor: exported to
+    # them and blanked when either person is anonymised (see app/privacy).
+    supervisor_nip: Mapped[str | None] = mapped_column(String(18), index=True, default=None)
+    supervisor_jabatan: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The one-time link for the supervisor, who has no account: only its hash is kept.
     supervisor_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     supervisor_link_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Wrong NIPs typed on the current link; it locks at confirmation.NIP_MAX_ATTEMPTS.
+    supervisor_nip_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # none / partly / mostly / fully (app/evaluation/confirmation.py).
     supervisor_verdict: Mapped[str | None] = mapped_column(String(12), default=None)
     supervisor_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    # When the supervisor answered (whatever the verdict).
     supervisor_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # An answer from before links were bound to a named supervisor: nobody's identity was
+    # checked, so it is reported apart and never counts as a confirmation.
+    supervisor_legacy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

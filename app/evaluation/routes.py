@@ -20,9 +20,9 @@ from app.accounts.viewer import Viewer
 from app.config import Settings
 from app.content.routes import CourseContext, CurrentCourse
 from app.db import SessionDep
-from app.evaluation import schemas, service, supervisor
+from app.evaluation import schemas, service, supervisor, supervisor_answer
 from app.evaluation.service import EvaluationConflict, LearnerEvaluation
-from app.web.deps import CsrfChecked, CurrentUser
+from app.web.deps import CsrfChecked, CurrentUser, OptionalUser
 from app.web.templating import render
 
 router = APIRouter()
@@ -47,6 +47,7 @@ LIMITS = {
     "plan_max": schemas.PLAN_MAX,
     "note": schemas.NOTE_MAX,
     "supervisor_name": schemas.SUPERVISOR_NAME_MAX,
+    "supervisor_jabatan": schemas.SUPERVISOR_JABATAN_MAX,
 }
 
 
@@ -198,6 +199,8 @@ def _follow_up_page(
         "errors": {},
         "notice": None,
         "new_link": None,
+        "link_values": {},
+        "link_errors": {},
     }
     context.update(extra)
     return render(request, "evaluation/follow_up.html", context, status_code=status_code)
@@ -240,34 +243,48 @@ def follow_up_submit(
     dependencies=[CsrfChecked],
 )
 def supervisor_link_create(
-    request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    ctx: CurrentCourse,
+    fields: PostedFields,
 ) -> Response:
     settings = _settings(request)
     today = service.local_today(settings)
     state = _state(request, session, user, ctx)
     try:
         supervisor.check_link_allowed(state, today)
-        token, expires_at = supervisor.issue_supervisor_link(
-            session, user.id, ctx.view.course_id, today
-        )
+        data = schemas.parse_supervisor_binding(fields)
+        issued = supervisor.issue_supervisor_link(session, user, ctx.view.course_id, today, data)
     except EvaluationConflict as exc:
         return _follow_up_page(request, ctx, state, today, notice=exc.message, status_code=409)
-    expires_on = clock.local_date(expires_at)
-    assert state.plan is not None  # check_link_allowed raised otherwise
+    except schemas.InvalidInput as exc:
+        return _follow_up_page(
+            request,
+            ctx,
+            state,
+            today,
+            link_errors=exc.errors,
+            link_values=_first(fields),
+            status_code=400,
+        )
+    expires_on = clock.local_date(issued.expires_at)
     new_link = {
-        "url": supervisor.supervisor_url(settings, token),
+        "url": supervisor.supervisor_url(settings, issued.token),
         "whatsapp": supervisor.whatsapp_share_url(
             settings,
-            token,
+            issued.token,
             learner_name=user.full_name,
             course_title=ctx.view.title,
-            supervisor_name=state.plan.supervisor_name,
+            supervisor_name=issued.supervisor.name,
             expires_on=expires_on,
         ),
         "expires_on": expires_on,
+        "supervisor": issued.supervisor,
     }
     # Shown once, right here: only the token's hash is stored, so there is no page to come back
-    # to for it (hence no redirect).
+    # to for it (hence no redirect). The state is read again so the form shows who was named.
+    state = _state(request, session, user, ctx)
     return _no_store(_follow_up_page(request, ctx, state, today, new_link=new_link))
 
 
@@ -277,7 +294,7 @@ def supervisor_link_create(
 def _supervisor_page(
     request: Request,
     token: str,
-    pending: supervisor.SupervisorRequest,
+    pending: supervisor_answer.SupervisorRequest,
     *,
     status_code: int = 200,
     **extra: Any,
@@ -285,6 +302,8 @@ def _supervisor_page(
     context: dict[str, Any] = {
         "token": token,
         "pending": pending,
+        "step": "nip",  # "nip": who are you; "answer": the questions (NIP carried along)
+        "nip": "",
         "long_date": service.long_date,
         "limits": LIMITS,
         "statuses": schemas.follow_up_labels(),
@@ -299,25 +318,65 @@ def _supervisor_page(
     return _no_store(response)
 
 
+def _viewer_id(user: Viewer | None) -> int | None:
+    return user.id if user is not None else None
+
+
 @router.get("/atasan/{token}", name="supervisor_form")
-def supervisor_form(request: Request, session: SessionDep, token: str) -> Response:
-    return _supervisor_page(request, token, supervisor.supervisor_request(session, token))
+def supervisor_form(
+    request: Request, session: SessionDep, user: OptionalUser, token: str
+) -> Response:
+    pending = supervisor_answer.supervisor_request(session, token, _viewer_id(user))
+    return _supervisor_page(request, token, pending)
 
 
 @router.post("/atasan/{token}", name="supervisor_submit", dependencies=[CsrfChecked])
 def supervisor_submit(
-    request: Request, session: SessionDep, token: str, fields: PostedFields
+    request: Request, session: SessionDep, user: OptionalUser, token: str, fields: PostedFields
 ) -> Response:
-    pending = supervisor.supervisor_request(session, token)
+    """Two steps on one URL, told apart by the posted `langkah`: "nip" checks who is answering
+    and shows the questions; "jawaban" checks the NIP again and records the answer.
+
+    Wrong NIPs are counted in the database, so every refusal here is a rendered page (the
+    request's transaction commits) rather than a raised error (which would roll it back).
+    """
+    pending = supervisor_answer.supervisor_request(session, token, _viewer_id(user))
+    answering = fields.get("langkah") == ["jawaban"]
     try:
-        supervisor.check_unused(pending)
+        supervisor_answer.check_answerable(pending)
+        nip = schemas.parse_own_nip(fields)
+        supervisor_answer.verify_nip(session, token, nip)
+    except EvaluationConflict as exc:
+        return _supervisor_page(request, token, pending, notice=exc.message, status_code=409)
+    except supervisor_answer.SelfConfirmation as exc:
+        counted = supervisor_answer.supervisor_request(session, token, _viewer_id(user))
+        return _supervisor_page(request, token, counted, notice=exc.message, status_code=403)
+    except supervisor_answer.WrongNIP as exc:
+        counted = supervisor_answer.supervisor_request(session, token, _viewer_id(user))
+        if exc.locked:
+            return _supervisor_page(
+                request, token, counted, notice=exc.errors["nip"], status_code=409
+            )
+        return _supervisor_page(request, token, counted, errors=exc.errors, status_code=400)
+    except schemas.InvalidInput as exc:
+        return _supervisor_page(request, token, pending, errors=exc.errors, status_code=400)
+    if not answering:
+        return _supervisor_page(request, token, pending, step="answer", nip=nip)
+    try:
         data = schemas.parse_supervisor(fields)
-        supervisor.confirm_by_supervisor(session, token, data)
+        supervisor_answer.confirm_by_supervisor(session, token, nip, data)
     except EvaluationConflict as exc:
         return _supervisor_page(request, token, pending, notice=exc.message, status_code=409)
     except schemas.InvalidInput as exc:
         return _supervisor_page(
-            request, token, pending, errors=exc.errors, values=_first(fields), status_code=400
+            request,
+            token,
+            pending,
+            step="answer",
+            nip=nip,
+            errors=exc.errors,
+            values=_first(fields),
+            status_code=400,
         )
     url = request.app.url_path_for("supervisor_form", token=token)
     return _no_store(RedirectResponse(f"{url}?terkirim=1", status_code=303))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.accounts import nip as nip_rules
+from app.evaluation.confirmation import VERDICTS
 from app.i18n import gettext as _
 
 COMMENT_MAX = 2000
@@ -19,9 +21,10 @@ PLAN_MIN = 20
 PLAN_MAX = 2000
 NOTE_MAX = 2000
 SUPERVISOR_NAME_MAX = 200  # the column's length
+SUPERVISOR_JABATAN_MAX = 200  # the column's length
 
 FOLLOW_UP_STATUSES = ("applied", "partly", "not_applied")
-SUPERVISOR_VERDICTS = ("confirmed", "not_seen")
+SUPERVISOR_VERDICTS = VERDICTS
 _SCALE_VALUES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 # Control characters other than tab and newline: PostgreSQL refuses NUL in text outright, and
 # none of them can be typed into a form, so they are dropped rather than stored.
@@ -98,8 +101,13 @@ def follow_up_labels() -> dict[str, str]:
 
 
 def verdict_labels() -> dict[str, str]:
-    """How the supervisor's verdicts read, in the current language."""
-    return {"confirmed": _("Sudah diterapkan"), "not_seen": _("Belum terlihat")}
+    """How the supervisor's verdicts (the 4-level scale) read, in the current language."""
+    return {
+        "none": _("Tidak diterapkan"),
+        "partly": _("Sebagian diterapkan"),
+        "mostly": _("Sebagian besar diterapkan"),
+        "fully": _("Sepenuhnya diterapkan"),
+    }
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,15 @@ class FollowUpInput:
 class SupervisorInput:
     verdict: str
     comment: str | None
+
+
+@dataclass(frozen=True)
+class SupervisorBindingInput:
+    """Who the learner names as their supervisor when creating the link."""
+
+    nip: str  # 18 digits, structure checked
+    name: str | None  # required unless the NIP is in the roster (checked by the service)
+    jabatan: str | None
 
 
 class _Reader:
@@ -211,6 +228,19 @@ class _Reader:
             return None
         return value
 
+    def nip(self, name: str, label: str) -> str:
+        raw = self._one(name, label)
+        if name in self.errors:
+            return ""
+        if raw is None or not raw.strip():
+            self.errors[name] = _("{label} wajib diisi.").format(label=label)
+            return ""
+        try:
+            return nip_rules.parse(raw).nip
+        except nip_rules.InvalidNIP as exc:
+            self.errors[name] = str(exc)
+            return ""
+
     def done(self) -> None:
         if self.errors:
             raise InvalidInput(self.errors)
@@ -251,8 +281,33 @@ def parse_follow_up(form: RawForm) -> FollowUpInput:
     return FollowUpInput(status=status, note=note)
 
 
+def parse_supervisor_binding(form: RawForm) -> SupervisorBindingInput:
+    """The supervisor the link is for: their NIP (validated as a NIP), name and jabatan."""
+    reader = _Reader(form)
+    nip = reader.nip("supervisor_nip", _("NIP atasan"))
+    name = reader.text(
+        "supervisor_name", _("Nama atasan"), max_length=SUPERVISOR_NAME_MAX, single_line=True
+    )
+    jabatan = reader.text(
+        "supervisor_jabatan",
+        _("Jabatan atasan"),
+        max_length=SUPERVISOR_JABATAN_MAX,
+        single_line=True,
+    )
+    reader.done()
+    return SupervisorBindingInput(nip=nip, name=name, jabatan=jabatan)
+
+
+def parse_own_nip(form: RawForm) -> str:
+    """The NIP the supervisor types on the link to show who they are."""
+    reader = _Reader(form)
+    nip = reader.nip("nip", _("NIP Anda"))
+    reader.done()
+    return nip
+
+
 def parse_supervisor(form: RawForm) -> SupervisorInput:
-    """The supervisor's confirmation: seen applied or not yet, and an optional comment."""
+    """The supervisor's verdict on the 4-level scale, and an optional comment."""
     reader = _Reader(form)
     verdict = reader.choice("verdict", _("penilaian Anda"), SUPERVISOR_VERDICTS)
     comment = reader.text("comment", _("Komentar"), max_length=COMMENT_MAX)

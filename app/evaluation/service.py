@@ -29,6 +29,7 @@ from app.config import Settings
 from app.content.models import Course, CourseVersion
 from app.db import insert_or_ignore, utcnow
 from app.errors import AppError, Forbidden
+from app.evaluation import confirmation
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.evaluation.schemas import FollowUpInput, PlanInput, SurveyInput
 from app.i18n import gettext as _
@@ -61,10 +62,14 @@ class PlanView:
     follow_up_at: datetime | None
     follow_up_status: str | None
     follow_up_note: str | None
+    supervisor_nip: str | None
+    supervisor_jabatan: str | None
     supervisor_link_expires_at: datetime | None  # only while a link is usable
+    supervisor_link_locked: bool  # an unanswered link locked by wrong NIPs
     supervisor_verdict: str | None
     supervisor_comment: str | None
     supervisor_confirmed_at: datetime | None
+    supervisor_legacy: bool
 
     @property
     def editable(self) -> bool:
@@ -125,12 +130,13 @@ def _plan(session: Session, user_id: int, course_id: int) -> ActionPlan | None:
 
 def _plan_view(plan: ActionPlan) -> PlanView:
     expires = plan.supervisor_link_expires_at
-    usable = (
+    live = (
         plan.supervisor_token_hash is not None
         and plan.supervisor_confirmed_at is None
         and expires is not None
         and expires > utcnow()
     )
+    locked = live and confirmation.attempts_left(plan.supervisor_nip_failures) == 0
     return PlanView(
         plan=plan.plan,
         supervisor_name=plan.supervisor_name,
@@ -138,10 +144,14 @@ def _plan_view(plan: ActionPlan) -> PlanView:
         follow_up_at=plan.follow_up_at,
         follow_up_status=plan.follow_up_status,
         follow_up_note=plan.follow_up_note,
-        supervisor_link_expires_at=expires if usable else None,
+        supervisor_nip=plan.supervisor_nip,
+        supervisor_jabatan=plan.supervisor_jabatan,
+        supervisor_link_expires_at=expires if live and not locked else None,
+        supervisor_link_locked=locked,
         supervisor_verdict=plan.supervisor_verdict,
         supervisor_comment=plan.supervisor_comment,
         supervisor_confirmed_at=plan.supervisor_confirmed_at,
+        supervisor_legacy=plan.supervisor_legacy,
     )
 
 

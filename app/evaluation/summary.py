@@ -1,17 +1,24 @@
 """Evaluation numbers for trainer and HR reports: reaction, follow-up, supervisor checks.
 
-Two grouped queries whatever the number of courses; comments carry no names.
+Two queries whatever the number of courses (the surveys, and the plans grouped by course,
+follow-up status, verdict and link state); comments carry no names.
+
+Supervisors' answers are read against the learner's own report (`confirmation.agreement`):
+confirmed, contradicted and pending are counted apart, and legacy answers (from before links
+were bound to a named supervisor) are counted apart again and confirm nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.evaluation import confirmation, schemas
 from app.evaluation.models import ActionPlan, ReactionSurvey
 
 
@@ -35,8 +42,26 @@ class EvaluationSummary:
     applied: int
     partly: int
     not_applied: int
+    # Verified supervisors' answers (NIP checked), read against the learner's report.
     supervisor_confirmed: int
-    supervisor_not_seen: int
+    supervisor_contradicted: int
+    # Links bound to a named supervisor and not answered yet (expired or locked included).
+    supervisor_pending: int
+    # Answers from before links were bound (migration 0009): unverified, never confirmations.
+    supervisor_legacy: int
+    # Verified answers per level of the scale, in `confirmation.VERDICTS` order.
+    supervisor_scale: tuple[tuple[str, int], ...]
+
+    @property
+    def supervisor_scale_rows(self) -> tuple[tuple[str, str, int], ...]:
+        """(verdict, its label in the current language, count), for templates."""
+        labels = schemas.verdict_labels()
+        return tuple((verdict, labels[verdict], n) for verdict, n in self.supervisor_scale)
+
+    @property
+    def supervisor_answers(self) -> int:
+        """Verified supervisors' answers, whatever the verdict."""
+        return sum(count for _verdict, count in self.supervisor_scale)
 
     @property
     def follow_ups(self) -> int:
@@ -49,8 +74,64 @@ class EvaluationSummary:
         return self.follow_ups / self.action_plans if self.action_plans else None
 
 
-def _count_where(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+@dataclass
+class _PlanCounts:
+    plans: int = 0
+    pending: int = 0
+    legacy: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    agreement: Counter[str] = field(default_factory=Counter)
+    scale: Counter[str] = field(default_factory=Counter)
+
+
+def _plan_counts(session: Session, course_ids: list[int]) -> dict[int, _PlanCounts]:
+    """Action plans per course, counted by follow-up status, verdict and link state."""
+    pending = case(
+        (
+            and_(
+                ActionPlan.supervisor_token_hash.is_not(None),
+                ActionPlan.supervisor_confirmed_at.is_(None),
+            ),
+            1,
+        ),
+        else_=0,
+    ).label("pending")
+    counts = {course_id: _PlanCounts() for course_id in course_ids}
+    for course_id, status, verdict, legacy, is_pending, n in session.execute(
+        select(
+            ActionPlan.course_id,
+            ActionPlan.follow_up_status,
+            ActionPlan.supervisor_verdict,
+            ActionPlan.supervisor_legacy,
+            pending,
+            func.count(),
+        )
+        .where(ActionPlan.course_id.in_(course_ids))
+        .group_by(
+            ActionPlan.course_id,
+            ActionPlan.follow_up_status,
+            ActionPlan.supervisor_verdict,
+            ActionPlan.supervisor_legacy,
+            pending,
+        )
+    ):
+        c = counts[course_id]
+        c.plans += n
+        if status is not None:
+            c.statuses[status] += n
+        if is_pending:
+            c.pending += n
+        if verdict is None:
+            continue
+        if legacy:
+            c.legacy += n
+            continue
+        c.scale[verdict] += n
+        # An answer without the learner's report cannot happen since links wait for the report
+        # (0009); such a row would be in the scale only.
+        if status is not None:
+            c.agreement[confirmation.agreement(status, verdict)] += n
+    return counts
 
 
 def evaluation_summaries(session: Session, course_ids: list[int]) -> dict[int, EvaluationSummary]:
@@ -73,23 +154,7 @@ def evaluation_summaries(session: Session, course_ids: list[int]) -> dict[int, E
     ):
         surveys[course_id].append((relevance, quality, applicability, comment, at))
 
-    plans = {
-        row[0]: row[1:]
-        for row in session.execute(
-            select(
-                ActionPlan.course_id,
-                func.count(),
-                _count_where(ActionPlan.follow_up_status == "applied"),
-                _count_where(ActionPlan.follow_up_status == "partly"),
-                _count_where(ActionPlan.follow_up_status == "not_applied"),
-                _count_where(ActionPlan.supervisor_verdict == "confirmed"),
-                _count_where(ActionPlan.supervisor_verdict == "not_seen"),
-            )
-            .where(ActionPlan.course_id.in_(course_ids))
-            .group_by(ActionPlan.course_id)
-        )
-    }
-
+    plans = _plan_counts(session, course_ids)
     summaries = {}
     for course_id in course_ids:
         rows = surveys[course_id]
@@ -98,7 +163,7 @@ def evaluation_summaries(session: Session, course_ids: list[int]) -> dict[int, E
         def average(index: int, rows: list[Any] = rows, n: int = n) -> float | None:
             return sum(row[index] for row in rows) / n if n else None
 
-        counts = [int(value) for value in plans.get(course_id, (0, 0, 0, 0, 0, 0))]
+        counts = plans[course_id]
         summaries[course_id] = EvaluationSummary(
             course_id=course_id,
             responses=n,
@@ -106,12 +171,17 @@ def evaluation_summaries(session: Session, course_ids: list[int]) -> dict[int, E
             quality_avg=average(1),
             applicability_avg=average(2),
             comments=tuple(SurveyComment(row[3], row[4]) for row in rows if row[3]),
-            action_plans=counts[0],
-            applied=counts[1],
-            partly=counts[2],
-            not_applied=counts[3],
-            supervisor_confirmed=counts[4],
-            supervisor_not_seen=counts[5],
+            action_plans=counts.plans,
+            applied=counts.statuses["applied"],
+            partly=counts.statuses["partly"],
+            not_applied=counts.statuses["not_applied"],
+            supervisor_confirmed=counts.agreement["confirmed"],
+            supervisor_contradicted=counts.agreement["contradicted"],
+            supervisor_pending=counts.pending,
+            supervisor_legacy=counts.legacy,
+            supervisor_scale=tuple(
+                (verdict, counts.scale[verdict]) for verdict in confirmation.VERDICTS
+            ),
         )
     return summaries
 

@@ -1,9 +1,16 @@
-"""The supervisor's (atasan's) confirmation of an action plan, through a one-time link.
+"""The learner's side of the supervisor's (atasan's) confirmation: naming the supervisor and
+creating the one-time link. The supervisor's side (the page behind the link) is in
+`supervisor_answer.py`; how a verdict is read against the learner's report in `confirmation.py`.
 
-Supervisors have no account: the learner creates a link, sends it (usually by WhatsApp), and
+Supervisors need no account: the learner creates a link, sends it (usually by WhatsApp), and
 the link itself is the key, like a password-reset link. Only the token's SHA-256 is stored, so a
-database leak yields no usable links; the link lasts SUPERVISOR_LINK_DAYS and works once. The
-page behind it shows what a supervisor needs to judge the plan, and nothing else (no NIP).
+database leak yields no usable links; the link lasts SUPERVISOR_LINK_DAYS and works once.
+
+The link is bound to a named supervisor: the learner gives the supervisor's NIP (checked as a
+NIP; never their own) and name. When the NIP is in the roster (the users table, active
+accounts), the roster's name and jabatan are recorded instead of what the learner typed, so the
+record names the person HR knows. The link can only be created once the learner has reported
+their own follow-up, because the supervisor's answer is read against that report.
 """
 
 from __future__ import annotations
@@ -13,19 +20,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import token_digest
-from app.accounts.models import Unit, User
+from app.accounts.models import User
+from app.accounts.viewer import Person
 from app.audit import service as audit
 from app.config import Settings
-from app.content.models import Course, CourseVersion
 from app.db import utcnow
-from app.errors import NotFound
 from app.evaluation import service
-from app.evaluation.models import ActionPlan
-from app.evaluation.schemas import SupervisorInput
+from app.evaluation.schemas import InvalidInput, SupervisorBindingInput
 from app.i18n import gettext as _
 
 SUPERVISOR_LINK_DAYS = 30
@@ -37,37 +42,113 @@ def _already_confirmed() -> service.EvaluationConflict:
     )
 
 
+def _report_first() -> service.EvaluationConflict:
+    return service.EvaluationConflict(
+        _(
+            "Laporkan dahulu hasil penerapan rencana aksi Anda. Atasan akan menilai penerapan "
+            "tersebut, jadi tautan untuk atasan baru dapat dibuat setelah laporan Anda tersimpan."
+        )
+    )
+
+
 def check_link_allowed(state: service.LearnerEvaluation, today: date) -> None:
-    """Conflict without a plan in its follow-up period, or once the supervisor has answered."""
+    """Conflict outside the follow-up period, before the learner's report, or once answered."""
     service.check_follow_up_period(state, today)
-    if state.plan is not None and state.plan.supervisor_confirmed_at is not None:
+    assert state.plan is not None  # check_follow_up_period raised otherwise
+    if state.plan.supervisor_confirmed_at is not None:
         raise _already_confirmed()
+    if state.plan.follow_up_status is None:
+        raise _report_first()
+
+
+@dataclass(frozen=True)
+class NamedSupervisor:
+    """The supervisor a link is bound to, as it will be recorded."""
+
+    nip: str
+    name: str
+    jabatan: str | None
+    in_roster: bool
+
+
+def name_supervisor(
+    session: Session, learner: Person, data: SupervisorBindingInput
+) -> NamedSupervisor:
+    """Who the link is for: the roster's record for the NIP, or what the learner typed.
+
+    InvalidInput when the NIP is the learner's own, or when it is not in the roster and no name
+    was given.
+    """
+    if data.nip == learner.nip:
+        raise InvalidInput(
+            {
+                "supervisor_nip": _(
+                    "Ini NIP Anda sendiri. Isikan NIP atasan langsung Anda: penerapan rencana "
+                    "aksi harus dikonfirmasi oleh orang lain."
+                )
+            }
+        )
+    found = session.execute(
+        select(User.full_name, User.jabatan).where(User.nip == data.nip, User.is_active)
+    ).first()
+    if found is not None:
+        full_name, jabatan = found
+        return NamedSupervisor(data.nip, full_name, jabatan or data.jabatan, in_roster=True)
+    if not data.name:
+        raise InvalidInput(
+            {
+                "supervisor_name": _(
+                    "NIP ini tidak ada dalam data pegawai Lentera, jadi nama atasan wajib diisi."
+                )
+            }
+        )
+    return NamedSupervisor(data.nip, data.name, data.jabatan, in_roster=False)
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    token: str
+    expires_at: datetime
+    supervisor: NamedSupervisor
 
 
 def issue_supervisor_link(
-    session: Session, user_id: int, course_id: int, today: date
-) -> tuple[str, datetime]:
-    """A new one-time link token for the supervisor (replacing any earlier one), and its expiry.
+    session: Session,
+    learner: Person,
+    course_id: int,
+    today: date,
+    data: SupervisorBindingInput,
+) -> IssuedLink:
+    """A new one-time link bound to the named supervisor, replacing any earlier link.
 
-    Only the token's SHA-256 is kept, so the link cannot be shown again: a lost link is
-    replaced by a new one.
+    Only the token's SHA-256 is kept, so the link cannot be shown again: a lost (or locked)
+    link is replaced by a new one, which also resets the count of wrong NIPs.
     """
-    plan = service.open_plan(session, user_id, course_id, today)
+    plan = service.open_plan(session, learner.id, course_id, today)
     if plan.supervisor_confirmed_at is not None:
         raise _already_confirmed()
+    if plan.follow_up_status is None:
+        raise _report_first()
+    named = name_supervisor(session, learner, data)
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(days=SUPERVISOR_LINK_DAYS)
     plan.supervisor_token_hash = token_digest(token)
     plan.supervisor_link_expires_at = expires_at
+    plan.supervisor_nip = named.nip
+    plan.supervisor_name = named.name
+    plan.supervisor_jabatan = named.jabatan
+    plan.supervisor_nip_failures = 0
+    # No NIP in the audit details: the plan row holds it, and is blanked on anonymisation.
     audit.record(
         session,
         "evaluation.supervisor_link_issued",
-        actor_id=user_id,
+        actor_id=learner.id,
         target_type="action_plan",
         target_id=plan.id,
         course_id=course_id,
+        supervisor_in_roster=named.in_roster,
     )
-    return token, expires_at
+    return IssuedLink(token, expires_at, named)
 
 
 def supervisor_url(settings: Settings, token: str) -> str:
@@ -103,118 +184,3 @@ def whatsapp_share_url(
         url=supervisor_url(settings, token),
     )
     return "https://wa.me/?text=" + quote(message, safe="")
-
-
-@dataclass(frozen=True)
-class SupervisorRequest:
-    """What the supervisor's page may show. Deliberately no NIP and no ids of the learner."""
-
-    plan_id: int
-    learner_name: str
-    unit_name: str | None
-    course_title: str
-    plan: str
-    supervisor_name: str | None
-    follow_up_status: str | None
-    follow_up_note: str | None
-    follow_up_at: datetime | None
-    expires_at: datetime | None
-    confirmed_at: datetime | None  # set once the link has been used
-    verdict: str | None
-
-
-def _link_not_valid() -> NotFound:
-    return NotFound(
-        _(
-            "Tautan konfirmasi ini tidak berlaku: mungkin sudah kedaluwarsa, sudah diganti dengan "
-            "tautan yang lebih baru, atau salah salin. Mohon minta tautan baru kepada pegawai "
-            "yang bersangkutan."
-        )
-    )
-
-
-def supervisor_request(session: Session, token: str) -> SupervisorRequest:
-    """The request behind a supervisor link; NotFound for an unknown or expired link.
-
-    A link that was used stays recognisable (its hash is kept) so it can say so.
-    """
-    if not token or len(token) > 100:
-        raise _link_not_valid()
-    # Only the columns the page may show are read: the NIP never leaves the database here.
-    row = session.execute(
-        select(
-            ActionPlan,
-            User.full_name,
-            User.is_active,
-            Unit.name,
-            service.course_title_column(),
-        )
-        .join(User, User.id == ActionPlan.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .join(Course, Course.id == ActionPlan.course_id)
-        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
-        .where(ActionPlan.supervisor_token_hash == token_digest(token))
-    ).first()
-    if row is None:
-        raise _link_not_valid()
-    plan, full_name, is_active, unit_name, course_title = row
-    expires_at = plan.supervisor_link_expires_at
-    used = plan.supervisor_confirmed_at is not None
-    if not used and (not is_active or expires_at is None or expires_at <= utcnow()):
-        raise _link_not_valid()
-    return SupervisorRequest(
-        plan_id=plan.id,
-        learner_name=full_name,
-        unit_name=unit_name,
-        course_title=course_title,
-        plan=plan.plan,
-        supervisor_name=plan.supervisor_name,
-        follow_up_status=plan.follow_up_status,
-        follow_up_note=plan.follow_up_note,
-        follow_up_at=plan.follow_up_at,
-        expires_at=expires_at,
-        confirmed_at=plan.supervisor_confirmed_at,
-        verdict=plan.supervisor_verdict,
-    )
-
-
-def _link_used() -> service.EvaluationConflict:
-    return service.EvaluationConflict(
-        _("Tautan ini sudah dipakai untuk memberikan konfirmasi. Terima kasih atas tanggapan Anda.")
-    )
-
-
-def check_unused(pending: SupervisorRequest) -> None:
-    """Conflict once the link has been used."""
-    if pending.confirmed_at is not None:
-        raise _link_used()
-
-
-def confirm_by_supervisor(session: Session, token: str, data: SupervisorInput) -> None:
-    """Record the supervisor's verdict; the link works once."""
-    pending = supervisor_request(session, token)
-    check_unused(pending)
-    changed = service.rowcount(
-        session.execute(
-            update(ActionPlan)
-            .where(
-                ActionPlan.id == pending.plan_id,
-                ActionPlan.supervisor_token_hash == token_digest(token),
-                ActionPlan.supervisor_confirmed_at.is_(None),
-            )
-            .values(
-                supervisor_verdict=data.verdict,
-                supervisor_comment=data.comment,
-                supervisor_confirmed_at=utcnow(),
-            )
-        )
-    )
-    if not changed:
-        raise _link_used()
-    audit.record(
-        session,
-        "evaluation.supervisor_confirmed",
-        target_type="action_plan",
-        target_id=pending.plan_id,
-        verdict=data.verdict,
-    )

@@ -11,8 +11,14 @@ What identifies the person goes; what the city's statistics are made of stays:
 - certificates stay (the public verification page must still say whether a number is genuine)
   but the frozen name, NIP, jabatan and golongan are blanked;
 - free text the person or others wrote about them (survey comments, action plans, follow-up
-  notes, the supervisor's name and comment, HR's notes and reasons) is blanked, the numbers
-  and statuses kept;
+  notes, HR's notes and reasons) is blanked, the numbers and statuses kept; so is the
+  supervisor they named (name, NIP, jabatan) and the supervisor's comment: the supervisor is
+  another person, and who supervised someone narrows down who they were. The verdict, its
+  time and whether it was verified stay, so the trainer report's confirmed / contradicted
+  counts do not change;
+- where the person was themselves the named supervisor on other people's action plans, their
+  name, NIP and jabatan are blanked there (the answers they gave stay and still count), and a
+  link still waiting for them is voided: nobody could prove to be them any more;
 - login sessions, one-time links and failed-login counters are deleted;
 - uploaded certificate files are deleted: a scan of a certificate is the most identifying
   thing Lentera holds. Verified and rejected external learning keeps its row (title, dates,
@@ -228,6 +234,8 @@ def _blank_free_text(session: Session, user_id: int) -> int:
         .values(
             plan="",
             supervisor_name=None,
+            supervisor_nip=None,
+            supervisor_jabatan=None,
             follow_up_note=None,
             supervisor_comment=None,
             # An unused supervisor link stops working: it would show the (now blank) plan.
@@ -240,6 +248,24 @@ def _blank_free_text(session: Session, user_id: int) -> int:
             session.execute(statement.execution_options(synchronize_session=False))
         )
     return blanked
+
+
+def _blank_as_supervisor(session: Session, nip: str) -> int:
+    """Blank the person where they are the named supervisor on other people's plans."""
+    named = ActionPlan.supervisor_nip == nip
+    session.execute(
+        update(ActionPlan)
+        .where(named, ActionPlan.supervisor_confirmed_at.is_(None))
+        .values(supervisor_token_hash=None, supervisor_link_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(
+        update(ActionPlan)
+        .where(named)
+        .values(supervisor_name=None, supervisor_nip=None, supervisor_jabatan=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
 
 
 def _blank_certificates(session: Session, user_id: int) -> int:
@@ -316,6 +342,7 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
         ),
         "certificates": lambda: _blank_certificates(session, user.id),
         "free_text": lambda: _blank_free_text(session, user.id),
+        "named_as_supervisor": lambda: _blank_as_supervisor(session, old_nip),
     }
     for name, step in run.items():
         counts[name] = step()

@@ -43,7 +43,8 @@ USER_LINKS: dict[str, Link] = {
     "reaction_surveys.user_id": Link("reaction_surveys", "kept: scales kept, comment blanked"),
     "action_plans.user_id": Link(
         "action_plans",
-        "kept: statuses and dates kept; plan, notes, supervisor name and comment blanked",
+        "kept: statuses, verdicts and dates kept; plan, notes and the supervisor's name, NIP, "
+        "jabatan and comment blanked",
     ),
     "course_trainers.user_id": Link("courses_owned", "kept: course ownership is not personal"),
     "audit_events.actor_id": Link(
@@ -96,4 +97,7 @@ INDIRECT_LINKS: dict[str, str] = {
     "certificates": "certificates: through completions; frozen name and NIP blanked",
     "login_failures": "login_failures: keyed 'nip:<NIP>'; deleted",
     "blobs": "files/: the external-learning files; deleted unless another row uses the bytes",
+    "action_plans": "supervisor_confirmations_given: other people's plans naming the person as "
+    "supervisor (action_plans.supervisor_nip); their name, NIP and jabatan blanked there and "
+    "unanswered links voided, the verdicts kept",
 }

@@ -74,7 +74,14 @@ def descriptions() -> dict[str, str]:
         ).format(folder=FILES_DIR),
         "reaction_surveys": _("Survei reaksi setelah kursus."),
         "action_plans": _("Rencana aksi dan laporan tindak lanjutnya."),
-        "supervisor_confirmations": _("Konfirmasi atasan atas rencana aksi."),
+        "supervisor_confirmations": _(
+            "Konfirmasi atasan atas rencana aksi: nama, NIP, dan jabatan atasan yang ditunjuk, "
+            "penilaian, komentar, dan waktunya."
+        ),
+        "supervisor_confirmations_given": _(
+            "Rencana aksi pegawai lain yang menunjuk orang ini sebagai atasan (menurut NIP): "
+            "data atasan yang tercatat dan konfirmasi yang diberikan."
+        ),
         "courses_owned": _("Kursus yang dikelola sebagai pengajar."),
         "audit_events": _("Jejak audit: tindakan orang ini, dan tindakan orang lain atas datanya."),
     }
@@ -157,19 +164,48 @@ def audit_query(session: Session, user: User) -> Select[Any]:
 
 
 def _supervisor_confirmations(plans: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The supervisor's answers on the person's own action plans."""
     return [
         {
             "action_plan_id": plan["id"],
             "course_code": plan.get("course_code"),
             "supervisor_name": plan["supervisor_name"],
+            "supervisor_nip": plan["supervisor_nip"],
+            "supervisor_jabatan": plan["supervisor_jabatan"],
             "link_expires_at": plan["supervisor_link_expires_at"],
             "verdict": plan["supervisor_verdict"],
             "comment": plan["supervisor_comment"],
             "confirmed_at": plan["supervisor_confirmed_at"],
+            "legacy": plan["supervisor_legacy"],
         }
         for plan in plans
         if plan["supervisor_link_expires_at"] or plan["supervisor_verdict"]
     ]
+
+
+def _confirmations_given(read: _Reader, nip: str) -> list[dict[str, Any]]:
+    """Other people's action plans naming this person as their supervisor (by NIP): what was
+    recorded about them there, and their answer. The learner's plan and report are the
+    learner's data and stay out."""
+    found = []
+    for plan in read.session.scalars(
+        select(ActionPlan).where(ActionPlan.supervisor_nip == nip).order_by(ActionPlan.id)
+    ):
+        found.append(
+            {
+                "action_plan_id": plan.id,
+                "course_code": read.course_code(plan.course_id),
+                "supervisor_name": plan.supervisor_name,
+                "supervisor_nip": plan.supervisor_nip,
+                "supervisor_jabatan": plan.supervisor_jabatan,
+                "link_expires_at": _value(plan.supervisor_link_expires_at),
+                "wrong_nip_attempts": plan.supervisor_nip_failures,
+                "verdict": plan.supervisor_verdict,
+                "comment": plan.supervisor_comment,
+                "confirmed_at": _value(plan.supervisor_confirmed_at),
+            }
+        )
+    return found
 
 
 def file_path(row: ExternalLearning) -> str:
@@ -220,6 +256,7 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "reaction_surveys": read.owned(ReactionSurvey, ReactionSurvey.id),
         "action_plans": plans,
         "supervisor_confirmations": _supervisor_confirmations(plans),
+        "supervisor_confirmations_given": _confirmations_given(read, user.nip),
         "courses_owned": read.owned(CourseTrainer, CourseTrainer.course_id),
         "audit_events": read.rows(audit_query(session, user)),
     }

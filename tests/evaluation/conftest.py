@@ -26,6 +26,10 @@ from tests.factories import csrf_token, make_user
 
 CODE = "PPP-101"
 GOOD_PLAN = "Menyusun daftar periksa berkas layanan KTP di loket dan membagikannya ke rekan."
+# A supervisor outside the roster (the factories' NIPs are born in 1990).
+SUPERVISOR_NIP = "197503152000032002"
+SUPERVISOR_NAME = "Ibu Nurhayati, S.Sos."
+LINK = f"/kursus/{CODE}/tindak-lanjut/tautan-atasan"
 
 
 @pytest.fixture
@@ -116,3 +120,34 @@ def link_token(page_text: str) -> str:
     match = re.search(r"/atasan/([A-Za-z0-9_-]{20,})", page_text)
     assert match, "no supervisor link on the page"
     return match.group(1)
+
+
+def supervisor_form(**overrides: str) -> dict[str, str]:
+    """The learner's form naming their supervisor when creating the link."""
+    form = {"supervisor_nip": SUPERVISOR_NIP, "supervisor_name": SUPERVISOR_NAME}
+    form.update(overrides)
+    return form
+
+
+def visitor(client: TestClient) -> TestClient:
+    """Someone without an account, on another phone."""
+    return TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+
+
+def _csrf(phone: TestClient) -> str:
+    return csrf_token(phone, "/profil" if SESSION_COOKIE in phone.cookies else "/masuk")
+
+
+def answer_nip(phone: TestClient, token: str, nip: str = SUPERVISOR_NIP) -> Response:
+    """Step 1 on the supervisor's link: type a NIP."""
+    return phone.post(
+        f"/atasan/{token}", data={"csrf_token": _csrf(phone), "langkah": "nip", "nip": nip}
+    )
+
+
+def answer(
+    phone: TestClient, token: str, verdict: str, nip: str = SUPERVISOR_NIP, **extra: str
+) -> Response:
+    """Step 2 on the supervisor's link: the verdict, with the NIP carried along."""
+    data = {"csrf_token": _csrf(phone), "langkah": "jawaban", "nip": nip}
+    return phone.post(f"/atasan/{token}", data={**data, "verdict": verdict, **extra})

@@ -13,19 +13,27 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.content import loader, store
 from app.content.models import Course
 from app.db import make_engine, make_sessionmaker, session_scope, utcnow
-from app.evaluation import service, supervisor
+from app.evaluation import service, supervisor, supervisor_answer
 from app.evaluation.models import ActionPlan, ReactionSurvey
-from app.evaluation.schemas import FollowUpInput, PlanInput, SupervisorInput, SurveyInput
+from app.evaluation.schemas import (
+    FollowUpInput,
+    PlanInput,
+    SupervisorBindingInput,
+    SupervisorInput,
+    SurveyInput,
+)
 from app.learning.models import Completion
 from tests.conftest import CONTENT_DIR
 from tests.factories import make_user
 
 THREADS = 6
+BOSS_NIP = "197503152000032002"
 PLAN = "Menyusun daftar periksa berkas layanan KTP di loket dan membagikannya ke rekan."
 
 
@@ -101,10 +109,16 @@ def test_simultaneous_submissions_are_each_recorded_exactly_once(real_db) -> Non
     assert _count(factory, AuditEvent, AuditEvent.action == "evaluation.follow_up_reported") == 1
 
     with session_scope(factory) as session:
-        token, _expires = supervisor.issue_supervisor_link(session, user_id, course_id, today)
+        learner = session.get(User, user_id)
+        assert learner is not None
+        token = supervisor.issue_supervisor_link(
+            session, learner, course_id, today, SupervisorBindingInput(BOSS_NIP, "Ibu Rahma", None)
+        ).token
     confirmed = _race(
         factory,
-        lambda s: supervisor.confirm_by_supervisor(s, token, SupervisorInput("confirmed", None)),
+        lambda s: supervisor_answer.confirm_by_supervisor(
+            s, token, BOSS_NIP, SupervisorInput("fully", None)
+        ),
     )
     assert confirmed.count(True) == 1
     assert _count(factory, AuditEvent, AuditEvent.action == "evaluation.supervisor_confirmed") == 1

@@ -11,13 +11,18 @@ from app.evaluation.models import ReactionSurvey
 from tests.evaluation.conftest import (
     CODE,
     GOOD_PLAN,
+    LINK,
+    SUPERVISOR_NIP,
+    answer,
+    answer_nip,
     link_token,
     open_follow_up,
     plan_of,
     post,
+    supervisor_form,
     survey_form,
+    visitor,
 )
-from tests.factories import csrf_token
 
 
 def test_learner_evaluates_plans_follows_up_and_the_supervisor_confirms_once(
@@ -53,16 +58,24 @@ def test_learner_evaluates_plans_follows_up_and_the_supervisor_confirms_once(
     )
     assert reported.status_code == 303
 
-    linked = post(client, f"/kursus/{CODE}/tindak-lanjut/tautan-atasan", {})
+    linked = post(client, LINK, supervisor_form(supervisor_name="Ibu Nurhayati"))
     assert linked.status_code == 200
     assert linked.headers["cache-control"] == "no-store"
     token = link_token(linked.text)
     assert f"http://127.0.0.1:8000/atasan/{token}" in linked.text
     assert "https://wa.me/?text=Yth.%20Ibu%20Nurhayati%2C" in linked.text
 
-    supervisor = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
-    shown = supervisor.get(f"/atasan/{token}")
+    supervisor = visitor(client)
+    asked = supervisor.get(f"/atasan/{token}")
+    assert asked.status_code == 200
+    assert asked.context["step"] == "nip"  # type: ignore[attr-defined]
+    assert graduate.full_name in asked.text
+    assert GOOD_PLAN not in asked.text  # nothing of the plan before the NIP matches
+    assert 'inputmode="numeric"' in asked.text
+
+    shown = answer_nip(supervisor, token)
     assert shown.status_code == 200
+    assert shown.context["step"] == "answer"  # type: ignore[attr-defined]
     for expected in (
         graduate.full_name,
         "Kecamatan Palu Barat",
@@ -70,33 +83,26 @@ def test_learner_evaluates_plans_follows_up_and_the_supervisor_confirms_once(
         GOOD_PLAN,
         "Sebagian diterapkan",
         "loket 2 menyusul",
+        "Sebagian besar diterapkan",
+        "Sepenuhnya diterapkan",
     ):
         assert expected in shown.text
-    confirmed = supervisor.post(
-        f"/atasan/{token}",
-        data={
-            "csrf_token": csrf_token(supervisor, f"/atasan/{token}"),
-            "verdict": "confirmed",
-            "comment": "Antrean di loket 1 lebih tertib.",
-        },
-    )
+    confirmed = answer(supervisor, token, "mostly", comment="Antrean di loket 1 lebih tertib.")
     assert confirmed.status_code == 303
     used = supervisor.get(f"/atasan/{token}")
     assert used.status_code == 200
     assert "sudah dipakai" in used.text
     assert GOOD_PLAN not in used.text  # a used link shows nothing of the learner any more
 
-    again = supervisor.post(
-        f"/atasan/{token}",
-        data={"csrf_token": csrf_token(supervisor, "/masuk"), "verdict": "not_seen"},
-    )
+    again = answer(supervisor, token, "none")
     assert again.status_code == 409
 
     plan = plan_of(session, graduate, course)
     assert plan is not None
-    assert (plan.follow_up_status, plan.supervisor_verdict) == ("partly", "confirmed")
+    assert (plan.follow_up_status, plan.supervisor_verdict) == ("partly", "mostly")
     assert plan.supervisor_comment == "Antrean di loket 1 lebih tertib."
-    assert plan.supervisor_name == "Ibu Nurhayati"
+    assert (plan.supervisor_name, plan.supervisor_nip) == ("Ibu Nurhayati", SUPERVISOR_NIP)
+    assert plan.supervisor_confirmed_at is not None and not plan.supervisor_legacy
     survey = session.scalar(select(ReactionSurvey).where(ReactionSurvey.user_id == graduate.id))
     assert survey is not None
     assert (survey.relevance, survey.quality, survey.applicability) == (5, 4, 4)

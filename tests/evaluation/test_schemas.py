@@ -90,6 +90,38 @@ def test_follow_up_note_is_optional() -> None:
     assert data == schemas.FollowUpInput(status="partly", note=None)
 
 
-def test_supervisor_verdict_is_confirmed_or_not_seen() -> None:
-    assert schemas.parse_supervisor(_form(verdict="not_seen")).verdict == "not_seen"
-    assert set(_errors(schemas.parse_supervisor, _form(verdict="applied"))) == {"verdict"}
+def test_supervisor_verdict_is_one_of_the_four_levels() -> None:
+    for verdict in ("none", "partly", "mostly", "fully"):
+        assert schemas.parse_supervisor(_form(verdict=verdict)).verdict == verdict
+    for old_or_unknown in ("confirmed", "not_seen", "applied", "5"):
+        errors = _errors(schemas.parse_supervisor, _form(verdict=old_or_unknown))
+        assert set(errors) == {"verdict"}
+    assert list(schemas.verdict_labels().values()) == [
+        "Tidak diterapkan",
+        "Sebagian diterapkan",
+        "Sebagian besar diterapkan",
+        "Sepenuhnya diterapkan",
+    ]
+
+
+def test_supervisor_binding_checks_the_nip_with_the_nip_rules_and_keeps_digits_only() -> None:
+    data = schemas.parse_supervisor_binding(
+        _form(supervisor_nip=" 19750315 200003 2 002 ", supervisor_name=" Ibu  Rahma ")
+    )
+    assert data == schemas.SupervisorBindingInput("197503152000032002", "Ibu Rahma", None)
+    assert _errors(schemas.parse_supervisor_binding, _form(supervisor_name="Ibu Rahma")) == {
+        "supervisor_nip": "NIP atasan wajib diisi."
+    }
+    assert _errors(schemas.parse_supervisor_binding, _form(supervisor_nip="12345")) == {
+        "supervisor_nip": "NIP harus 18 digit; yang diisi 5 digit."
+    }
+    bad_date = _errors(schemas.parse_supervisor_binding, _form(supervisor_nip="197513152000032002"))
+    assert "bukan tanggal" in bad_date["supervisor_nip"]
+    too_long = _form(supervisor_nip="197503152000032002", supervisor_jabatan="x" * 201)
+    assert set(_errors(schemas.parse_supervisor_binding, too_long)) == {"supervisor_jabatan"}
+
+
+def test_own_nip_on_the_link_is_required_and_checked_as_a_nip() -> None:
+    assert schemas.parse_own_nip(_form(nip="197503152000032002")) == "197503152000032002"
+    assert _errors(schemas.parse_own_nip, _form()) == {"nip": "NIP Anda wajib diisi."}
+    assert set(_errors(schemas.parse_own_nip, _form(nip="abc"))) == {"nip"}

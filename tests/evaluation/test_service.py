@@ -10,12 +10,19 @@ from app.accounts.models import User
 from app.config import Settings
 from app.content.models import Course
 from app.errors import Forbidden
-from app.evaluation import service, supervisor
+from app.evaluation import service, supervisor, supervisor_answer
 from app.evaluation import summary as summary_service
-from app.evaluation.schemas import FollowUpInput, PlanInput, SupervisorInput, SurveyInput
+from app.evaluation.schemas import (
+    FollowUpInput,
+    PlanInput,
+    SupervisorBindingInput,
+    SupervisorInput,
+    SurveyInput,
+)
 from tests.evaluation.conftest import GOOD_PLAN, complete, learner_user
 
 TODAY = date(2026, 6, 15)
+BOSS_NIP = "197503152000032002"
 
 
 def _graduate(session: Session, course: Course, **overrides: object) -> User:
@@ -30,6 +37,12 @@ def _plan(session: Session, settings: Settings, user: User, course: Course, due:
     assert plan is not None
     plan.follow_up_on = due
     session.commit()
+
+
+def _link(session: Session, user: User, course: Course) -> str:
+    """A link bound to BOSS_NIP for `user`'s plan (its follow-up already reported)."""
+    binding = SupervisorBindingInput(BOSS_NIP, "Ibu Rahma", "Kepala Seksi")
+    return supervisor.issue_supervisor_link(session, user, course.id, TODAY, binding).token
 
 
 def test_follow_up_date_counts_from_the_wita_day_of_completion() -> None:
@@ -158,9 +171,16 @@ def test_summary_numbers_for_a_course(
     service.report_follow_up(
         session, learners[2].id, course.id, FollowUpInput("not_applied", None), TODAY
     )
-    for user, verdict in ((learners[0], "confirmed"), (learners[3], "not_seen")):
-        token, _expires = supervisor.issue_supervisor_link(session, user.id, course.id, TODAY)
-        supervisor.confirm_by_supervisor(session, token, SupervisorInput(verdict, None))
+    for user, verdict in ((learners[0], "fully"), (learners[2], "fully")):
+        token = _link(session, user, course)
+        supervisor_answer.confirm_by_supervisor(
+            session, token, BOSS_NIP, SupervisorInput(verdict, None)
+        )
+    _link(session, learners[1], course)  # sent, not answered yet
+    legacy = service._plan(session, learners[3].id, course.id)
+    assert legacy is not None
+    legacy.supervisor_verdict, legacy.supervisor_legacy = "fully", True
+    legacy.supervisor_confirmed_at = datetime(2026, 6, 1, tzinfo=UTC)
     session.commit()
 
     statements = _count_queries(session)
@@ -179,7 +199,14 @@ def test_summary_numbers_for_a_course(
     assert (summary.applied, summary.partly, summary.not_applied) == (2, 0, 1)
     assert summary.follow_ups == 3
     assert summary.follow_up_rate == pytest.approx(0.75)
-    assert (summary.supervisor_confirmed, summary.supervisor_not_seen) == (1, 1)
+    # Learner 0 reported "applied" and the atasan "fully": confirmed. Learner 2 reported "not
+    # applied" and the atasan "fully": contradicted, not a confirmation. Learner 3's answer is
+    # legacy (nobody's identity checked): apart, and not in the scale.
+    assert summary.supervisor_confirmed == 1
+    assert summary.supervisor_contradicted == 1
+    assert (summary.supervisor_pending, summary.supervisor_legacy) == (1, 1)
+    assert summary.supervisor_scale == (("none", 0), ("partly", 0), ("mostly", 0), ("fully", 2))
+    assert summary.supervisor_answers == 2
     assert "Peserta" not in repr(summary)
 
 

@@ -32,6 +32,8 @@ from tests.reports.test_export import _complete
 NAME = "Ratna Dewi Lamasitudju"
 EMAIL = "ratna.lamasitudju@palukota.go.id"
 PDF = b"%PDF-1.4\n% sertifikat\n"
+SUPERVISOR_NAME = "dr. Hasanuddin Lamakarate"
+SUPERVISOR_NIP = "197503152000031002"
 
 
 @dataclass
@@ -105,11 +107,12 @@ def build_person(session: Session, settings: Settings) -> Person:
     session.add(
         ActionPlan(
             user_id=user.id, course_id=done.course_id, plan=f"{NAME} menata arsip puskesmas.",
-            supervisor_name="dr. Hasanuddin Lamakarate", follow_up_on=date(2026, 6, 1),
+            supervisor_name=SUPERVISOR_NAME, supervisor_nip=SUPERVISOR_NIP,
+            supervisor_jabatan="Kepala Puskesmas", follow_up_on=date(2026, 6, 1),
             follow_up_at=utcnow(), follow_up_status="applied",
             follow_up_note=f"Sudah diterapkan oleh {NAME}.", supervisor_token_hash="a" * 64,
             supervisor_link_expires_at=utcnow() + timedelta(days=7),
-            supervisor_verdict="confirmed", supervisor_comment=f"Benar, {NAME} menerapkannya.",
+            supervisor_verdict="fully", supervisor_comment=f"Benar, {NAME} menerapkannya.",
             supervisor_confirmed_at=utcnow(),
         )
     )  # fmt: skip

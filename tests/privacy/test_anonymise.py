@@ -147,7 +147,10 @@ def test_uploaded_files_are_deleted_and_pending_submissions_dropped(
     assert (plan.plan, plan.supervisor_name, plan.follow_up_note, plan.supervisor_comment) == (
         "", None, None, None,
     )  # fmt: skip
-    assert (plan.follow_up_status, plan.supervisor_verdict) == ("applied", "confirmed")
+    # The supervisor they named is another person, and would narrow down who they were.
+    assert (plan.supervisor_nip, plan.supervisor_jabatan) == (None, None)
+    assert (plan.follow_up_status, plan.supervisor_verdict) == ("applied", "fully")
+    assert plan.supervisor_confirmed_at is not None and plan.supervisor_legacy is False
     assert plan.supervisor_token_hash is None
 
 

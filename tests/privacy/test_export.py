@@ -20,7 +20,7 @@ from app.privacy import service
 from app.privacy.coverage import USER_LINKS
 from app.privacy.export import FILES_DIR, descriptions
 from tests.factories import make_user
-from tests.privacy.conftest import EMAIL, NAME, Person, sign_in
+from tests.privacy.conftest import EMAIL, NAME, SUPERVISOR_NIP, Person, sign_in
 
 
 def _archive(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -49,7 +49,12 @@ def test_export_has_every_table_about_the_person_and_their_files(
     assert attempt["course_code"] == "PPP-101" and attempt["score"] == 0.9
     assert "answers" in attempt
     assert document["certificates"][0]["full_name"] == NAME
-    assert document["supervisor_confirmations"][0]["verdict"] == "confirmed"
+    confirmation = document["supervisor_confirmations"][0]
+    assert (confirmation["verdict"], confirmation["legacy"]) == ("fully", False)
+    assert (confirmation["supervisor_nip"], confirmation["supervisor_jabatan"]) == (
+        SUPERVISOR_NIP,
+        "Kepala Puskesmas",
+    )
     actions = {event["action"] for event in document["audit_events"]}
     assert {"completion.recorded", "certificate.issued", "user.note"} <= actions
     assert "roster.row_checked" not in actions  # about them by NIP, but neither actor nor target

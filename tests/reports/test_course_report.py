@@ -340,7 +340,7 @@ def test_evaluation_summary_reads_each_level_and_comments_carry_no_names(
     for person, status, verdict in zip(
         people,
         ["applied", "partly", "not_applied", None],
-        ["confirmed", None, None, None],
+        ["fully", None, None, None],
         strict=True,
     ):
         session.add(
