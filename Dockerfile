@@ -7,10 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN groupadd --system lentera && useradd --system --gid lentera --home /srv/lentera lentera
 WORKDIR /srv/lentera
 
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install . && mkdir -p var && chown lentera:lentera var
+RUN pip install --no-deps . && mkdir -p var && chown lentera:lentera var
 COPY content ./content
 COPY docker/entrypoint.sh /usr/local/bin/lentera-entrypoint
 

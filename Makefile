@@ -5,16 +5,26 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 DEMO := LENTERA_DEMO=1
 
-.PHONY: run test test-e2e lint format check bench bench-lighthouse clean
+.PHONY: run test test-e2e lint format check bench bench-lighthouse lock clean
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions with hashes come from the lock files (made by `make lock` from pyproject.toml);
+# Lentera itself is installed on top without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(PIP) install --require-hashes -r requirements.lock
+	$(PIP) install --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PIP) install -e '.[dev]'
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.lock
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PIP) install --require-hashes -r requirements-dev.lock
 	touch $@
+
+## lock: re-resolve requirements.lock and requirements-dev.lock from pyproject.toml (uv)
+lock: $(VENV)/.dev-installed
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements-dev.lock
 
 # axe-core and Lighthouse for the browser tests and benchmarks (Node.js is optional: without it
 # the browser tests say they are skipped, except in CI where they must run).
