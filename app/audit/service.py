@@ -38,8 +38,9 @@ def record(
 ) -> AuditEvent:
     """Add an audit event; it commits (or rolls back) with the change it describes.
 
-    Details must carry no personal data beyond ids (they are part of the hash chain); free
-    text goes under `reason`, `note`, `comment` or `plan`, which anonymisation blanks.
+    Details should carry ids rather than personal data, and free text only under `reason`,
+    `note`, `comment` or `plan`, which anonymisation blanks (it can rewrite a sealed entry only
+    through `redact`, recording the new hash in the chain).
     """
     audit_event = AuditEvent(
         at=utcnow(),
