@@ -32,9 +32,11 @@ cli.add_typer(content_cli, name="content")
 
 def _register_operations() -> None:
     # Imported here: these modules import app.cli helpers inside their functions.
+    from app.audit.cli import audit_cli
     from app.backup_cli import backup, restore
     from app.privacy.cli import privacy_cli
 
+    cli.add_typer(audit_cli, name="audit")
     cli.add_typer(privacy_cli, name="privacy")
     cli.command("backup")(backup)
     cli.command("restore")(restore)

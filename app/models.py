@@ -1,7 +1,7 @@
 """Every table's model, imported in one place for Alembic and the tests."""
 
 from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
-from app.audit.models import AuditEvent
+from app.audit.models import AuditChainHead, AuditEvent
 from app.content.models import (
     Blob,
     ContentProblemReport,
@@ -31,6 +31,7 @@ __all__ = [
     "ActionPlan",
     "ApiToken",
     "Assignment",
+    "AuditChainHead",
     "AuditEvent",
     "AuthSession",
     "Base",

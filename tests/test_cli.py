@@ -74,6 +74,26 @@ def test_reset_password_prints_a_link_for_an_existing_account(cli_db: Session) -
     assert "Tidak ada akun" in unknown.output
 
 
+def test_operators_reset_the_password_of_an_admin_or_hr_account_from_the_cli(
+    cli_db: Session,
+) -> None:
+    """The web refuses HR a link for privileged accounts; the operator's shell still can."""
+    from app.audit.models import AuditEvent
+
+    created = runner.invoke(
+        cli, ["create-user", "198503152010012003", "--name", "Siti", "--role", "admin",
+              "--role", "hr"],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    result = runner.invoke(cli, ["reset-password", "198503152010012003"])
+    assert result.exit_code == 0, result.output
+    assert "https://lentera.example/atur-sandi/" in result.output
+    event = cli_db.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_link_issued"))
+    assert event is not None and event.actor_id is None and event.entry_hash is not None
+    verified = runner.invoke(cli, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+
 def test_import_users_reports_rows_and_imports_nothing_on_errors(
     cli_db: Session, tmp_path: Path
 ) -> None:

@@ -1,4 +1,8 @@
-"""HR and admin page for one person: reset link, unlock, activation, roles (admins only)."""
+"""HR and admin page for one person: reset link, unlock, activation, roles (admins only).
+
+Who may act on which account is `accounts_service.management_refusal`: HR manages learner-only
+accounts, admins every other account, nobody their own.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from app.accounts import auth
 from app.accounts import service as accounts_service
 from app.accounts.golongan import pangkat_golongan
 from app.accounts.models import LoginFailure, Role, User
+from app.accounts.viewer import Viewer
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
@@ -49,7 +54,20 @@ def changeable_person(person: Person) -> User:
 ChangeablePerson = Annotated[User, Depends(changeable_person)]
 
 
-def _page(request: Request, session: SessionDep, person: User, **extra: object) -> Response:
+async def manageable_person(person: ChangeablePerson, user: HRUser) -> User:
+    """The person, if `user` may manage their account here (403 saying why otherwise)."""
+    refusal = accounts_service.management_refusal(user, person)
+    if refusal:
+        raise Forbidden(refusal)
+    return person
+
+
+ManageablePerson = Annotated[User, Depends(manageable_person)]
+
+
+def _page(
+    request: Request, session: SessionDep, viewer: Viewer, person: User, **extra: object
+) -> Response:
     from datetime import timedelta
 
     settings = request.app.state.settings
@@ -66,6 +84,8 @@ def _page(request: Request, session: SessionDep, person: User, **extra: object) 
         "locked": (failures or 0) >= settings.login_max_failures_per_account,
         "all_roles": list(Role),
         "anonymised": anonymise.is_anonymised(person),
+        # Shown instead of the forms, so HR sees why an action is not offered.
+        "refusal": accounts_service.management_refusal(viewer, person),
         **extra,
     }
     return render(request, "accounts/person.html", context)
@@ -73,16 +93,14 @@ def _page(request: Request, session: SessionDep, person: User, **extra: object) 
 
 @router.get("/{nip}", name="person")
 def person_page(request: Request, session: SessionDep, user: HRUser, person: Person) -> Response:
-    return _page(request, session, person)
+    return _page(request, session, user, person)
 
 
 @router.post("/{nip}/tautan-sandi", name="person_reset_link", dependencies=[CsrfChecked])
 def person_reset_link(
-    request: Request, session: SessionDep, user: HRUser, person: ChangeablePerson
+    request: Request, session: SessionDep, user: HRUser, person: ManageablePerson
 ) -> Response:
     """A one-time password link for HR to hand over (Lentera needs no email server)."""
-    if person.has_role(Role.ADMIN) and not user.has_role(Role.ADMIN):
-        raise Forbidden(_("Hanya admin yang dapat mengatur ulang sandi akun admin."))
     settings = request.app.state.settings
     link = auth.reset_link(settings, auth.create_reset_token(session, settings, person))
     from app.audit import service as audit
@@ -91,12 +109,12 @@ def person_reset_link(
         session, "user.reset_link_issued", actor_id=user.id, target_type="user",
         target_id=person.id,
     )  # fmt: skip
-    return _page(request, session, person, reset_link=link)
+    return _page(request, session, user, person, reset_link=link)
 
 
 @router.post("/{nip}/buka-kunci", name="person_unlock", dependencies=[CsrfChecked])
 def person_unlock(
-    request: Request, session: SessionDep, user: HRUser, person: ChangeablePerson
+    request: Request, session: SessionDep, user: HRUser, person: ManageablePerson
 ) -> Response:
     accounts_service.unlock(session, person, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?dibuka=1", 303)
@@ -107,13 +125,9 @@ def person_active(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    person: ChangeablePerson,
+    person: ManageablePerson,
     active: Annotated[bool, Form()] = True,
 ) -> Response:
-    if person.id == user.id:
-        raise Forbidden(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
-    if person.has_role(Role.ADMIN) and not user.has_role(Role.ADMIN):
-        raise Forbidden(_("Hanya admin yang dapat mengubah status akun admin."))
     accounts_service.set_active(session, person, active, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("person", nip=person.nip), 303)
 
@@ -123,7 +137,7 @@ def person_roles(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    person: ChangeablePerson,
+    person: ManageablePerson,
     roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     """Admins only: set the person's roles (their sessions end so the change applies now)."""
@@ -131,13 +145,10 @@ def person_roles(
         raise Forbidden(_("Hanya admin yang dapat mengubah peran."))
     valid = {r.value for r in Role}
     chosen = {Role(v) for v in roles if v in valid}
-    error = None
     if not chosen:
-        error = _("Pilih paling sedikit satu peran.")
-    elif person.id == user.id and Role.ADMIN not in chosen:
-        error = _("Anda tidak dapat mencabut peran admin Anda sendiri.")
-    if error:
-        response = _page(request, session, person, error=error)
+        response = _page(
+            request, session, user, person, error=_("Pilih paling sedikit satu peran.")
+        )
         response.status_code = 400
         return response
     accounts_service.set_roles(session, person, chosen, actor_id=user.id)

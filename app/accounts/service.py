@@ -11,6 +11,7 @@ from app.accounts import golongan as golongan_rules
 from app.accounts import nip as nip_rules
 from app.accounts.models import AuthSession, EmployeeType, Role, Unit, User
 from app.accounts.passwords import check_policy, hash_password
+from app.accounts.viewer import Viewer
 from app.audit import service as audit
 from app.db import utcnow
 from app.i18n import gettext as _
@@ -124,15 +125,21 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
-    """Set a new password (policy-checked) and end every session the user had."""
+def set_password(
+    session: Session, user: User, password: str, *, actor_id: int | None, via: str | None = None
+) -> None:
+    """Set a new password (policy-checked) and end every session the user had.
+
+    `via` says how ("reset_link" when a one-time link was used, "profile"), for the audit.
+    """
     check_policy(password, nip=user.nip, full_name=user.full_name)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     audit.record(
-        session, "user.password_set", actor_id=actor_id, target_type="user", target_id=user.id
-    )
+        session, "user.password_set", actor_id=actor_id, target_type="user", target_id=user.id,
+        **({"via": via} if via else {}),
+    )  # fmt: skip
 
 
 def set_roles(session: Session, user: User, roles: set[Role], *, actor_id: int) -> bool:
@@ -177,3 +184,30 @@ def unlock(session: Session, user: User, *, actor_id: int) -> int:
     result = session.execute(delete(LoginFailure).where(LoginFailure.key == f"nip:{user.nip}"))
     audit.record(session, "user.unlocked", actor_id=actor_id, target_type="user", target_id=user.id)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Roles that open other people's records or the system itself: their accounts are admin-only.
+PRIVILEGED_ROLES = frozenset({Role.TRAINER, Role.HR, Role.ADMIN})
+
+
+def management_refusal(actor: Viewer | User, person: User) -> str | None:
+    """Why `actor` may not reset, unlock, (de)activate or change the roles of `person`, or None.
+
+    The account-takeover boundary. Nobody manages their own account through the person pages
+    (not even an admin: a second person must be involved, and the profile page is for one's own
+    password). HR manages learner-only accounts; an account holding a trainer, HR or admin
+    role is managed by admins only, because a reset link for it would let an HR officer log in
+    as a colleague and act with their rights (approve their own external learning through
+    another HR account, say). Operators with shell access keep `lentera reset-password`.
+    """
+    if actor.id == person.id:
+        return _(
+            "Anda tidak dapat mengubah akun Anda sendiri di halaman ini. Ganti kata sandi Anda di "
+            "halaman Profil; untuk hal lain mintalah admin lain."
+        )
+    if not actor.has_role(Role.ADMIN) and person.has_role(*PRIVILEGED_ROLES):
+        return _(
+            "Akun ini memegang peran pengajar, BKPSDM, atau admin: hanya admin yang dapat "
+            "membuat tautan kata sandi, membuka kunci, atau mengubah status akun ini."
+        )
+    return None

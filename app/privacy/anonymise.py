@@ -25,7 +25,9 @@ What identifies the person goes; what the city's statistics are made of stays:
   JP, status) so JP totals stay right; pending submissions are deleted, because without the
   file nobody can verify them and they never counted;
 - the old NIP and e-mail are replaced wherever they appear in the audit trail, and the old
-  name in every audit event about the person; who did what and when stays.
+  name in every audit event about the person; who did what and when stays. The trail is
+  hash-chained: the anonymisation event records each rewritten entry's new hash, which
+  `lentera audit verify` checks the entry against (docs/security.md).
 """
 
 from __future__ import annotations
@@ -287,20 +289,28 @@ def _scrub_audit(
     email: str | None,
     full: _Scrubber,
     unique: _Scrubber,
-) -> int:
+) -> tuple[int, dict[str, str]]:
     """Replace the old identifiers in the audit trail; the events themselves stay.
 
     The NIP and e-mail are unique, so they are replaced in any event that mentions them. A name
     is not (two people may share it, and it may be a common word), so it is replaced, and free
     text blanked, only in the events about this person: theirs, or on them or their records.
+
+    The trail is hash-chained: each rewritten entry gets a new hash (`audit.redact`), returned
+    here by entry number for the `privacy.anonymised` event to record, so the chain still
+    verifies and any later change to a rewritten entry is still detected. Returns (entries
+    changed, {entry number: new hash}).
     """
     details = cast(AuditEvent.details, Text)
     mentions = [details.contains(nip, autoescape=True), AuditEvent.target_id == nip]
     if email:
         mentions.append(details.icontains(email, autoescape=True))
     mentioned = set(session.scalars(select(AuditEvent.id).where(or_(*mentions))))
-    changed = 0
-    for event in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(linked | mentioned))):
+    changed, redacted = 0, {}
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.id.in_(linked | mentioned)).order_by(AuditEvent.id)
+    )
+    for event in events:
         scrub = full if event.id in linked else unique
         cleaned = scrub.value(event.details)
         if event.id in linked:
@@ -310,10 +320,11 @@ def _scrub_audit(
             }
         target = scrub.text(event.target_id) if event.target_id else event.target_id
         if cleaned != event.details or target != event.target_id:
-            event.details = cleaned
-            event.target_id = target
             changed += 1
-    return changed
+            new_hash = audit.redact(event, details=cleaned, target_id=target)
+            if new_hash is not None:
+                redacted[str(event.seq)] = new_hash
+    return changed, redacted
 
 
 def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -> AnonymiseReport:
@@ -348,7 +359,7 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
         counts[name] = step()
     counts["files_removed"], counts["pending_external_deleted"] = _remove_files(session, user.id)
     counts["rows_scrubbed"] = _sweep_owned_rows(session, user.id, full)
-    counts["audit_events_scrubbed"] = _scrub_audit(
+    counts["audit_events_scrubbed"], redacted = _scrub_audit(
         session, linked, old_nip, old_email, full, unique
     )
     user.nip = new_nip
@@ -371,5 +382,6 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
         target_id=user.id,
         via=via,
         **counts,
+        redacted=redacted,
     )
     return AnonymiseReport(user_id=user.id, nip=new_nip, counts=counts)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.audit.models import AuditEvent
+from app.audit.models import AuditChainHead, AuditEvent
 from app.db import SessionDep
 from app.errors import BadRequest, NotFound
 from app.i18n import gettext as _
@@ -98,6 +98,8 @@ def audit_log(
         "reports/audit.html",
         {
             "events": rows,
+            # One row: the chain's head. Walking the whole chain is `lentera audit verify`.
+            "chain_head": session.get(AuditChainHead, 1),
             "next_before": rows[-1][0].id if more else None,
             "aksi": aksi,
             "dari": dari.isoformat() if dari else "",
