@@ -149,7 +149,9 @@ def reset_password(
         error = _("Kedua kata sandi tidak sama. Ketik ulang.")
     else:
         try:
-            accounts_service.set_password(session, user, password, actor_id=user.id)
+            accounts_service.set_password(
+                session, user, password, actor_id=user.id, via="reset_link"
+            )
         except WeakPassword as exc:
             error = str(exc)
     if error:
@@ -189,7 +191,7 @@ def change_password(
         error = _("Kedua kata sandi baru tidak sama. Ketik ulang.")
     else:
         try:
-            accounts_service.set_password(session, user, password, actor_id=user.id)
+            accounts_service.set_password(session, user, password, actor_id=user.id, via="profile")
         except WeakPassword as exc:
             error = str(exc)
     if error:

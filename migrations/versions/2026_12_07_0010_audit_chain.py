@@ -7,7 +7,7 @@ in id order (their recording order), each with a new random salt, and the head i
 last of them; from then on `lentera audit verify` checks them like any other entry.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-07 00:10:00
 """
 
@@ -20,7 +20,7 @@ import app.db
 from app.audit import chain
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import auth
 from app.accounts.models import AuthSession
+from app.audit.models import AuditEvent
 from app.config import Settings
 from tests.factories import csrf_token, login, make_user
 
@@ -14,6 +15,16 @@ def _link_token(session: Session, settings: Settings, user) -> str:  # type: ign
     token = auth.create_reset_token(session, settings, user)
     session.commit()
     return token
+
+
+def _password_set_via(session: Session, user_id: int) -> list[str]:
+    """How each password change of the user was made, as the audit trail records it."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "user.password_set", AuditEvent.target_id == str(user_id))
+        .order_by(AuditEvent.id)
+    )
+    return [event.details.get("via") for event in events]
 
 
 def test_one_time_link_sets_a_new_password_and_ends_old_sessions(
@@ -38,6 +49,7 @@ def test_one_time_link_sets_a_new_password_and_ends_old_sessions(
     assert session.scalar(select(func.count()).select_from(AuthSession)) == 0
     client.cookies.clear()
     login(client, user, password="Teluk-Palu-Indah-9")
+    assert _password_set_via(session, user.id) == ["reset_link"]
 
 
 def test_link_works_only_once(client: TestClient, session: Session, settings: Settings) -> None:
@@ -115,6 +127,7 @@ def test_changing_password_on_the_profile_keeps_you_logged_in_here_only(
     assert response.status_code == 303
     assert client.get("/profil").status_code == 200
     assert other_device.get("/profil").status_code == 303
+    assert _password_set_via(session, user.id) == ["profile"]
 
 
 def test_wrong_current_password_changes_nothing(client: TestClient, session: Session) -> None:
