@@ -33,9 +33,11 @@ cli.add_typer(content_cli, name="content")
 def _register_operations() -> None:
     # Imported here: these modules import app.cli helpers inside their functions.
     from app.backup_cli import backup, restore
+    from app.learning.certificate_cli import certificates_cli
     from app.privacy.cli import privacy_cli
 
     cli.add_typer(privacy_cli, name="privacy")
+    cli.add_typer(certificates_cli, name="certificates")
     cli.command("backup")(backup)
     cli.command("restore")(restore)
 
@@ -91,6 +93,7 @@ def serve(
     try:
         settings.check_production()
         settings.resolved_secret_key()  # create it once here, not racing in each worker
+        settings.resolved_signing_key()  # likewise the development demo signing key
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
     options = {

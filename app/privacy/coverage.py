@@ -93,7 +93,9 @@ USER_LINKS: dict[str, Link] = {
 INDIRECT_LINKS: dict[str, str] = {
     "users": "profile, unit: the person's own row",
     "units": "unit: through users.unit_id",
-    "certificates": "certificates: through completions; frozen name and NIP blanked",
+    "certificates": "certificates: through completions, with their signed PDFs in the archive; "
+    "frozen name and NIP blanked in the columns and the snapshot, the stored PDF deleted",
     "login_failures": "login_failures: keyed 'nip:<NIP>'; deleted",
-    "blobs": "files/: the external-learning files; deleted unless another row uses the bytes",
+    "blobs": "files/: the external-learning files and the signed certificate PDFs; deleted "
+    "unless another row uses the bytes",
 }
