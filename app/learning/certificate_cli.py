@@ -5,7 +5,6 @@ Wire it into the main CLI with `cli.add_typer(certificates_cli, name="certificat
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -42,10 +41,7 @@ def make_demo_key(
     path = output or get_settings().data_dir / signing.DEMO_KEY_FILE
     secret = None
     if passphrase:
-        secret = getpass.getpass("Passphrase: ")
-        if secret != getpass.getpass("Passphrase (again): "):
-            typer.secho("The passphrases differ.", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1)
+        secret = str(typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True))
     try:
         signing.make_demo_key(path, common_name=common_name, passphrase=secret)
     except FileExistsError:

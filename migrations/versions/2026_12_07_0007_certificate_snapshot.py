@@ -98,7 +98,7 @@ def _snapshot_existing_certificates() -> None:
         sa.column("id", sa.Integer),
         sa.column("number", sa.String),
         sa.column("completion_id", sa.Integer),
-        sa.column("issued_at", sa.String),
+        sa.column("issued_at", sa.DateTime(timezone=True)),
         sa.column("full_name", sa.String),
         sa.column("nip", sa.String),
         sa.column("employee_type", sa.String),
