@@ -198,6 +198,9 @@ def stored_signature(session: Session, certificate: Certificate) -> signing.Sign
     """The signature report of the certificate's stored PDF, or None while it has none."""
     if certificate.pdf_sha256 is None:
         return None
+    known = _reports.get(certificate.pdf_sha256)
+    if known is not None:
+        return known  # without reading the file again
     blob = session.get(Blob, certificate.pdf_sha256)
     if blob is None:
         return None
