@@ -22,6 +22,7 @@ from app.audit import service as audit
 from app.content.catalog import CourseView
 from app.content.specs import FINAL_TEST_KEY
 from app.db import insert_or_ignore, utcnow
+from app.i18n import gettext as _
 from app.learning import certificate_issue, certificate_snapshot, grading, progress, quizzes
 from app.learning.models import Certificate, Completion, ModuleProgress
 
@@ -198,8 +199,6 @@ def reissue_certificate(
     `view` is the course version the person completed (its modules and minutes print); the
     score, JP and dates come from the completion, never from today's course.
     """
-    from app.i18n import gettext as _
-
     if certificate.revoked_at is not None:
         raise ReissueError(_("Sertifikat yang sudah dicabut tidak dapat diterbitkan ulang."))
     if not certificate.full_name:
