@@ -296,3 +296,27 @@ def test_a_pdf_changed_after_signing_is_reported_invalid(
     data[marker + 8] = data[marker + 8] ^ 0x01  # one bit inside the signed range
     assert not signing.check_pdf(bytes(data), roots).valid
     assert not signing.check_pdf(b"%PDF-1.4 not really", roots).signed
+
+
+def test_after_a_key_rotation_old_certificates_validate_through_the_trust_roots_setting(
+    app: FastAPI,
+    session: Session,
+    settings: Settings,
+    learner: User,
+    tmp_path: Path,
+) -> None:
+    cert = certificate_of(session, finish(session, learner))
+    old = signing.load_key(settings.data_dir / signing.DEMO_KEY_FILE, None)
+    roots = tmp_path / "kunci-lama.der"
+    roots.write_bytes(old.signer.signing_cert.dump())
+    rotated = _changed_settings(settings, tmp_path)
+    try:
+        certificate_issue.configure(rotated)
+        report = certificate_issue.stored_signature(session, cert)
+        assert report is not None and report.intact and not report.trusted
+        certificate_issue.configure(rotated.model_copy(update={"signing_trust_roots": roots}))
+        report = certificate_issue.stored_signature(session, cert)
+        assert report is not None and report.valid
+        assert report.signer.startswith("Lentera DEMO")
+    finally:
+        certificate_issue.configure(settings)
