@@ -34,10 +34,12 @@ def _register_operations() -> None:
     # Imported here: these modules import app.cli helpers inside their functions.
     from app.audit.cli import audit_cli
     from app.backup_cli import backup, restore
+    from app.learning.certificate_cli import certificates_cli
     from app.privacy.cli import privacy_cli
 
     cli.add_typer(audit_cli, name="audit")
     cli.add_typer(privacy_cli, name="privacy")
+    cli.add_typer(certificates_cli, name="certificates")
     cli.command("backup")(backup)
     cli.command("restore")(restore)
 
@@ -93,6 +95,7 @@ def serve(
     try:
         settings.check_production()
         settings.resolved_secret_key()  # create it once here, not racing in each worker
+        settings.resolved_signing_key()  # likewise the development demo signing key
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
     options = {

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app import clock
+
+if TYPE_CHECKING:
+    from app.learning.signing import SigningKey
+
+# Development and demo only: a person who clearly does not exist. Production refuses them.
+DEMO_SIGNATORY_NAME = "Contoh Penandatangan, S.Sos. (DEMO)"
+DEMO_SIGNATORY_NIP = "197001012000031001"
 
 
 class ConfigError(RuntimeError):
@@ -55,8 +63,19 @@ class Settings(BaseSettings):
     jp_target: int = Field(default=20, ge=1)
     issuer_name: str = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Palu"
     instansi_name: str = "Pemerintah Kota Palu"
-    signatory_name: str = "Kepala BKPSDM Kota Palu"
-    signatory_title: str = "Kepala Badan"
+    # The signatory is a person: name, NIP and pangkat print under the title on every
+    # certificate, frozen at issue. Production refuses a title in place of a name.
+    signatory_name: str = DEMO_SIGNATORY_NAME
+    signatory_nip: str = DEMO_SIGNATORY_NIP
+    signatory_pangkat: str = "Pembina Utama Muda (IV/c)"
+    signatory_title: str = "Kepala BKPSDM Kota Palu"
+    # PAdES signing key (PKCS#12). Without one, development generates a demo key under
+    # data_dir; production refuses to start (certificates are legal documents).
+    signing_key_path: Path | None = None
+    signing_key_passphrase: SecretStr | None = None
+    # Extra certificates trusted when checking signatures (PEM or DER): a CA root, or the
+    # certificates of keys rotated out, so certificates they signed keep validating.
+    signing_trust_roots: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics: bool = False
 
@@ -113,6 +132,76 @@ class Settings(BaseSettings):
         self.resolved_secret_key()
         if self.demo:
             raise ConfigError("LENTERA_DEMO cannot be enabled in production (demo passwords).")
+        self.check_signatory()
+        if self.signing_key_path is None:
+            raise ConfigError(
+                "LENTERA_SIGNING_KEY_PATH is required in production: certificates are legal "
+                "documents and are signed (PAdES) with a PKCS#12 key. Use the key issued to the "
+                "signatory by a certification authority (see docs/deployment.md), or for a "
+                "trial a self-signed one from `lentera certificates make-demo-key`."
+            )
+        self.resolved_signing_key()
+
+    def check_signatory(self) -> None:
+        """Refuse a signatory who is not a named person with a valid NIP (production)."""
+        from app.accounts.nip import InvalidNIP, parse_pns
+
+        name = " ".join(self.signatory_name.split())
+        title = " ".join(self.signatory_title.split())
+        if name.casefold() == DEMO_SIGNATORY_NAME.casefold() or (
+            self.signatory_nip == DEMO_SIGNATORY_NIP
+        ):
+            raise ConfigError(
+                "LENTERA_SIGNATORY_NAME and LENTERA_SIGNATORY_NIP still name the fictional "
+                "demo signatory: set the name and NIP of the official who signs certificates."
+            )
+        if (
+            not name
+            or name.casefold() == title.casefold()
+            or name.casefold().startswith(("kepala", "plt", "plh", "sekretaris"))
+        ):
+            raise ConfigError(
+                f"LENTERA_SIGNATORY_NAME is {self.signatory_name!r}, which is a title, not a "
+                "person: set the signatory's full name (with academic degrees) and put the "
+                "office in LENTERA_SIGNATORY_TITLE."
+            )
+        if not self.signatory_nip.strip():
+            raise ConfigError(
+                "LENTERA_SIGNATORY_NIP is required in production: certificates print the "
+                "signatory's NIP under their name."
+            )
+        try:
+            parse_pns(self.signatory_nip)
+        except InvalidNIP as exc:
+            raise ConfigError(f"LENTERA_SIGNATORY_NIP is not a valid NIP: {exc}") from exc
+        if not self.signatory_pangkat.strip():
+            raise ConfigError("LENTERA_SIGNATORY_PANGKAT is required in production.")
+
+    def resolved_signing_key(self) -> SigningKey:
+        """The certificate signing key: configured, or (development only) a demo key
+        generated once under data_dir. ConfigError says what is wrong with it."""
+        from app.learning import signing
+
+        passphrase = (
+            self.signing_key_passphrase.get_secret_value() if self.signing_key_passphrase else None
+        )
+        path = self.signing_key_path
+        if path is None:
+            if self.env == "production":
+                raise ConfigError("LENTERA_SIGNING_KEY_PATH is required in production.")
+            path = self.data_dir / signing.DEMO_KEY_FILE
+            passphrase = None
+            if not path.exists():
+                # Another process may make it first: then this one uses theirs.
+                with contextlib.suppress(FileExistsError):
+                    signing.make_demo_key(path)
+        try:
+            return signing.load_key(path, passphrase, self.signing_trust_roots)
+        except signing.SigningKeyError as exc:
+            raise ConfigError(
+                f"LENTERA_SIGNING_KEY_PATH cannot be used: {exc}. Check the path and "
+                "LENTERA_SIGNING_KEY_PASSPHRASE."
+            ) from exc
 
 
 @lru_cache

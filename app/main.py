@@ -18,7 +18,13 @@ from app.content import trainer_routes
 from app.content.catalog import ContentCache
 from app.db import make_engine, make_sessionmaker
 from app.evaluation import routes as evaluation_routes
-from app.learning import assignment_routes, offline, record_routes
+from app.learning import (
+    assignment_routes,
+    certificate_issue,
+    certificate_routes,
+    offline,
+    record_routes,
+)
 from app.learning import routes as learning_routes
 from app.metrics import Metrics, MetricsMiddleware
 from app.metrics import router as metrics_router
@@ -99,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # (os.stat per template per request); in development edits still show without restart.
     templating.templates.env.auto_reload = settings.env != "production"
     app.state.secret_key = settings.resolved_secret_key()
+    # Certificates are issued where completions are recorded (quiz, module, offline sync):
+    # they read the issuing unit, signatory and key configured here.
+    certificate_issue.configure(settings)
     app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
@@ -123,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people_routes.router)
     app.include_router(content_routes.router)
     app.include_router(learning_routes.router)
+    app.include_router(certificate_routes.router)
     app.include_router(assignment_routes.router)
     app.include_router(offline.router)
     app.include_router(pwa.router)

@@ -9,7 +9,27 @@ from pathlib import Path
 
 import httpx
 
+from app.learning import signing
+
 ROOT = Path(__file__).resolve().parent.parent
+# A production signatory: a named person with a valid NIP (never the demo defaults).
+SIGNATORY = {
+    "LENTERA_SIGNATORY_NAME": "Dra. Siti Rahmawati, M.Si.",
+    "LENTERA_SIGNATORY_NIP": "196805121994032004",
+    "LENTERA_SIGNATORY_PANGKAT": "Pembina Utama Muda (IV/c)",
+    "LENTERA_SIGNATORY_TITLE": "Kepala BKPSDM Kota Palu",
+}
+
+
+def _signing_key(tmp_path: Path) -> dict[str, str]:
+    """Production needs a PKCS#12 signing key: a self-signed one made as the README says."""
+    path = tmp_path / "keys" / "ttd.p12"
+    signing.make_demo_key(path, passphrase="rahasia-uji")
+    return {
+        "LENTERA_SIGNING_KEY_PATH": str(path),
+        "LENTERA_SIGNING_KEY_PASSPHRASE": "rahasia-uji",
+        **SIGNATORY,
+    }
 
 
 def _free_port() -> int:
@@ -28,6 +48,7 @@ def test_entrypoint_migrates_then_serves_a_ready_app(
         "LENTERA_DATABASE_URL": empty_database_url,
         "LENTERA_SECRET_KEY": "k" * 40,
         "LENTERA_DATA_DIR": str(tmp_path),
+        **_signing_key(tmp_path),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
@@ -80,6 +101,33 @@ def test_entrypoint_refuses_production_without_a_secret(
     )
     assert result.returncode != 0
     assert "LENTERA_SECRET_KEY is required in production" in result.stdout + result.stderr
+
+
+def test_entrypoint_refuses_production_without_a_signing_key(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "LENTERA_DATABASE_URL": empty_database_url,
+        "LENTERA_SECRET_KEY": "k" * 40,
+        "LENTERA_DATA_DIR": str(tmp_path),
+        "PORT": str(_free_port()),
+        **SIGNATORY,
+    }
+    env.pop("LENTERA_SIGNING_KEY_PATH", None)
+    env.pop("LENTERA_DEMO", None)
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "LENTERA_SIGNING_KEY_PATH is required in production" in result.stdout + result.stderr
+    assert not (tmp_path / "signing_key.p12").exists()
 
 
 def test_serve_with_several_workers_answers_on_keep_alive_connections(

@@ -19,6 +19,7 @@ PUBLIC = {
     "/masuk", "/keluar", "/atur-sandi/{token}", "/", "/healthz", "/readyz",
     "/verifikasi/{number}", "/sw.js", "/offline", "/atasan/{token}", "/bahasa",
     "/metrics",  # off unless LENTERA_METRICS; meant to sit behind the reverse proxy
+    "/verifikasi/{number}/periksa",  # an employer checks a certificate PDF without an account
 }  # fmt: skip
 # The JSON API authenticates with bearer tokens instead of a login session.
 TOKEN_AUTH_PREFIX = "/api/v1/"

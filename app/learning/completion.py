@@ -3,30 +3,30 @@
 A course is complete when every module is complete and the counted final-test score reaches
 the course's passing score. The completion is recorded exactly once (a unique row, inserted
 with ON CONFLICT DO NOTHING), with its time, final score and the JP credited, and a
-certificate is issued with it.
+certificate is issued with it: its snapshot frozen and its signed PDF stored
+(app.learning.certificate_issue). A correction is a re-issue: a new certificate for the same
+completion, the old one revoked with the reason "diganti" and pointing to the new one.
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.golongan import pangkat_golongan
+from app import clock
 from app.accounts.viewer import Person
 from app.audit import service as audit
-from app.config import Settings
 from app.content.catalog import CourseView
 from app.content.specs import FINAL_TEST_KEY
-from app.db import insert_or_ignore
-from app.learning import grading, progress, quizzes
+from app.db import insert_or_ignore, utcnow
+from app.i18n import gettext as _
+from app.learning import certificate_issue, certificate_snapshot, grading, progress, quizzes
 from app.learning.models import Certificate, Completion, ModuleProgress
-from app.learning.pdf_certificate import CertificateData
 
-WITA = ZoneInfo("Asia/Makassar")
+REPLACED_REASON = "diganti"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -91,35 +91,57 @@ def try_complete(
     return completion
 
 
-def _certificate_number(view: CourseView, completion: Completion) -> str:
-    year = completion.completed_at.astimezone(WITA).year
+def _certificate_number(code: str, completion: Completion) -> str:
+    year = clock.local_date(completion.completed_at).year
     check = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(4))
     # The random part keeps numbers from being enumerated on the public verification page.
-    return f"LTR-{year}-{view.code.replace('-', '')}-{completion.id:05d}-{check}"
+    return f"LTR-{year}-{code.replace('-', '')}-{completion.id:05d}-{check}"
+
+
+def _new_certificate(
+    session: Session, completion: Completion, person: Person, view: CourseView, now: datetime
+) -> Certificate:
+    """A certificate row with its snapshot frozen and its signed PDF stored."""
+    number = _certificate_number(view.code, completion)
+    data = certificate_snapshot.at_issue(
+        number=number,
+        person=person,
+        view=view,
+        started_at=completion.started_at,
+        completed_at=completion.completed_at,
+        final_score=completion.final_score,
+        jp=completion.jp,
+        issued_at=now,
+        authority=certificate_issue.current().authority,
+    )
+    certificate = Certificate(
+        number=number,
+        completion_id=completion.id,
+        issued_at=now,
+        full_name=person.full_name,
+        nip=person.nip,
+        employee_type=person.employee_type,
+        golongan=person.golongan,
+        jabatan=person.jabatan,
+        unit_name=person.unit_name,
+        course_code=data.course_code,
+        course_title=data.course_title,
+        category=data.category,
+        jp=data.jp,
+        completed_on=data.completed_on,
+        final_score=data.final_score,
+    )
+    certificate_issue.issue_file(session, certificate, data)
+    session.add(certificate)
+    session.flush()
+    return certificate
 
 
 def issue_certificate(
     session: Session, completion: Completion, user: Person, view: CourseView
 ) -> Certificate:
-    """Issue the certificate for a completion, freezing what it says."""
-    certificate = Certificate(
-        number=_certificate_number(view, completion),
-        completion_id=completion.id,
-        full_name=user.full_name,
-        nip=user.nip,
-        employee_type=user.employee_type,
-        golongan=user.golongan,
-        jabatan=user.jabatan,
-        unit_name=user.unit_name,
-        course_code=view.code,
-        course_title=view.title,
-        category=view.category,
-        jp=completion.jp,
-        completed_on=completion.completed_at.astimezone(WITA).date(),
-        final_score=completion.final_score,
-    )
-    session.add(certificate)
-    session.flush()
+    """Issue the certificate for a completion, freezing what it says and signing its PDF."""
+    certificate = _new_certificate(session, completion, user, view, utcnow())
     audit.record(
         session,
         "certificate.issued",
@@ -128,6 +150,16 @@ def issue_certificate(
         target_id=certificate.number,
     )
     return certificate
+
+
+def current_certificate(session: Session, completion_id: int) -> Certificate | None:
+    """The certificate to show for a completion: the last of its re-issue chain."""
+    return session.scalar(
+        select(Certificate)
+        .where(Certificate.completion_id == completion_id, Certificate.replaced_by_id.is_(None))
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
 
 
 def revoke_certificate(
@@ -147,29 +179,47 @@ def revoke_certificate(
     )
 
 
-def verify_url(settings: Settings, number: str) -> str:
-    return f"{settings.base_url.rstrip('/')}/verifikasi/{number}"
+class ReissueError(ValueError):
+    """The certificate cannot be re-issued; the message (Indonesian) says why."""
 
 
-def certificate_data(certificate: Certificate, settings: Settings) -> CertificateData:
-    """What the PDF prints: the frozen certificate plus the issuing unit's settings."""
-    return CertificateData(
-        number=certificate.number,
-        full_name=certificate.full_name,
-        nip=certificate.nip,
-        employee_type=certificate.employee_type,
-        pangkat_golongan=pangkat_golongan(certificate.golongan),
-        jabatan=certificate.jabatan or "-",
-        unit_kerja=certificate.unit_name or "-",
-        instansi=settings.instansi_name,
-        course_title=certificate.course_title,
-        course_code=certificate.course_code,
-        category=certificate.category,
-        jp=certificate.jp,
-        completed_on=certificate.completed_on,
-        final_score=certificate.final_score,
-        issuer=settings.issuer_name,
-        signatory_name=settings.signatory_name,
-        signatory_title=settings.signatory_title,
-        verify_url=verify_url(settings, certificate.number),
+def reissue_certificate(
+    session: Session,
+    certificate: Certificate,
+    *,
+    person: Person,
+    view: CourseView,
+    actor_id: int,
+    reason: str,
+    now: datetime,
+) -> Certificate:
+    """Replace `certificate` by a new one for the same completion, from the person's current
+    profile and today's settings; the old one is revoked as "diganti" and points to it.
+
+    `view` is the course version the person completed (its modules and minutes print); the
+    score, JP and dates come from the completion, never from today's course.
+    """
+    if certificate.revoked_at is not None:
+        raise ReissueError(_("Sertifikat yang sudah dicabut tidak dapat diterbitkan ulang."))
+    if not certificate.full_name:
+        raise ReissueError(_("Data pribadi pemegang sertifikat ini telah dihapus."))
+    completion = session.get(Completion, certificate.completion_id)
+    assert completion is not None  # certificates are deleted with their completion
+    # Revoked first: a completion has at most one unrevoked certificate (a unique index).
+    revoke_certificate(session, certificate, actor_id=actor_id, reason=REPLACED_REASON, now=now)
+    session.flush()
+    new = _new_certificate(session, completion, person, view, now)
+    new.replaces_id = certificate.id
+    certificate.replaced_by_id = new.id
+    session.flush()
+    audit.record(
+        session,
+        "certificate.reissued",
+        actor_id=actor_id,
+        target_type="certificate",
+        target_id=new.number,
+        replaces=certificate.number,
+        reason=reason,
+        user_id=completion.user_id,
     )
+    return new

@@ -23,8 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
 
@@ -148,14 +149,35 @@ class Completion(Base):
 
 
 class Certificate(Base):
-    """A certificate for a completion. What it says is frozen at issue time."""
+    """A certificate for a completion. What it prints is frozen at issue time (`snapshot`), and
+    its signed PDF is stored once (`pdf_sha256`, in `blobs`) and served as it is.
+
+    A completion can have several certificates: a correction re-issues a new number and revokes
+    the old one with the reason "diganti", linking both ways. At most one certificate of a
+    completion is unrevoked at a time. The current certificate of a completion, the one to
+    list, is the one with `replaced_by_id` NULL; the completion counts as long as that
+    certificate is not revoked.
+
+    The identity and course columns (full_name ... final_score) repeat the snapshot's values for
+    queries, exports and the public verification page.
+    """
 
     __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("snapshot_source IN ('issued', 'migrated')", name="snapshot_source"),
+        Index(
+            "uq_certificates_unrevoked_completion",
+            "completion_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     completion_id: Mapped[int] = mapped_column(
-        ForeignKey("completions.id", ondelete="CASCADE"), unique=True
+        ForeignKey("completions.id", ondelete="CASCADE"), index=True
     )
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     full_name: Mapped[str] = mapped_column(String(200))
@@ -175,6 +197,34 @@ class Certificate(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     revoke_reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    # Everything the PDF prints (app.learning.certificate_snapshot); NULL only on rows written
+    # outside Lentera's issue path, which get a "migrated" snapshot at their first download.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    snapshot_source: Mapped[str | None] = mapped_column(String(10), default=None)
+    # The signed PDF, rendered once; NULL until then (certificates from before migration 0007
+    # get theirs at the first download) and after the holder is anonymised.
+    pdf_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("blobs.sha256"), default=None, index=True
+    )
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL"), default=None
+    )
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL"), default=None
+    )
+    replaced_by: Mapped[Certificate | None] = relationship(
+        foreign_keys=[replaced_by_id], remote_side=[id], viewonly=True, lazy="select"
+    )
+
+    @property
+    def latest(self) -> Certificate:
+        """The end of this certificate's re-issue chain (itself when never replaced)."""
+        certificate = self
+        for _ in range(100):  # a chain is short; the bound only guards against a cycle
+            if certificate.replaced_by is None:
+                break
+            certificate = certificate.replaced_by
+        return certificate
 
 
 class ExternalLearning(Base):

@@ -1,8 +1,13 @@
-"""The completion certificate: one A4 landscape page with fpdf2 and a segno QR code.
+"""The completion certificate: two A4 landscape pages with fpdf2 and a segno QR code.
 
-It carries what Indonesian training certificates carry (number, the learner's identity as on
-personnel records, the course with its JP, the date and final score, the signatory) and a QR
-code to the public verification page, which is what makes a printed copy checkable.
+The first page carries what Indonesian training certificates carry (number, the learner's
+identity as on personnel records, the course with its JP, the study period and final score,
+the signatory by title, name, pangkat and NIP) and a QR code to the public verification page,
+which is what makes a printed copy checkable. The second page lists the modules with their
+estimated minutes, the total and the learning mode, as an STTP's second page does.
+
+Everything printed comes from one `CertificateData`, the snapshot frozen when the certificate
+was issued (app.learning.certificate_snapshot); nothing is read from settings here.
 
 The text is always Bahasa Indonesia, whatever the interface language: the certificate is an
 official document handed to the BKPSDM and kept in personnel files, so it is not passed
@@ -179,6 +184,17 @@ def _line_height(size: float) -> float:
 
 
 @dataclass(frozen=True)
+class ModuleLine:
+    """A module as the second page lists it."""
+
+    title: str
+    minutes: int
+
+
+LEARNING_MODE = "e-learning mandiri"
+
+
+@dataclass(frozen=True)
 class CertificateData:
     number: str
     full_name: str
@@ -195,10 +211,20 @@ class CertificateData:
     completed_on: date
     final_score: int  # 0..100
     issuer: str  # e.g. "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Palu"
-    signatory_name: str
-    signatory_title: str
+    signatory_name: str  # a person's name, never a title
+    signatory_title: str  # e.g. "Kepala BKPSDM Kota Palu"
     verify_url: str
+    signatory_nip: str = ""
+    signatory_pangkat: str = ""  # e.g. "Pembina Utama Muda (IV/c)"
+    started_on: date | None = None  # first module opened, local date
+    issued_on: date | None = None  # the date by the signature (a re-issue is later)
+    learning_mode: str = LEARNING_MODE
+    modules: tuple[ModuleLine, ...] = ()
     place: str = "Palu"  # where the certificate is signed, before the date
+
+    @property
+    def signed_on(self) -> date:
+        return self.issued_on or self.completed_on
 
 
 # Page geometry in millimetres (A4 landscape).
@@ -211,11 +237,11 @@ _MAX_GAP = 7.0  # most space added between two sections of the body
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """The certificate as PDF bytes."""
+    """The certificate as PDF bytes (unsigned: app.learning.signing signs them)."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)  # one page by construction; every block is fitted
+    pdf.set_auto_page_break(False)  # the first page by construction; every block is fitted
     pdf.set_margins(0, 0, 0)
-    pdf.set_creation_date(creation_moment(data.completed_on))
+    pdf.set_creation_date(creation_moment(data.signed_on))
     pdf.set_title(f"Sertifikat {data.number}")
     pdf.set_subject(data.course_title)
     pdf.set_author(data.issuer)
@@ -226,6 +252,7 @@ def render_certificate(data: CertificateData) -> bytes:
     _body(pdf, data, _heading(pdf, data))
     _verification(pdf, data)
     _signature(pdf, data)
+    _modules_page(pdf, data)
     return bytes(pdf.output())
 
 
@@ -380,13 +407,19 @@ def _course(pdf: FPDF, data: CertificateData, y: float) -> float:
     )
     return _centred(
         pdf,
-        f"diselesaikan pada tanggal {indonesian_date(data.completed_on)} "
-        f"dengan nilai akhir {data.final_score}.",
+        f"secara {data.learning_mode} {_period(data)} dengan nilai akhir {data.final_score}.",
         y,
         family="Helvetica",
         max_size=11,
         min_size=8,
     )
+
+
+def _period(data: CertificateData) -> str:
+    end = indonesian_date(data.completed_on)
+    if data.started_on is None or data.started_on >= data.completed_on:
+        return f"pada tanggal {end}"
+    return f"dari tanggal {indonesian_date(data.started_on)} sampai dengan {end}"
 
 
 def _verification(pdf: FPDF, data: CertificateData) -> None:
@@ -426,12 +459,13 @@ def _verification(pdf: FPDF, data: CertificateData) -> None:
 
 
 def _signature(pdf: FPDF, data: CertificateData) -> None:
+    # Title, room for a stamp, then the person: name, pangkat, NIP (as official letters do).
     width = 95.0
     x = _PAGE_W - 22 - width
     y = _BOTTOM_Y
     for text, max_lines in (
-        (f"{data.place}, {indonesian_date(data.completed_on)}", 1),
-        (f"{data.signatory_title},", 3),
+        (f"{data.place}, {indonesian_date(data.signed_on)}", 1),
+        (f"{data.signatory_title},", 2),
     ):
         size, lines = fit_lines(
             pdf,
@@ -444,8 +478,8 @@ def _signature(pdf: FPDF, data: CertificateData) -> None:
             shrink_before_wrap=False,
         )
         y = draw_lines(pdf, lines, x, y, width, _line_height(size), "C")
-    # Room for a wet signature and stamp on a printed copy.
-    y = max(y + 16, _BOTTOM_Y + 30)
+    # Room for a wet signature and stamp on a printed copy (the PDF itself is signed digitally).
+    y = max(y + 13, _BOTTOM_Y + 24)
     size, lines = fit_lines(
         pdf,
         pdf_text(data.signatory_name),
@@ -454,6 +488,74 @@ def _signature(pdf: FPDF, data: CertificateData) -> None:
         style="BU",
         max_size=11,
         min_size=8,
-        max_lines=2,
+        max_lines=1,
     )
-    draw_lines(pdf, lines, x, y, width, _line_height(size), "C")
+    y = draw_lines(pdf, lines, x, y, width, _line_height(size), "C")
+    details = [data.signatory_pangkat]
+    if data.signatory_nip:
+        details.append(f"NIP. {display_nip(data.signatory_nip)}")
+    for text in details:
+        if not text.strip():
+            continue
+        size, lines = fit_lines(
+            pdf, pdf_text(text), width, family="Helvetica", max_size=10, min_size=8
+        )
+        y = draw_lines(pdf, lines, x, y, width, _line_height(size), "C")
+
+
+# Second page: the modules, as an STTP lists its subjects and hours.
+_TABLE_W = 200.0
+
+
+def _modules_page(pdf: FPDF, data: CertificateData) -> None:
+    pdf.add_page()
+    _frame(pdf)
+    pdf.set_auto_page_break(True, margin=20)  # a long module list continues on a third page
+    pdf.set_text_color(*_NAVY)
+    y = _centred(pdf, "DAFTAR MODUL PEMBELAJARAN", 20, family="Helvetica", style="B", max_size=14)
+    pdf.set_text_color(0, 0, 0)
+    y = _centred(
+        pdf, data.course_title, y + 1, family="Helvetica", style="B", max_size=12, min_size=9,
+        max_lines=2,
+    )  # fmt: skip
+    y = _centred(
+        pdf,
+        f"Nomor sertifikat {data.number} - {data.full_name or '-'}",
+        y,
+        family="Helvetica",
+        max_size=10,
+        min_size=8,
+    )
+    rows = [("No.", "Modul", "Waktu (menit)")]
+    rows += [
+        (str(index), pdf_text(module.title), str(module.minutes))
+        for index, module in enumerate(data.modules, start=1)
+    ]
+    total = sum(module.minutes for module in data.modules)
+    pdf.set_xy((_PAGE_W - _TABLE_W) / 2, y + 4)
+    pdf.set_font("Helvetica", "", 10)
+    with pdf.table(
+        width=_TABLE_W,
+        col_widths=(12, 158, 30),
+        text_align=("CENTER", "LEFT", "CENTER"),
+        line_height=_line_height(10) + 1,
+        first_row_as_headings=True,
+        repeat_headings=1,
+    ) as table:
+        for row in rows:
+            table.row(row)
+        if not data.modules:
+            table.row(("-", "Daftar modul tidak tercatat pada saat penerbitan", "-"))
+    pdf.set_x((_PAGE_W - _TABLE_W) / 2)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(170, _line_height(10) + 2, "Jumlah waktu belajar (estimasi)", align="R")
+    pdf.cell(30, _line_height(10) + 2, str(total), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    minutes = data.jp * MINUTES_PER_JP
+    for line in (
+        f"Beban belajar yang diakui: {data.jp} JP ({minutes} menit; 1 JP = {MINUTES_PER_JP} menit)",
+        f"Moda pembelajaran: {data.learning_mode}",
+        f"Periode belajar: {_period(data)}",
+    ):
+        pdf.set_x((_PAGE_W - _TABLE_W) / 2)
+        pdf.cell(_TABLE_W, _line_height(10) + 1, pdf_text(line), new_x="LMARGIN", new_y="NEXT")

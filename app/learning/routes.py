@@ -11,20 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role
-from app.accounts.nip import mask as mask_nip
 from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache
 from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.db import SessionDep, utcnow
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import completion as completion_service
 from app.learning import grading, progress, quizzes
 from app.learning.models import Assignment, Certificate, Completion
-from app.learning.pdf_certificate import render_certificate
-from app.web.deps import AdminUser, CsrfChecked, CurrentUser, OptionalUser
+from app.web.deps import CsrfChecked, CurrentUser
 from app.web.templating import render
 
 router = APIRouter()
@@ -326,66 +323,3 @@ async def quiz_submit(
 
     await run_in_threadpool(work)
     return RedirectResponse(f"{ctx.base}/tes/{key}/{number}", 303)
-
-
-def _certificate(session: Session, number: str) -> Certificate:
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None:
-        raise NotFound(_("Sertifikat dengan nomor {number} tidak ditemukan.").format(number=number))
-    return certificate
-
-
-@router.get("/sertifikat/{number}.pdf", name="certificate_pdf")
-def certificate_pdf(
-    request: Request, session: SessionDep, user: CurrentUser, number: str
-) -> Response:
-    certificate = _certificate(session, number)
-    completion = session.get(Completion, certificate.completion_id)
-    owner = completion is not None and completion.user_id == user.id
-    if not owner and not user.has_role(Role.HR, Role.ADMIN):
-        raise NotFound(_("Sertifikat dengan nomor {number} tidak ditemukan.").format(number=number))
-    if certificate.revoked_at is not None and not user.has_role(Role.HR, Role.ADMIN):
-        raise Forbidden(_("Sertifikat ini sudah dicabut."))
-    data = completion_service.certificate_data(certificate, request.app.state.settings)
-    return Response(
-        render_certificate(data),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="sertifikat-{certificate.number}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-@router.get("/verifikasi/{number}", name="verify")
-def verify(request: Request, session: SessionDep, user: OptionalUser, number: str) -> Response:
-    """Public: is this certificate genuine? Shows only name, masked NIP, course and date."""
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number[:40]))
-    return render(
-        request,
-        "learning/verify.html",
-        {
-            "number": number[:40],
-            "certificate": certificate,
-            "masked_nip": mask_nip(certificate.nip) if certificate else None,
-        },
-        status_code=200 if certificate else 404,
-    )
-
-
-@router.post("/sertifikat/{number}/cabut", name="certificate_revoke", dependencies=[CsrfChecked])
-def certificate_revoke(
-    request: Request,
-    session: SessionDep,
-    user: AdminUser,
-    number: str,
-    reason: Annotated[str, Form(max_length=300)] = "",
-) -> Response:
-    certificate = _certificate(session, number)
-    if not reason.strip():
-        raise quizzes.QuizRuleError(_("Tuliskan alasan pencabutan sertifikat."))
-    if certificate.revoked_at is None:
-        completion_service.revoke_certificate(
-            session, certificate, actor_id=user.id, reason=reason.strip(), now=utcnow()
-        )
-    return RedirectResponse(request.app.url_path_for("verify", number=number), 303)

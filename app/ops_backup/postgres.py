@@ -23,6 +23,8 @@ from app.ops_backup.common import BackupError, Contents, private_file, replace_a
 
 DUMP_MAGIC = b"PGDMP"
 _TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA (\S+) (\S+) ")
+# "3456; 2606 16789 FK CONSTRAINT public certificates fk_certificates_... owner"
+_FK_CONSTRAINT = re.compile(r"^\d+; \d+ \d+ FK CONSTRAINT \S+ (\S+) (\S+) ")
 
 
 def _tool(name: str) -> str:
@@ -86,6 +88,16 @@ def dump_tables(path: Path) -> set[str]:
         raise BackupError(f"{path} bukan berkas pg_dump berformat custom.")
     listing = _run([_tool("pg_restore"), "--list", str(path)], dict(os.environ))
     return {m.group(2) for line in listing.splitlines() if (m := _TABLE_DATA.match(line))}
+
+
+def dump_foreign_keys(path: Path) -> set[tuple[str, str]]:
+    """The (table, constraint) foreign keys a custom-format dump defines."""
+    listing = _run([_tool("pg_restore"), "--list", str(path)], dict(os.environ))
+    return {
+        (m.group(1), m.group(2))
+        for line in listing.splitlines()
+        if (m := _FK_CONSTRAINT.match(line))
+    }
 
 
 def dump_revisions(path: Path) -> set[str]:
@@ -159,6 +171,21 @@ def restore(database_url: str, source: Path) -> Contents:
             for name in extra:
                 quoted = connection.dialect.identifier_preparer.quote(name)
                 connection.execute(text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
+            # Likewise foreign keys a newer schema added to tables the dump has: --clean
+            # cannot drop a primary key they depend on.
+            known = dump_foreign_keys(source)
+            quote = connection.dialect.identifier_preparer.quote
+            for table, name in connection.execute(
+                text(
+                    "SELECT rel.relname, con.conname FROM pg_constraint con "
+                    "JOIN pg_class rel ON rel.oid = con.conrelid "
+                    "WHERE con.contype = 'f' AND rel.relnamespace = 'public'::regnamespace"
+                )
+            ).all():
+                if (table, name) not in known:
+                    connection.execute(
+                        text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                    )
         _run(
             [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges",
              "--single-transaction", "--exit-on-error", "--no-password", f"--dbname={dsn}",

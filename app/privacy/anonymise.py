@@ -9,7 +9,8 @@ What identifies the person goes; what the city's statistics are made of stays:
 - completions, scores, quiz attempts, progress and enrolments stay as they are: they hold
   course ids, module slugs, option ids and numbers, nothing that names the person;
 - certificates stay (the public verification page must still say whether a number is genuine)
-  but the frozen name, NIP, jabatan and golongan are blanked;
+  but the frozen name, NIP, jabatan and golongan are blanked, in the columns and in the
+  snapshot of what was printed, and the stored signed PDF (which prints them) is deleted;
 - free text the person or others wrote about them (survey comments, action plans, follow-up
   notes, HR's notes and reasons) is blanked, the numbers and statuses kept; so is the
   supervisor they named (name, NIP, jabatan) and the supervisor's comment: the supervisor is
@@ -271,15 +272,34 @@ def _blank_as_supervisor(session: Session, nip: str) -> int:
 
 
 def _blank_certificates(session: Session, user_id: int) -> int:
-    """Keep each certificate verifiable, without the name, NIP, jabatan and golongan on it."""
+    """Keep each certificate verifiable, without the name, NIP, jabatan and golongan on it,
+    and without its stored PDF (the file prints them; it cannot be edited and stay signed)."""
     completions = select(Completion.id).where(Completion.user_id == user_id)
-    result = session.execute(
+    rows = session.scalars(
+        select(Certificate).where(Certificate.completion_id.in_(completions))
+    ).all()
+    files = {row.pdf_sha256 for row in rows if row.pdf_sha256 is not None}
+    for row in rows:
+        if row.snapshot is not None:
+            row.snapshot = {
+                **row.snapshot,
+                **{"full_name": "", "nip": "", "pangkat_golongan": "-", "jabatan": "-"},
+            }
+    session.flush()
+    session.execute(
         update(Certificate)
         .where(Certificate.completion_id.in_(completions))
-        .values(full_name="", nip="", jabatan=None, golongan=None, revoke_reason=None)
+        .values(
+            full_name="", nip="", jabatan=None, golongan=None, revoke_reason=None, pdf_sha256=None
+        )
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    for sha in files:
+        if not _blob_in_use(session, sha):
+            session.execute(delete(Blob).where(Blob.sha256 == sha))
+    for row in rows:
+        session.expire(row)
+    return len(rows)
 
 
 def _scrub_audit(

@@ -94,9 +94,11 @@ USER_LINKS: dict[str, Link] = {
 INDIRECT_LINKS: dict[str, str] = {
     "users": "profile, unit: the person's own row",
     "units": "unit: through users.unit_id",
-    "certificates": "certificates: through completions; frozen name and NIP blanked",
+    "certificates": "certificates: through completions, with their signed PDFs in the archive; "
+    "frozen name and NIP blanked in the columns and the snapshot, the stored PDF deleted",
     "login_failures": "login_failures: keyed 'nip:<NIP>'; deleted",
-    "blobs": "files/: the external-learning files; deleted unless another row uses the bytes",
+    "blobs": "files/: the external-learning files and the signed certificate PDFs; deleted "
+    "unless another row uses the bytes",
     "action_plans": "supervisor_confirmations_given: other people's plans naming the person as "
     "supervisor (action_plans.supervisor_nip); their name, NIP and jabatan blanked there and "
     "unanswered links voided, the verdicts kept",

@@ -40,6 +40,7 @@ FORMAT = "lentera-data-pribadi/1"
 # What an anonymised external-learning row points at once its file is deleted: the empty file.
 REMOVED_FILE_SHA256 = hashlib.sha256(b"").hexdigest()
 FILES_DIR = "berkas/pembelajaran-eksternal"
+CERTIFICATES_DIR = "berkas/sertifikat"
 
 # Columns never exported: hashes of passwords and one-time tokens (the session id *is* the
 # token's hash), and internal link columns that mean nothing outside the database.
@@ -68,7 +69,10 @@ def descriptions() -> dict[str, str]:
         ),
         "quiz_attempts": _("Setiap percobaan kuis/tes: soal yang diundi, jawaban, nilai."),
         "completions": _("Kursus yang diselesaikan, dengan nilai akhir dan JP."),
-        "certificates": _("Sertifikat yang diterbitkan, dengan data yang tercetak di dalamnya."),
+        "certificates": _(
+            "Sertifikat yang diterbitkan, dengan data yang tercetak di dalamnya; berkas PDF "
+            "bertanda tangan elektronik ada di folder {folder}."
+        ).format(folder=CERTIFICATES_DIR),
         "external_learning": _(
             "Pembelajaran di luar Lentera yang diajukan; berkasnya ada di folder {folder}."
         ).format(folder=FILES_DIR),
@@ -284,4 +288,14 @@ def build_archive(session: Session, user: User) -> bytes:
         for row, data in rows:
             if row.file_sha256 != REMOVED_FILE_SHA256:
                 archive.writestr(file_path(row), data)
+        # The signed certificate PDFs as issued (they print the person's name and NIP).
+        certificates = session.execute(
+            select(Certificate.number, Blob.data)
+            .join(Blob, Blob.sha256 == Certificate.pdf_sha256)
+            .join(Completion, Completion.id == Certificate.completion_id)
+            .where(Completion.user_id == user.id)
+            .order_by(Certificate.id)
+        ).all()
+        for number, data in certificates:
+            archive.writestr(f"{CERTIFICATES_DIR}/{clean_file_name(number)}.pdf", data)
     return buffer.getvalue()
