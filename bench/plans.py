@@ -157,10 +157,10 @@ def _checks(
     from app.learning import jp, progress, quizzes
     from app.learning.dashboard import learner_dashboard
     from app.reports import completions
-    from app.web.templating import wita_today
+    from app import clock
 
     settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)  # type: ignore[call-arg]
-    today = wita_today()
+    today = clock.today()
     # The app keeps the catalogue in memory; its queries are not what a request sends.
     cache = ContentCache()
 
