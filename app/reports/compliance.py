@@ -4,6 +4,7 @@ The city has thousands of ASN, so nothing here loops over people with a query ea
 people is one SELECT that joins each person to their year's Lentera and external JP (two
 grouped subqueries), and the per-unit summary is one grouped SELECT over the same join. The
 counts a page needs (how many people match the filters) are read off the unit summary.
+What counts (revoked certificates count nothing, local years) is `app.learning.credited`.
 """
 
 from __future__ import annotations
