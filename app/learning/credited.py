@@ -171,8 +171,14 @@ def _grouped(credits: Select[*tuple[Any, ...]], name: str) -> Subquery:
 
 
 def lentera_jp_by_user(year: int) -> Subquery:
-    """Grouped subquery (user_id, jp): each user's credited Lentera JP in `year`."""
-    return _grouped(lentera_credits(year), "lentera_jp")
+    """Grouped subquery (user_id, jp): each user's credited Lentera JP in `year`.
+
+    The same predicate as `lentera_credits`, without the joins that only give a category
+    (reports over the whole city group every completion of the year).
+    """
+    query = select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
+    query = join_current_certificate(query).where(completed_in(year), credited())
+    return query.group_by(Completion.user_id).subquery("lentera_jp")
 
 
 def external_jp_by_user(year: int) -> Subquery:
