@@ -202,8 +202,9 @@ class Totals:
         return self.lentera + self.external
 
 
-def chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
-    """`ids` in slices of at most `size` (one IN (...) list each)."""
+def chunks(ids: Sequence[int], size: int | None = None) -> Iterator[Sequence[int]]:
+    """`ids` in slices of at most `size` (ID_CHUNK by default), one IN (...) list each."""
+    size = size or ID_CHUNK
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
