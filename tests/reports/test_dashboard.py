@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -23,7 +22,7 @@ from app.reports import dashboard
 from tests.factories import login, make_user
 from tests.reports.test_export import _complete
 
-WITA = ZoneInfo("Asia/Makassar")
+WITA = clock.zone()  # the default zone the tests run in (Asia/Makassar)
 
 
 def _course_id(session: Session, code: str) -> int:
