@@ -70,6 +70,8 @@ def test_record_page_marks_the_certificate_revoked_with_reason_and_date(
     assert "6 dari 20 JP" in html
     assert "Dicabut" in html and REASON in html and "21 Jan" in html
     assert "0 (semula 4)" in html
+    # Per category only what counts: the revoked sosial kultural course adds nothing.
+    assert "Per kategori kompetensi: Teknis 6 JP<br>" in html
     # A revoked certificate is not offered for download.
     assert "/sertifikat/LNT-R-000002.pdf" not in html
     assert "/sertifikat/LNT-R-000001.pdf" in html
