@@ -52,7 +52,6 @@ from app import clock
 from app.content.models import Course, CourseVersion
 from app.learning.models import Certificate, Completion, ExternalLearning
 
-CATEGORIES = ("teknis", "manajerial", "sosial kultural")
 # Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
 ID_CHUNK = 5000
 
@@ -60,6 +59,8 @@ ID_CHUNK = 5000
 # an alias made per call re-creates a proxy for each of the table's columns.
 current_certificate = aliased(Certificate, name="current_certificate")
 completed_version = aliased(CourseVersion, name="completed_version")
+_newer = aliased(Certificate, name="newer_certificate")
+_revoked = aliased(Certificate, name="revoked_certificate")
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 Column = ColumnElement[Any] | QueryableAttribute[Any]
@@ -70,9 +71,8 @@ Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 def is_current(certificate: Any) -> ColumnElement[bool]:
     """True for a certificate row that is its completion's newest (the current one)."""
-    newer = aliased(Certificate, name="newer_certificate")
     return ~exists().where(
-        newer.completion_id == certificate.completion_id, newer.id > certificate.id
+        _newer.completion_id == certificate.completion_id, _newer.id > certificate.id
     )
 
 
@@ -103,11 +103,10 @@ def credited_jp(
 
 def completion_counts(completion_id: Column = Completion.id) -> ColumnElement[bool]:
     """Stand-alone predicate: the completion counts (its current certificate is not revoked)."""
-    revoked = aliased(Certificate, name="revoked_certificate")
     return ~exists().where(
-        revoked.completion_id == completion_id,
-        revoked.revoked_at.is_not(None),
-        is_current(revoked),
+        _revoked.completion_id == completion_id,
+        _revoked.revoked_at.is_not(None),
+        is_current(_revoked),
     )
 
 
