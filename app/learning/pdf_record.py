@@ -39,6 +39,7 @@ class RecordEntry:
     completed_on: date
     source: str  # "Lentera" or the external organiser
     certificate_number: str | None
+    revoked: str | None = None  # "Dicabut <date>: <reason>" when the certificate is revoked
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,14 @@ def _summary(pdf: FPDF, record: LearningRecord) -> None:
     pdf.ln(5)
 
 
+def _certificate_cell(entry: RecordEntry) -> str:
+    """The certificate number; a revoked one is marked with its date and reason (0 JP)."""
+    number = entry.certificate_number or "-"
+    if entry.revoked:
+        return f"{number} - {_('DICABUT')}. {entry.revoked}"
+    return number
+
+
 def _table(pdf: FPDF, record: LearningRecord) -> None:
     entries = sorted(record.entries, key=lambda e: (e.completed_on, e.title.casefold()))
     headings = (
@@ -208,7 +217,7 @@ def _table(pdf: FPDF, record: LearningRecord) -> None:
                 entry.source,
                 _date(entry.completed_on, "medium"),
                 str(entry.jp),
-                entry.certificate_number or "-",
+                _certificate_cell(entry),
             )
             for text in cells:
                 row.cell(pdf_text(text))

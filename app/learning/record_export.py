@@ -30,18 +30,28 @@ def category_label(value: str) -> str:
     return labels.get(value, value)
 
 
-def _certificate(entry: RecordEntryView) -> str:
-    if not entry.certificate_number:
+def certificate_status(entry: RecordEntryView) -> str:
+    """'Dicabut' for a revoked certificate, 'Berlaku' for a valid one, '' for none."""
+    if not entry.certificate_number or entry.source != "lentera":
         return ""
-    if entry.certificate_revoked:
-        return _("{number} (dicabut)").format(number=entry.certificate_number)
-    return entry.certificate_number
+    return _("Dicabut") if entry.certificate_revoked else _("Berlaku")
+
+
+def revocation_note(entry: RecordEntryView) -> str:
+    """How a revoked certificate is described in the PDF: date and reason."""
+    if not entry.certificate_revoked:
+        return ""
+    day = entry.revoked_on.isoformat() if entry.revoked_on else "-"
+    return _("Dicabut {date}: {reason}").format(date=day, reason=entry.revoke_reason or "-")
 
 
 def record_csv(record: JPYear, *, issuer: str) -> bytes:
-    """The year's counted entries as CSV that Excel opens with an Indonesian locale:
+    """The year's entries as CSV that Excel opens with an Indonesian locale:
     UTF-8 with a BOM (so Excel detects the encoding) and `;` between cells (the `,` is the
-    decimal separator there). `issuer` is named as the organiser of Lentera courses."""
+    decimal separator there). `issuer` is named as the organiser of Lentera courses.
+
+    The JP column holds the JP counted, so it adds up to the year's total: a completion
+    whose certificate is revoked is listed with 0 JP, "Dicabut", its date and reason."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
@@ -54,6 +64,9 @@ def record_csv(record: JPYear, *, issuer: str) -> bytes:
             _("JP"),
             _("Nomor Sertifikat"),
             _("Sumber"),
+            _("Status Sertifikat"),
+            _("Tanggal Dicabut"),
+            _("Alasan Pencabutan"),
         ]
     )
     for entry in record.entries:
@@ -64,9 +77,12 @@ def record_csv(record: JPYear, *, issuer: str) -> bytes:
             category_label(entry.category),
             issuer if lentera else entry.organiser or "",
             entry.completed_on.isoformat(),
-            str(entry.jp),
-            _certificate(entry),
+            str(entry.credited_jp),
+            entry.certificate_number or "",
             "Lentera" if lentera else _("Eksternal"),
+            certificate_status(entry),
+            entry.revoked_on.isoformat() if entry.certificate_revoked and entry.revoked_on else "",
+            (entry.revoke_reason or "") if entry.certificate_revoked else "",
         ]
         writer.writerow([neutralise(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -81,15 +97,16 @@ def record_pdf(
     unit_kerja: str,
     generated_on: date,
 ) -> bytes:
-    """The year's counted entries as the PDF "Riwayat Belajar"."""
+    """The year's entries as the PDF "Riwayat Belajar" (revoked ones with 0 JP, marked)."""
     entries = tuple(
         RecordEntry(
             title=entry.title,
             category=entry.category,
-            jp=entry.jp,
+            jp=entry.credited_jp,
             completed_on=entry.completed_on,
             source="Lentera" if entry.source == "lentera" else entry.organiser or "-",
-            certificate_number=_certificate(entry) or None,
+            certificate_number=entry.certificate_number,
+            revoked=revocation_note(entry) or None,
         )
         for entry in record.entries
     )

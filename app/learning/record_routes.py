@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from app import clock
 from app.accounts.models import Role
 from app.db import SessionDep
 from app.errors import AppError, NotFound
@@ -23,8 +24,8 @@ MB = 1024 * 1024
 
 
 def selected_year(tahun: int | None = None) -> int:
-    """The year asked for with ?tahun=, the current year (WITA) by default."""
-    current = jp.wita_today().year
+    """The year asked for with ?tahun=, the current local year by default."""
+    current = clock.today().year
     if tahun is None:
         return current
     if not jp.EARLIEST_YEAR <= tahun <= current:
@@ -94,7 +95,7 @@ def learning_record_pdf(
         nip=user.nip,
         employee_type=user.employee_type,
         unit_kerja=user.unit_name or "",
-        generated_on=jp.wita_today(),
+        generated_on=clock.today(),
     )
     return Response(
         pdf,
@@ -123,7 +124,7 @@ def _form_page(
             "raw": raw,
             "errors": errors or {},
             "categories": external.CATEGORIES,
-            "today": jp.wita_today().isoformat(),
+            "today": clock.today().isoformat(),
             "earliest": f"{jp.EARLIEST_YEAR}-01-01",
             "max_jp": external.MAX_JP,
             "max_mb": request.app.state.settings.max_upload_mb,
@@ -167,7 +168,7 @@ def external_submit(
             raw,
             (file.filename or "") if file is not None else "",
             data,
-            today=jp.wita_today(),
+            today=clock.today(),
             max_bytes=limit,
         )
         row = external.submit(session, user.id, checked)

@@ -7,18 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app import clock
 from app.accounts.models import Unit, User
 from app.audit import service as audit
 from app.content.models import Course, CourseVersion
 from app.content.routes import Cache
 from app.db import SessionDep
 from app.errors import BadRequest, NotAuthenticated
-from app.learning import jp
-from app.learning.models import Certificate, Completion
+from app.learning import credited
+from app.learning.credited import current_certificate
+from app.learning.models import Completion
 from app.reports import compliance, tokens
-from app.reports.completions import start_of_day
 from app.reports.models import ApiToken
 
 router = APIRouter(prefix="/api/v1", tags=["HR"])
@@ -73,11 +74,22 @@ class CompletionOut(BaseModel):
     course_code: str
     course_title: str
     category: str
-    jp: int
+    jp: int = Field(description="The JP the course was worth when completed.")
+    credited_jp: int = Field(
+        description="The JP this completion counts toward the learner's year: `jp`, or 0 when "
+        "its certificate is revoked."
+    )
     started_at: datetime | None
     completed_at: datetime
     final_score: int
-    certificate_number: str | None
+    certificate_number: str | None = Field(
+        description="The completion's current certificate (the newest, after a re-issue)."
+    )
+    certificate_revoked: bool = Field(
+        description="True when the current certificate is revoked: the completion counts 0 JP."
+    )
+    revoked_at: datetime | None = Field(description="When the certificate was revoked (UTC).")
+    revoke_reason: str | None = Field(description="Why it was revoked ('diganti': re-issued).")
 
 
 class CompletionPage(BaseModel):
@@ -139,28 +151,43 @@ def list_completions(
     completed_to: Annotated[date | None, Query(alias="to")] = None,
     course: Annotated[str | None, Query(max_length=32)] = None,
 ) -> CompletionPage:
-    """Completions in id order; follow `next_cursor` until it is null."""
+    """Completions in id order, each with its current certificate; one whose certificate is
+    revoked is listed with `certificate_revoked`, `revoked_at`, `revoke_reason` and
+    `credited_jp` 0. `from`/`to` are local dates (LENTERA_TIMEZONE). Follow `next_cursor`
+    until it is null."""
     for value in (completed_from, completed_to):
         if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
             raise BadRequest("`from` and `to` must lie between 2000-01-01 and 2100-12-31.")
     if completed_from and completed_to and completed_to < completed_from:
         raise BadRequest("`to` must not be before `from`.")
-    query = (
-        select(Completion, User, Unit.name, Course.code, CourseVersion, Certificate.number)
+    query = credited.join_current_certificate(
+        select(
+            Completion,
+            User,
+            Unit.name,
+            Course.code,
+            CourseVersion,
+            current_certificate.number,
+            current_certificate.revoked_at,
+            current_certificate.revoke_reason,
+        )
         .join(User, User.id == Completion.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
         .join(Course, Course.id == Completion.course_id)
-        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
-        .outerjoin(Certificate, Certificate.completion_id == Completion.id)
-        .order_by(Completion.id)
-        .limit(limit + 1)
+        # The version completed; the current one if that version is gone (as on /riwayat).
+        .join(
+            CourseVersion,
+            CourseVersion.id
+            == func.coalesce(Completion.course_version_id, Course.current_version_id),
+        )
     )
+    query = query.order_by(Completion.id).limit(limit + 1)
     if cursor is not None:
         query = query.where(Completion.id > cursor)
     if completed_from:
-        query = query.where(Completion.completed_at >= start_of_day(completed_from))
+        query = query.where(Completion.completed_at >= clock.day_start(completed_from))
     if completed_to:
-        until = start_of_day(completed_to) + timedelta(days=1)
+        until = clock.day_start(completed_to + timedelta(days=1))
         query = query.where(Completion.completed_at < until)
     if course:
         query = query.where(Course.code == course)
@@ -180,12 +207,16 @@ def list_completions(
             course_title=version.title,
             category=version.category,
             jp=done.jp,
+            credited_jp=0 if revoked_at is not None else done.jp,
             started_at=done.started_at,
             completed_at=done.completed_at,
             final_score=done.final_score,
             certificate_number=number,
+            certificate_revoked=revoked_at is not None,
+            revoked_at=revoked_at,
+            revoke_reason=reason if revoked_at is not None else None,
         )
-        for done, user, unit, code, version, number in rows[:limit]
+        for done, user, unit, code, version, number, revoked_at, reason in rows[:limit]
     ]
     next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
     return CompletionPage(items=items, next_cursor=next_cursor)
@@ -194,12 +225,16 @@ def list_completions(
 # --- JP against the yearly target -----------------------------------------------------------
 
 ReportYear = Annotated[
-    int | None, Query(description="Calendar year in WITA (UTC+8); the current year when omitted.")
+    int | None,
+    Query(
+        description="Calendar year in the zone of LENTERA_TIMEZONE (WITA, UTC+8, by default); "
+        "the current year when omitted."
+    ),
 ]
 
 
 def _report_year(year: int | None) -> int:
-    current = jp.wita_today().year
+    current = clock.today().year
     if year is None:
         return current
     if not compliance.MIN_YEAR <= year <= current + 1:
@@ -213,7 +248,10 @@ class JPPersonOut(BaseModel):
     unit: str | None
     jabatan: str | None
     golongan: str | None
-    lentera_jp: int = Field(description="JP from courses completed on Lentera in the year.")
+    lentera_jp: int = Field(
+        description="JP from courses completed on Lentera in the year; a completion whose "
+        "certificate is revoked counts 0."
+    )
     external_jp: int = Field(description="JP from external learning verified by HR, by end date.")
     total_jp: int
     target: int = Field(description="The yearly JP every ASN is owed (LENTERA_JP_TARGET).")
@@ -264,8 +302,8 @@ def jp_summary(
     limit: Limit = 500,
     cursor: Cursor = None,
 ) -> JPPersonPage:
-    """Active ASN in id order with their JP (Lentera + verified external) against the target;
-    follow `next_cursor` until it is null."""
+    """Active ASN in id order with their credited JP (Lentera, without revoked certificates,
+    + verified external) against the target; follow `next_cursor` until it is null."""
     chosen = _report_year(year)
     target: int = request.app.state.settings.jp_target
     if cursor is None:

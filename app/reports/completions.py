@@ -1,25 +1,30 @@
-"""The completion records export: one query, streamed, in three layouts (Lentera, SIASN).
+"""The completion records export: one query, streamed, in two layouts (Lentera, SIASN).
 
 Rows are learners' enrolments, with their completion where there is one, so HR sees who
-finished, who is still learning and who is past a mandatory deadline.
+finished, who is still learning and who is past a mandatory deadline. Which completions
+count is `app.learning.credited`'s rule: the Lentera layout lists a completion whose current
+certificate is revoked with "Dicabut", the date and the reason, and credits it 0 JP ("JP
+Diakui"); SIASN's layout leaves it out (HR types those rows into the national system).
+Dates are local calendar days (`app.clock`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Unit, User
 from app.content.models import Course, CourseVersion
-from app.learning.models import Assignment, Certificate, Completion, Enrolment
+from app.learning import credited
+from app.learning.credited import current_certificate
+from app.learning.models import Assignment, Completion, Enrolment
 
-WITA = ZoneInfo("Asia/Makassar")
 Status = Literal["selesai", "berjalan", "lewat_tenggat"]
 STATUS_LABELS = {
     "selesai": "Selesai",
@@ -35,8 +40,10 @@ CATEGORY_LABELS = {
 COLUMNS = [
     "NIP", "Nama", "Unit Kerja", "Jabatan", "Golongan", "Kode Kursus", "Judul Kursus",
     "Kategori Kompetensi", "JP", "Tanggal Mulai", "Tanggal Selesai", "Nilai Akhir", "Status",
-    "Nomor Sertifikat",
+    "Nomor Sertifikat", "Status Sertifikat", "Tanggal Dicabut", "Alasan Pencabutan", "JP Diakui",
 ]  # fmt: skip
+CERTIFICATE_VALID = "Berlaku"
+CERTIFICATE_REVOKED = "Dicabut"
 # SIASN's course history (riwayat kursus): the fields HR types into BKN's system.
 SIASN_COLUMNS = [
     "NIP", "Nama", "Jenis Kursus", "Nama Kursus", "Institusi Penyelenggara", "Jenis Sertifikat",
@@ -51,7 +58,9 @@ class ExportFilters:
     unit_id: int | None = None
     course_code: str | None = None
     status: Status | None = None
-    today: date = field(default_factory=lambda: datetime.now(WITA).date())
+    today: date = field(default_factory=clock.today)
+    # Only completions that count (SIASN's layout): a revoked certificate's row is left out.
+    credited_only: bool = False
 
     def describe(self) -> dict[str, Any]:
         """The filters as recorded in the audit log."""
@@ -65,7 +74,8 @@ class ExportFilters:
 
 
 def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, WITA)
+    """The UTC moment where local day `day` begins (`clock.day_start`)."""
+    return clock.day_start(day)
 
 
 def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
@@ -87,7 +97,10 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
             Completion.completed_at,
             Completion.final_score,
             Assignment.due_on,
-            Certificate.number,
+            current_certificate.number,
+            current_certificate.revoked_at,
+            current_certificate.revoke_reason,
+            case((Completion.id.is_(None), null()), else_=credited.credited_jp()),
         )
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
@@ -103,7 +116,7 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
             version,
             version.id == func.coalesce(Completion.course_version_id, Course.current_version_id),
         )
-        .outerjoin(Certificate, Certificate.completion_id == Completion.id)
+        .outerjoin(current_certificate, credited.current_certificate_on(Completion.id))
         .outerjoin(
             Assignment,
             and_(
@@ -120,6 +133,8 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
         query = query.where(User.unit_id == filters.unit_id)
     if filters.course_code:
         query = query.where(Course.code == filters.course_code)
+    if filters.credited_only:
+        query = query.where(Completion.id.is_not(None), credited.credited())
     if filters.status == "selesai":
         query = query.where(Completion.id.is_not(None))
     elif filters.status == "lewat_tenggat":
@@ -145,21 +160,30 @@ def _status(completed_at: datetime | None, due_on: date | None, today: date) -> 
     return STATUS_LABELS["berjalan"]
 
 
+def certificate_status(number: str | None, revoked_at: datetime | None) -> str | None:
+    """'Dicabut', 'Berlaku', or None without a certificate."""
+    if revoked_at is not None:
+        return CERTIFICATE_REVOKED
+    return CERTIFICATE_VALID if number is not None else None
+
+
 def _lentera_row(row: Sequence[Any], today: date) -> Sequence[object]:
     (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed,
-     score, due_on, number) = row  # fmt: skip
+     score, due_on, number, revoked_at, reason, credited_jp) = row  # fmt: skip
     return (
         nip, name, unit, jabatan, golongan, code, title,
         CATEGORY_LABELS.get(category, category), jp, started, completed, score,
-        _status(completed, due_on, today), number,
+        _status(completed, due_on, today), number, certificate_status(number, revoked_at),
+        revoked_at, reason if revoked_at is not None else None, credited_jp,
     )  # fmt: skip
 
 
 def _siasn_row(row: Sequence[Any], issuer: str) -> Sequence[object]:
-    nip, name, _u, _j, _g, _code, title, _cat, jp, started, completed, _s, _due, number = row
+    nip, name, _u, _j, _g, _code, title, _cat, jp, started, completed = row[:11]
+    number = row[13]
     return (
         nip, name, "Kursus", title, issuer, "Sertifikat", jp,
-        completed.astimezone(WITA).year if completed else None, started, completed, number,
+        clock.local_date(completed).year if completed else None, started, completed, number,
     )  # fmt: skip
 
 
@@ -173,8 +197,8 @@ def iter_records(
 
 
 def siasn_filters(filters: ExportFilters) -> ExportFilters:
-    """SIASN records courses finished: the same filters, completed rows only."""
-    return replace(filters, status="selesai")
+    """SIASN records courses finished: the same filters, credited completions only."""
+    return replace(filters, status="selesai", credited_only=True)
 
 
 def iter_siasn(

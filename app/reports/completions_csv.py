@@ -24,7 +24,8 @@ from app.reports.csv_safe import cell_text
 from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
 
 NAMES = ("nip", "name", "unit", "jabatan", "golongan", "code", "title", "category", "jp",
-         "started", "completed", "score", "due_on", "number")  # fmt: skip
+         "started", "completed", "score", "due_on", "number", "revoked_at", "revoke_reason",
+         "credited_jp")  # fmt: skip
 Cells = tuple[Select[*tuple[Any, ...]], list[ColumnElement[Any]]]
 
 
@@ -53,11 +54,19 @@ def lentera_cells(filters: completions.ExportFilters) -> Cells:
         *((col["category"] == key, _fixed(label)) for key, label in labelled),
         else_=text_cell(col["category"]),
     )
+    revoked = col["revoked_at"].is_not(None)
+    certificate = case(
+        (revoked, _fixed(completions.CERTIFICATE_REVOKED)),
+        (col["number"].is_not(None), _fixed(completions.CERTIFICATE_VALID)),
+        else_=null(),
+    )
+    reason = case((revoked, text_cell(col["revoke_reason"])), else_=null())
     texts = ("nip", "name", "unit", "jabatan", "golongan", "code", "title")
     cells = [
         *(text_cell(col[key]) for key in texts), category, col["jp"],
         date_cell(col["started"]), date_cell(col["completed"]), col["score"], status,
-        text_cell(col["number"]),
+        text_cell(col["number"]), certificate, date_cell(col["revoked_at"]), reason,
+        col["credited_jp"],
     ]  # fmt: skip
     return query, cells
 

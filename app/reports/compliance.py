@@ -4,6 +4,7 @@ The city has thousands of ASN, so nothing here loops over people with a query ea
 people is one SELECT that joins each person to their year's Lentera and external JP (two
 grouped subqueries), and the per-unit summary is one grouped SELECT over the same join. The
 counts a page needs (how many people match the filters) are read off the unit summary.
+What counts (revoked certificates count nothing, local years) is `app.learning.credited`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from app.accounts.models import Unit, User
-from app.learning import jp
-from app.learning.models import Completion, ExternalLearning
+from app.learning import credited
 from app.reports.exports import file_chunks
 
 PAGE_SIZE = 100
@@ -103,24 +103,13 @@ class UnitSummary:
 
 
 def _jp_subqueries(year: int) -> tuple[Subquery, Subquery]:
-    """Per-user Lentera JP and verified external JP in `year`, grouped: jp_by_user's queries.
+    """Per-user credited Lentera JP and verified external JP in `year`, grouped.
 
-    jp.py's own year predicates are used so that a year means exactly what it means on the
-    learner's record (WITA boundaries, external learning counted in the year it ended).
+    `app.learning.credited` builds them, so a year means exactly what it means on the
+    learner's record (local year boundaries, revoked certificates count nothing, external
+    learning counted in the year it ended).
     """
-    lentera = (
-        select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
-        .where(jp._completed_in(year))
-        .group_by(Completion.user_id)
-        .subquery("lentera_jp")
-    )
-    external = (
-        select(ExternalLearning.user_id.label("user_id"), func.sum(ExternalLearning.jp).label("jp"))
-        .where(jp._verified_in(year))
-        .group_by(ExternalLearning.user_id)
-        .subquery("external_jp")
-    )
-    return lentera, external
+    return credited.lentera_jp_by_user(year), credited.external_jp_by_user(year)
 
 
 def _jp_columns(year: int) -> tuple[ColumnElement[int], ColumnElement[int], Subquery, Subquery]:

@@ -6,9 +6,9 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-WITA = ZoneInfo("Asia/Makassar")
+from app import clock
+
 # A cell starting with one of these is run as a formula by Excel and LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,11 +21,11 @@ def sanitize(value: object) -> object:
 
 
 def cell_text(value: object) -> str:
-    """How a value is written in CSV: dates as DD-MM-YYYY (WITA), None as empty."""
+    """How a value is written in CSV: dates as DD-MM-YYYY (local, `app.clock`), None as empty."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(WITA).strftime("%d-%m-%Y")
+        return clock.local_date(value).strftime("%d-%m-%Y")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     return str(sanitize(value))

@@ -9,7 +9,10 @@ The rules mirrored here (checked against the Python path on both databases by
 tests/reports/test_export_fast_csv.py):
 
 - None is an empty cell; integers are written as `str(int)` writes them;
-- dates are DD-MM-YYYY in WITA, which is UTC+8 all year (Indonesia keeps no summer time);
+- dates are DD-MM-YYYY in the local zone (`app.clock`, LENTERA_TIMEZONE): SQLite adds the
+  zone's fixed offset (Indonesian zones keep no summer time; `clock.check_zone` refuses
+  one that does), PostgreSQL converts with the zone's name. Both are bound parameters taken
+  from the clock when the cell is built, never text pasted into the SQL;
 - text starting with a formula trigger (`csv_safe.FORMULA_TRIGGERS`) gets an apostrophe.
 
 CSV quoting is left to PostgreSQL's COPY, whose CSV quoting is csv.writer's, and on SQLite
@@ -28,11 +31,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import ColumnElement, String, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
+from app import clock
 from app.reports.csv_safe import FORMULA_TRIGGERS
 
 SEPARATOR = "\x1f"  # ASCII unit separator: never typed into a name or a title
@@ -66,15 +70,30 @@ class text_cell(_Cell):
     inherit_cache = True
 
 
-class date_cell(_Cell):
-    """A UTC datetime column as DD-MM-YYYY in WITA."""
+class _LocalCell(_Cell):
+    """A cell of a UTC datetime column in local time: the value, then the clock's zone as
+    two bound parameters (SQLite's offset modifier, PostgreSQL's zone name).
+
+    The zone is a parameter, not SQL text, so a statement cached by SQLAlchemy stays right
+    when the configured zone changes (tests run three zones in one process).
+    """
+
+    inherit_cache = True
+
+    def __init__(self, value: ColumnElement[Any]) -> None:
+        minutes = int(clock.utc_offset().total_seconds()) // 60
+        super().__init__(value, literal(f"{minutes:+d} minutes"), literal(clock.zone().key))
+
+
+class date_cell(_LocalCell):
+    """A UTC datetime column as DD-MM-YYYY in the local zone."""
 
     name = "date_cell"
     inherit_cache = True
 
 
-class year_cell(_Cell):
-    """The WITA calendar year of a UTC datetime column."""
+class year_cell(_LocalCell):
+    """The local calendar year of a UTC datetime column."""
 
     name = "year_cell"
     inherit_cache = True
@@ -113,23 +132,27 @@ def _text_cell(element: text_cell, compiler: SQLCompiler, **kw: Any) -> str:
 
 # SQLite stores datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (app.db.UTCDateTime);
 # PostgreSQL as timestamptz.
-def _wita(element: _Cell, compiler: SQLCompiler, sqlite: str, postgresql: str, **kw: Any) -> str:
-    (value,) = element._args(compiler, **kw)
+def _local(
+    element: _LocalCell, compiler: SQLCompiler, sqlite: str, postgresql: str, **kw: Any
+) -> str:
+    value, offset, zone = element.clauses
+    column = compiler.process(value, **kw)
     if compiler.dialect.name == "sqlite":
         # Seconds only: SQLite rounds the fraction to milliseconds, which would carry
-        # 15:59:59.9999 UTC over into the next WITA day; Python truncates.
-        return f"strftime('{sqlite}', substr({value}, 1, 19), '+8 hours')"
-    return f"to_char({value} AT TIME ZONE 'Asia/Makassar', '{postgresql}')"
+        # 15:59:59.9999 UTC over into the next local day; Python truncates.
+        modifier = compiler.process(offset, **kw)
+        return f"strftime('{sqlite}', substr({column}, 1, 19), {modifier})"
+    return f"to_char({column} AT TIME ZONE {compiler.process(zone, **kw)}, '{postgresql}')"
 
 
 @compiles(date_cell)
 def _date_cell(element: date_cell, compiler: SQLCompiler, **kw: Any) -> str:
-    return _wita(element, compiler, "%d-%m-%Y", "DD-MM-YYYY", **kw)
+    return _local(element, compiler, "%d-%m-%Y", "DD-MM-YYYY", **kw)
 
 
 @compiles(year_cell)
 def _year_cell(element: year_cell, compiler: SQLCompiler, **kw: Any) -> str:
-    return _wita(element, compiler, "%Y", "FMYYYY", **kw)  # FM: not zero-padded, as str()
+    return _local(element, compiler, "%Y", "FMYYYY", **kw)  # FM: not zero-padded, as str()
 
 
 @compiles(cell_line)

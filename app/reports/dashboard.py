@@ -3,6 +3,9 @@
 Each figure is one grouped query, so the page costs the same few queries for a hundred ASN or
 ten thousand. Only active ASN count in rates and overdue lists (people who left are not
 HR's to chase); weekly activity counts everyone who did something, since it happened.
+A completion counts as done only when `app.learning.credited` credits it: one whose
+certificate was revoked leaves its enrolment uncompleted and its assignment open. Weeks, years
+and due dates are local calendar days (`app.clock`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select, union_all
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Unit, User
 from app.content.catalog import Catalog
 from app.content.models import Course
-from app.learning import jp
+from app.learning import credited
 from app.learning.models import Assignment, Completion, Enrolment, ModuleProgress, QuizAttempt
-from app.reports.completions import start_of_day
 
 WEEKS = 12
 OLDEST_OVERDUE = 50
@@ -41,7 +44,7 @@ class Rate:
 
 @dataclass(frozen=True)
 class WeekActivity:
-    start: date  # a Monday, in WITA
+    start: date  # a Monday, local date
     learners: int
 
 
@@ -66,12 +69,13 @@ class OverdueAssignment:
 def _enrolled_in(year: int | None) -> ColumnElement[bool] | None:
     if year is None:
         return None
-    start, end = jp.year_bounds(year)
+    start, end = clock.year_bounds(year)
     return and_(Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end)
 
 
 def _enrolments(year: int | None, *columns: Any) -> Select[*tuple[Any, ...]]:
-    """Active people's enrolments (in `year`, WITA, when given) with their completion if any."""
+    """Active people's enrolments (in local `year` when given) with their credited completion
+    if any."""
     query = (
         select(*columns, func.count(Enrolment.id), func.count(Completion.id))
         .select_from(Enrolment)
@@ -81,6 +85,7 @@ def _enrolments(year: int | None, *columns: Any) -> Select[*tuple[Any, ...]]:
             and_(
                 Completion.user_id == Enrolment.user_id,
                 Completion.course_id == Enrolment.course_id,
+                credited.completion_counts(Completion.id),
             ),
         )
         .where(User.is_active.is_(True))
@@ -125,10 +130,10 @@ def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
 
 
 def weekly_active_learners(session: Session, today: date, weeks: int = WEEKS) -> list[WeekActivity]:
-    """Distinct learners per week (Monday to Sunday, WITA) who opened or completed a module or
+    """Distinct learners per week (Monday to Sunday, local time) who opened or completed a module or
     submitted a quiz; every one of the `weeks` weeks is listed, 0 included (one query)."""
     starts = week_starts(today, weeks)
-    bounds = [start_of_day(day) for day in starts] + [start_of_day(starts[-1] + timedelta(7))]
+    bounds = [clock.day_start(day) for day in starts] + [clock.day_start(starts[-1] + timedelta(7))]
     first, last = bounds[0], bounds[-1]
     opened = ModuleProgress.first_opened_at
     completed = ModuleProgress.completed_at
@@ -140,7 +145,7 @@ def weekly_active_learners(session: Session, today: date, weeks: int = WEEKS) ->
         select(ModuleProgress.user_id, completed).where(completed >= first, completed < last),
         select(QuizAttempt.user_id, submitted).where(submitted >= first, submitted < last),
     ).subquery("events")
-    # The week index as a CASE over the boundaries: portable SQL, and the boundaries are WITA
+    # The week index as a CASE over the boundaries: portable SQL, and the boundaries are local
     # midnights computed here rather than by each database's own date functions.
     week = case(*((events.c.at < bounds[i + 1], i) for i in range(weeks)))
     bucketed = select(events.c.user_id, week.label("week")).subquery("bucketed")
@@ -152,7 +157,7 @@ def weekly_active_learners(session: Session, today: date, weeks: int = WEEKS) ->
 
 
 def _overdue(today: date) -> Select[*tuple[Any, ...]]:
-    """Active people's assignments past their due date (WITA) with no completion."""
+    """Active people's assignments past their due date (local) with no credited completion."""
     return (
         select()
         .select_from(Assignment)
@@ -163,6 +168,7 @@ def _overdue(today: date) -> Select[*tuple[Any, ...]]:
             and_(
                 Completion.user_id == Assignment.user_id,
                 Completion.course_id == Assignment.course_id,
+                credited.completion_counts(Completion.id),
             ),
         )
         .where(User.is_active.is_(True), Assignment.due_on < today, Completion.id.is_(None))

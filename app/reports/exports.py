@@ -16,8 +16,9 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.reports import completions, completions_csv
-from app.reports.csv_safe import WITA, csv_stream, sanitize
+from app.reports.csv_safe import csv_stream, sanitize
 
 Layout = Literal["lentera", "siasn"]
 Format = Literal["csv", "xlsx"]
@@ -35,7 +36,7 @@ def rows_for(
 
 def _xlsx_value(value: object) -> object:
     if isinstance(value, datetime):
-        return value.astimezone(WITA).date()
+        return clock.local_date(value)
     return sanitize(value)
 
 

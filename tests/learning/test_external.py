@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.content.models import Blob
@@ -21,7 +22,7 @@ from app.learning.models import ExternalLearning
 from tests.factories import csrf_token, login, make_user
 from tests.learning.conftest import PDF_BYTES, AddExternal
 
-TODAY = jp.wita_today()
+TODAY = clock.today()
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 MB = 1024 * 1024

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import User
 from app.learning import jp
 from app.learning.jp import JPYear, RecordEntryView
@@ -22,7 +23,7 @@ from tests.factories import login, make_user
 from tests.learning.conftest import AddExternal, Complete
 
 GOLDEN = Path(__file__).parent / "golden"
-THIS_YEAR = jp.wita_today().year
+THIS_YEAR = clock.today().year
 
 
 def utc(*args: int) -> datetime:
@@ -253,9 +254,9 @@ def test_record_page_requires_login(client: TestClient) -> None:
 
 GOLDEN_RECORD = JPYear(
     year=2026,
-    lentera_jp=10,
+    lentera_jp=6,  # the revoked KOM-101 counts 0
     external_jp=14,
-    total=24,
+    total=20,
     target=20,
     remaining=0,
     entries=[
@@ -280,6 +281,8 @@ GOLDEN_RECORD = JPYear(
             course_code="KOM-101",
             certificate_number="LNT-2026-000002",
             certificate_revoked=True,
+            revoked_on=date(2026, 10, 5),
+            revoke_reason="=Nilai ujian tidak sah; diulang",
         ),
         RecordEntryView(
             source="external",
@@ -355,11 +358,12 @@ def test_csv_download_is_an_attachment_of_the_years_counted_entries(
     assert response.content.startswith(b"\xef\xbb\xbf")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == (
-        "Tahun;Pelatihan;Kategori;Penyelenggara;Tanggal Selesai;JP;Nomor Sertifikat;Sumber"
+        "Tahun;Pelatihan;Kategori;Penyelenggara;Tanggal Selesai;JP;Nomor Sertifikat;Sumber;"
+        "Status Sertifikat;Tanggal Dicabut;Alasan Pencabutan"
     )
-    assert lines[1] == "2025;'=HYPERLINK(1);Teknis;ANRI;2025-06-30;3;;Eksternal"
+    assert lines[1] == "2025;'=HYPERLINK(1);Teknis;ANRI;2025-06-30;3;;Eksternal;;;"
     assert lines[2].startswith("2025;Pelayanan Publik Prima")
-    assert lines[2].endswith(";2025-03-01;6;LNT-2025-000007;Lentera")
+    assert lines[2].endswith(";2025-03-01;6;LNT-2025-000007;Lentera;Berlaku;;")
     assert len(lines) == 3
 
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.content import store
@@ -63,7 +64,7 @@ class World:
 
 @pytest.fixture
 def world(session: Session, demo_content: store.ImportReport) -> World:
-    today = jp.wita_today()
+    today = clock.today()
     year = today.year
     hr = make_user(
         session, roles={Role.HR}, nip=nip("19800101", "200501", "1", 1),
@@ -260,7 +261,7 @@ def test_the_page_costs_the_same_queries_for_five_or_twenty_five_asn(
         assert client.get("/laporan/jp").status_code == 200
     for n in range(20):
         person = make_user(session, unit_name=f"Kelurahan {n % 4}", password=None)
-        _external(session, person, 5 + n, end_on=jp.wita_today())
+        _external(session, person, 5 + n, end_on=clock.today())
     with _count_queries(engine) as after:
         response = client.get("/laporan/jp")
     assert response.context["matching"] == 25  # type: ignore[attr-defined]
@@ -299,7 +300,7 @@ def test_next_year_is_allowed_and_the_year_after_is_not(
     client: TestClient, session: Session
 ) -> None:
     login(client, make_user(session, roles={Role.HR}))
-    next_year = jp.wita_today().year + 1
+    next_year = clock.today().year + 1
     assert client.get("/laporan/jp", params={"tahun": next_year}).status_code == 200
     assert client.get("/laporan/jp", params={"tahun": 2000}).status_code == 200
     assert client.get("/laporan/jp", params={"tahun": next_year + 1}).status_code == 400

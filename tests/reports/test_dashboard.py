@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -12,17 +11,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Role, User
 from app.content import store
 from app.content.catalog import ContentCache
 from app.content.models import QuizVersion
-from app.learning import jp, progress
+from app.learning import progress
 from app.learning.models import Assignment, ModuleProgress, QuizAttempt
 from app.reports import dashboard
 from tests.factories import login, make_user
 from tests.reports.test_export import _complete
 
-WITA = ZoneInfo("Asia/Makassar")
+WITA = clock.zone()  # the default zone the tests run in (Asia/Makassar)
 
 
 def _course_id(session: Session, code: str) -> int:
@@ -57,7 +57,7 @@ def office(session: Session, demo_content: store.ImportReport) -> Office:
     yet); Citra was assigned KOM-101, due 3 days ago. Dedi (inactive, Dinas Kesehatan) has an
     overdue assignment that must not count.
     """
-    today = jp.wita_today()
+    today = clock.today()
     hr = make_user(session, roles={Role.HR}, unit_name="BKPSDM")
     ani = make_user(session, full_name="Ani", unit_name="Dinas Kesehatan", password=None)
     budi = make_user(session, full_name="Budi", unit_name="Dinas Kesehatan", password=None)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.content import store
@@ -18,7 +19,7 @@ from app.content.catalog import ContentCache
 from app.db import utcnow
 from app.learning import completion, progress
 from app.learning.models import Assignment, Completion, QuizAttempt
-from app.reports.completions import COLUMNS, SIASN_COLUMNS, WITA
+from app.reports.completions import COLUMNS, SIASN_COLUMNS
 from tests.factories import login, make_user
 
 
@@ -78,7 +79,7 @@ def test_hr_exports_completion_records_as_csv_for_indonesian_excel(
     assert (row["Kode Kursus"], row["Kategori Kompetensi"], row["JP"]) == ("PPP-101", "Teknis", "6")
     assert row["Status"] == "Selesai" and row["Nilai Akhir"] == "90"
     assert row["Nomor Sertifikat"].startswith("LTR-")
-    assert row["Tanggal Selesai"] == done.completed_at.astimezone(WITA).strftime("%d-%m-%Y")
+    assert row["Tanggal Selesai"] == clock.local(done.completed_at).strftime("%d-%m-%Y")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.completions"))
     assert event is not None and event.details["format"] == "csv"
 

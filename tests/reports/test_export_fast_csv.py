@@ -125,7 +125,9 @@ def _certificate(done: Completion, person: User, course: Course, n: int) -> Cert
         number=["LTR-2026-", "-LTR;", 'L"'][n // 4 % 3] + str(n), completion_id=done.id,
         full_name=person.full_name, nip=person.nip, employee_type="PNS", course_code=course.code,
         course_title="t", category="teknis", jp=done.jp, completed_on=TODAY, final_score=1,
-        revoked_at=datetime(2026, 3, 2, tzinfo=UTC) if n % 2 else None,
+        revoked_at=MOMENTS[n % len(MOMENTS)] if n % 2 else None,
+        # Awkward reasons too (formula triggers, delimiters, line breaks), some missing.
+        revoke_reason=AWKWARD[n % len(AWKWARD)] or None if n % 2 else None,
     )  # fmt: skip
 
 
@@ -185,6 +187,11 @@ def test_awkward_data_covers_every_status_category_and_certificate_state(
         assert value.encode() in text, value
     revoked = session.scalars(select(Certificate.number).where(Certificate.revoked_at.is_not(None)))
     assert any(number.encode() in text for number in revoked)
+    assert b";Dicabut;" in text and b";Berlaku;" in text
+    reasons = session.scalars(
+        select(Certificate.revoke_reason).where(Certificate.revoke_reason.is_not(None))
+    )
+    assert len(set(reasons)) > 3
     assert text.count(b"\r\n") > 60
 
 

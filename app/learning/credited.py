@@ -1,0 +1,252 @@
+"""Credited learning: which learning counts toward an ASN's JP, for whom, in which year.
+
+Read this first; every page, file and API response that shows or adds up JP reads through
+this module (the learner's home and /riwayat with its CSV and PDF, HR's JP compliance and
+its export, the dashboard, the completion export in both layouts, the JSON API).
+
+The rule
+--------
+Every ASN is owed at least `settings.jp_target` JP (jam pelajaran, 45 minutes) of competency
+development a calendar year (PP 11/2017, UU 20/2023). Two kinds of learning count:
+
+1. **A Lentera completion** counts with the JP recorded on the completion, for the learner
+   who completed, in the *local* calendar year of `completed_at` (`app.clock`: with WITA, a
+   course completed on 31 December at 20.00 UTC was completed on 1 January and counts for
+   the new year) -- unless its certificate is revoked.
+   A completion may have several certificate rows: a correction re-issues a certificate by
+   revoking the old one (reason "diganti") and issuing a new row for the same completion.
+   The completion's *current* certificate is its newest row (highest id). The completion
+   counts iff it has no certificate at all, or its current certificate is not revoked.
+   A completion whose current certificate is revoked is still *listed* wherever completions
+   are listed (marked revoked, with the reason and date) but is credited 0 JP, and it is
+   left out of SIASN's file and of every total.
+2. **External learning** (a workshop, ASN Unggul...) counts with its JP once HR verified it
+   (status "verified"; pending and rejected count nothing), in the calendar year of its
+   end date (a plain date: no zone applies).
+
+Each counted item has a competency category: "teknis", "manajerial" or "sosial kultural".
+A Lentera completion's category and title are the certificate's (frozen at issue), else
+those of the course version completed (the current version when that one is gone).
+
+How to use it
+-------------
+- Per person: `app.learning.jp.jp_for_year` (entries and totals, revoked entries listed).
+- In bulk: `totals_by_user` (grouped SQL, id lists in chunks), or the grouped subqueries
+  `lentera_jp_by_user` / `external_jp_by_user` to join into a report's own SELECT.
+- Row by row in SQL: `join_current_certificate` + `credited(...)` / `credited_jp(...)`
+  when a query lists completions, or `completion_counts(...)` as a stand-alone predicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.sql.selectable import Subquery
+
+from app import clock
+from app.content.models import Course, CourseVersion
+from app.learning.models import Certificate, Completion, ExternalLearning
+
+# Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
+ID_CHUNK = 5000
+
+# The current certificate of a completion, joined by `join_current_certificate`. Built once:
+# an alias made per call re-creates a proxy for each of the table's columns.
+current_certificate = aliased(Certificate, name="current_certificate")
+completed_version = aliased(CourseVersion, name="completed_version")
+_newer = aliased(Certificate, name="newer_certificate")
+_revoked = aliased(Certificate, name="revoked_certificate")
+
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
+Column = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+# --- SQL building blocks -------------------------------------------------------------------------
+
+
+def is_current(certificate: Any) -> ColumnElement[bool]:
+    """True for a certificate row that is its completion's newest (the current one)."""
+    return ~exists().where(
+        _newer.completion_id == certificate.completion_id, _newer.id > certificate.id
+    )
+
+
+def current_certificate_on(
+    completion_id: Column, certificate: Any = current_certificate
+) -> ColumnElement[bool]:
+    """The join condition that pairs a completion with its current certificate (if any)."""
+    return and_(certificate.completion_id == completion_id, is_current(certificate))
+
+
+def join_current_certificate(query: AnySelect, completion_id: Column = Completion.id) -> AnySelect:
+    """`query` outer-joined to `current_certificate` (all NULL when there is none)."""
+    return query.outerjoin(current_certificate, current_certificate_on(completion_id))
+
+
+def credited(certificate: Any = current_certificate) -> ColumnElement[bool]:
+    """With the current certificate joined: the completion counts (not revoked)."""
+    revoked_at: QueryableAttribute[Any] = certificate.revoked_at
+    return revoked_at.is_(None)
+
+
+def credited_jp(
+    jp: Column = Completion.jp, certificate: Any = current_certificate
+) -> ColumnElement[int]:
+    """With the current certificate joined: the JP a completion is credited (0 if revoked)."""
+    return case((credited(certificate), jp), else_=0)
+
+
+def completion_counts(completion_id: Column = Completion.id) -> ColumnElement[bool]:
+    """Stand-alone predicate: the completion counts (its current certificate is not revoked)."""
+    return ~exists().where(
+        _revoked.completion_id == completion_id,
+        _revoked.revoked_at.is_not(None),
+        is_current(_revoked),
+    )
+
+
+def completed_in(year: int) -> ColumnElement[bool]:
+    """Completions made in local calendar `year`."""
+    start, end = clock.year_bounds(year)
+    return and_(Completion.completed_at >= start, Completion.completed_at < end)
+
+
+def external_credited_in(year: int) -> ColumnElement[bool]:
+    """External learning verified by HR that ended in calendar `year`."""
+    return and_(
+        ExternalLearning.status == "verified",
+        ExternalLearning.end_on >= date(year, 1, 1),
+        ExternalLearning.end_on <= date(year, 12, 31),
+    )
+
+
+def lentera_category() -> ColumnElement[str]:
+    """A completion's category: its current certificate's, else the completed version's.
+
+    Needs `current_certificate` and `completed_version` joined (see `lentera_credits`).
+    """
+    return func.coalesce(current_certificate.category, completed_version.category, "")
+
+
+def lentera_credits(year: int) -> Select[*tuple[Any, ...]]:
+    """Credited completions of `year`: (user_id, category, jp), one row per completion."""
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            Completion.user_id.label("user_id"),
+            lentera_category().label("category"),
+            Completion.jp.label("jp"),
+        )
+        .join(Course, Course.id == Completion.course_id)
+        .outerjoin(
+            completed_version,
+            completed_version.id
+            == func.coalesce(Completion.course_version_id, Course.current_version_id),
+        )
+    )
+    return join_current_certificate(query).where(completed_in(year), credited())
+
+
+def external_credits(year: int) -> Select[*tuple[Any, ...]]:
+    """Credited external learning of `year`: (user_id, category, jp), one row per item."""
+    return select(
+        ExternalLearning.user_id.label("user_id"),
+        ExternalLearning.category.label("category"),
+        ExternalLearning.jp.label("jp"),
+    ).where(external_credited_in(year))
+
+
+def _grouped(credits: Select[*tuple[Any, ...]], name: str) -> Subquery:
+    rows = credits.subquery(f"{name}_rows")
+    return (
+        select(rows.c.user_id.label("user_id"), func.sum(rows.c.jp).label("jp"))
+        .group_by(rows.c.user_id)
+        .subquery(name)
+    )
+
+
+def lentera_jp_by_user(year: int) -> Subquery:
+    """Grouped subquery (user_id, jp): each user's credited Lentera JP in `year`.
+
+    The same predicate as `lentera_credits`, without the joins that only give a category
+    (reports over the whole city group every completion of the year).
+    """
+    query = select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
+    query = join_current_certificate(query).where(completed_in(year), credited())
+    return query.group_by(Completion.user_id).subquery("lentera_jp")
+
+
+def external_jp_by_user(year: int) -> Subquery:
+    """Grouped subquery (user_id, jp): each user's credited external JP in `year`."""
+    return _grouped(external_credits(year), "external_jp")
+
+
+# --- totals in bulk ------------------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """One person's credited JP in a year, by source and by competency category."""
+
+    lentera: int = 0
+    external: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.lentera + self.external
+
+
+def chunks(ids: Sequence[int], size: int | None = None) -> Iterator[Sequence[int]]:
+    """`ids` in slices of at most `size` (ID_CHUNK by default), one IN (...) list each."""
+    size = size or ID_CHUNK
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def totals_by_user(
+    session: Session, year: int, user_ids: Collection[int] | None = None
+) -> dict[int, Totals]:
+    """Each user's credited JP in `year`, in two grouped queries (per chunk of ids).
+
+    Without `user_ids`, only users with some credited JP appear (read others as zero). With
+    `user_ids`, every one of them appears; long lists are queried in chunks of 5,000.
+    """
+    totals: dict[int, Totals] = {}
+    batches: list[Sequence[int] | None]
+    if user_ids is None:
+        batches = [None]
+    else:
+        wanted = sorted(set(user_ids))
+        totals = {user_id: Totals() for user_id in wanted}
+        batches = list(chunks(wanted))
+    for source, credits in (
+        ("lentera", lentera_credits(year)),
+        ("external", external_credits(year)),
+    ):
+        rows = credits.subquery(f"{source}_rows")
+        grouped = select(rows.c.user_id, rows.c.category, func.sum(rows.c.jp)).group_by(
+            rows.c.user_id, rows.c.category
+        )
+        for batch in batches:
+            query = grouped if batch is None else grouped.where(rows.c.user_id.in_(batch))
+            for user_id, category, jp in session.execute(query):
+                person = totals.setdefault(user_id, Totals())
+                amount = int(jp or 0)
+                if source == "lentera":
+                    person.lentera += amount
+                else:
+                    person.external += amount
+                person.by_category[category] = person.by_category.get(category, 0) + amount
+    return totals
+
+
+def jp_by_user(
+    session: Session, year: int, user_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """Each user's total credited JP in `year`: {user_id: total} (see `totals_by_user`)."""
+    return {user_id: t.total for user_id, t in totals_by_user(session, year, user_ids).items()}
