@@ -13,8 +13,8 @@ from app.content import store
 from app.content.models import Course, QuizVersion
 from app.learning.models import Completion, QuizAttempt
 from tests.factories import csrf_token, login, make_user
-from tests.study import give_study_time
 from tests.learning.test_journey import BASE, _answers, _complete_all_modules, _take_quiz
+from tests.study import give_study_time
 
 
 def test_progress_and_attempts_survive_a_republish(
