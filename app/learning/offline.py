@@ -14,7 +14,7 @@ under `too_early`, how much time is left, so the page can tell the learner to ma
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Request
@@ -121,7 +121,9 @@ def offline_sync(
         ):
             result.duplicates.append(event.id)
             continue
-        progress.record_open(session, user.id, view.course_id, module.slug)
+        # Read offline: the module was opened when that reading began, not at the sync.
+        started = when - timedelta(seconds=seconds)
+        progress.record_open(session, user.id, view.course_id, module.slug, at=started)
         if module.slug not in state.completed:
             time = state.study.get(module.slug, study_time.StudyTime())
             if seconds:

@@ -89,13 +89,14 @@ def missing_prerequisites(
     return missing
 
 
-def record_open(session: Session, user_id: int, course_id: int, slug: str) -> None:
-    """Remember that the learner opened a module (the first time only)."""
-    insert_or_ignore(
-        session,
-        ModuleProgress,
-        {"user_id": user_id, "course_id": course_id, "module_slug": slug},
-    )
+def record_open(
+    session: Session, user_id: int, course_id: int, slug: str, at: datetime | None = None
+) -> None:
+    """Remember that the learner opened a module (the first time only), `at` or now."""
+    values: dict[str, object] = {"user_id": user_id, "course_id": course_id, "module_slug": slug}
+    if at is not None:
+        values["first_opened_at"] = at
+    insert_or_ignore(session, ModuleProgress, values)
 
 
 def clamp_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:

@@ -261,6 +261,10 @@ def test_offline_mark_too_early_is_reported_back_and_its_reading_time_kept(
     }
     row = _row(session, reader)
     assert row.completed_at is None and row.study_seconds == 240
+    # Opened when the offline reading began, not when the phone found a connection.
+    assert (
+        utcnow() - timedelta(seconds=250) < row.first_opened_at < utcnow() - timedelta(seconds=230)
+    )
     stored = session.scalar(select(ProgressEvent))
     assert stored is not None and (stored.kind, stored.seconds) == ("read", 240)
 
