@@ -61,9 +61,7 @@ def _learner_state(
         "certificate": certificate,
         "assignment": assignment,
         "gain": _gain(session, user.id, view.course_id, view.score_policy),
-        "pretest_pending": course_rules.pretest_pending(
-            session, user.id, view, state.any_opened
-        ),
+        "pretest_pending": course_rules.pretest_pending(session, user.id, view, state.any_opened),
     }
 
 

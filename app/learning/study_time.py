@@ -55,9 +55,7 @@ class TooEarly:
         return _(
             "Anda baru membaca modul ini {studied} menit. Tandai selesai dapat dilakukan "
             "setelah {left} menit lagi."
-        ).format(
-            studied=self.studied_seconds // 60, left=max(1, math.ceil(self.left_seconds / 60))
-        )
+        ).format(studied=self.studied_seconds // 60, left=max(1, math.ceil(self.left_seconds / 60)))
 
 
 def min_time_percent(view: CourseView, module: ModuleSummary) -> int:
@@ -127,9 +125,7 @@ def end_visit(
     """
     if time.visit_started_at is None and not restart:
         return
-    gained = (
-        visit_seconds(time.visit_started_at, now, visit_cap_seconds(module)) if credit else 0
-    )
+    gained = visit_seconds(time.visit_started_at, now, visit_cap_seconds(module)) if credit else 0
     started = (
         ModuleProgress.visit_started_at.is_(None)
         if time.visit_started_at is None
