@@ -119,7 +119,18 @@ def offline_sync(
             source="offline",
             seconds=seconds,
         ):
-            result.duplicates.append(event.id)
+            # A replay changes nothing, but says again what became of a mark refused as too
+            # early: the first answer may have been lost with the page that sent it.
+            time = state.study.get(module.slug, study_time.StudyTime())
+            too_early = study_time.check_mark(view, module, time, now)
+            if (
+                module.slug not in state.completed
+                and too_early is not None
+                and progress.event_kind(session, user.id, event.id) == "read"
+            ):
+                result.too_early[event.id] = too_early.message()
+            else:
+                result.duplicates.append(event.id)
             continue
         # Read offline: the module was opened when that reading began, not at the sync.
         started = when - timedelta(seconds=seconds)

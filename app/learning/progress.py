@@ -136,6 +136,13 @@ def record_event(
     )
 
 
+def event_kind(session: Session, user_id: int, event_id: str) -> str | None:
+    """What became of a stored event (`completed`, or `read` for a mark refused as early)."""
+    return session.scalar(
+        select(ProgressEvent.kind).where(ProgressEvent.id == f"{user_id}:{event_id}")
+    )
+
+
 def set_event_kind(session: Session, user_id: int, event_id: str, kind: str) -> None:
     """Record what became of an event (a mark refused as too early is kept as `read`)."""
     session.execute(

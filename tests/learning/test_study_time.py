@@ -268,8 +268,11 @@ def test_offline_mark_too_early_is_reported_back_and_its_reading_time_kept(
     stored = session.scalar(select(ProgressEvent))
     assert stored is not None and (stored.kind, stored.seconds) == ("read", 240)
 
-    replay = _sync(client, event).json()  # the same event again: credited once only
-    assert replay["duplicates"] == ["offline-early1"] and replay["too_early"] == {}
+    # The same event again (the first answer was lost with the page): credited once only,
+    # and reported again, so the learner still learns the mark was not taken.
+    replay = _sync(client, event).json()
+    assert replay["duplicates"] == [] and replay["applied"] == []
+    assert replay["too_early"] == body["too_early"]
     assert _row(session, reader).study_seconds == 240
 
     later = {"id": "offline-later1", "course": "PPP-101", "module": MODULE, "seconds": 300}
