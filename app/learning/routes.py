@@ -200,7 +200,8 @@ def module(
     if request.headers.get("x-lentera-offline") != "1":
         if slug not in state.opened:
             progress.record_open(session, user.id, ctx.view.course_id, slug)
-        # Every view writes: the visit it starts is how study time is measured.
+        # A view of a module not yet complete writes: the visit it starts is how study time
+        # is measured (app/learning/study_time.py).
         study_time.start_visit(
             session,
             user_id=user.id,
@@ -208,6 +209,7 @@ def module(
             slug=slug,
             times=dict(state.study),
             now=utcnow(),
+            restart=slug not in state.completed,
         )
     return page
 

@@ -150,8 +150,11 @@ def start_visit(
     slug: str,
     times: dict[str, StudyTime],
     now: datetime,
+    restart: bool = True,
 ) -> None:
-    """The module page was served: end the learner's open visits in the course, start this one.
+    """The module page was served: end the learner's open visits in the course, start this one
+    (unless `restart` is False: a completed module needs no more time, and re-reading it
+    costs no write when no visit is open).
 
     The module's progress row must exist (the caller records the first open).
     """
@@ -169,7 +172,7 @@ def start_visit(
         module=module,
         time=times.get(slug, StudyTime()),
         now=now,
-        restart=True,
+        restart=restart,
     )
 
 

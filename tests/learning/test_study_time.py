@@ -207,6 +207,7 @@ def test_already_completed_module_can_be_marked_again_without_time(
     _backdate_visit(session, reader, 10)
     assert _mark(client, event_id).status_code == 303
     assert client.get(f"{BASE}/modul/{MODULE}").context["module_done"]  # type: ignore[attr-defined]
+    assert _row(session, reader).visit_started_at is None  # re-reading starts no visit
     assert _mark(client, "a-second-tap-id").status_code == 303  # nothing to refuse: done
 
 
