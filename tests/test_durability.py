@@ -7,6 +7,7 @@ is there, and nothing is half-written.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -32,6 +33,12 @@ LEARNERS = 6
 
 def _prepare(database_url: str, library: loader.Library) -> list[tuple[int, str]]:
     engine = make_engine(database_url)
+    # Not a test of the study rules: the course (as if its kursus.yaml said so) lets modules be
+    # marked at once, without a pre-test first.
+    relaxed = dataclasses.replace(
+        library.courses["PPP-101"], pretest_required=False, min_time_percent=0
+    )
+    library = dataclasses.replace(library, courses={**library.courses, "PPP-101": relaxed})
     with Session(engine) as session:
         store.import_library(session, CONTENT_DIR, library=library)
         view = ContentCache().catalog(session).by_code["PPP-101"]

@@ -60,6 +60,7 @@ class ModuleSummary:
     title: str
     minutes: int
     kind: str
+    min_time_percent: int | None = None  # the module's own; None: the course's applies
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class CourseView:
     total_minutes: int
     modules: tuple[ModuleSummary, ...]
     quizzes: tuple[QuizSummary, ...]
+    pretest_required: bool = True  # when the course has a pre-test (see course_rules)
+    min_time_percent: int = 30
 
     def module(self, slug: str) -> ModuleSummary | None:
         return next((m for m in self.modules if m.slug == slug), None)
@@ -150,6 +153,7 @@ def _load_version(session: Session, version_id: int) -> CourseView | None:
             ModuleVersion.title,
             ModuleVersion.minutes,
             ModuleVersion.kind,
+            ModuleVersion.min_time_percent,
         )
         .where(ModuleVersion.course_version_id == version_id)
         .order_by(ModuleVersion.position)
@@ -189,6 +193,8 @@ def _load_version(session: Session, version_id: int) -> CourseView | None:
             )
             for q in quizzes
         ),
+        pretest_required=version.pretest_required,
+        min_time_percent=version.min_time_percent,
     )
 
 

@@ -12,7 +12,13 @@ from app.content.fields import Fields
 from app.content.frontmatter import parse_mapping
 from app.content.problems import ProblemLog
 from app.content.sources import read_text
-from app.content.specs import Category, Level, ScorePolicy
+from app.content.specs import (
+    DEFAULT_MIN_TIME_PERCENT,
+    DEFAULT_PRETEST_REQUIRED,
+    Category,
+    Level,
+    ScorePolicy,
+)
 from app.i18n import gettext as _
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}$")
@@ -32,7 +38,9 @@ REQUIRED = {
     "nilai_lulus": "nilai_lulus: 70",
     "nilai_dihitung": "nilai_dihitung: terbaik",
 }
-OPTIONAL = ("prasyarat",)
+OPTIONAL = ("prasyarat", "tes_awal_wajib", "waktu_minimal_persen")
+PRETEST_REQUIRED_KEY = "tes_awal_wajib"
+MIN_TIME_KEY = "waktu_minimal_persen"  # also a module front-matter key
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class CourseMeta:
     passing_score: int
     score_policy: ScorePolicy
     prerequisites: tuple[str, ...]
+    pretest_required: bool = DEFAULT_PRETEST_REQUIRED
+    min_time_percent: int = DEFAULT_MIN_TIME_PERCENT
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,16 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
     passing = fields.integer("nilai_lulus", low=0, high=100) if "nilai_lulus" in data else None
     policy = fields.choice("nilai_dihitung", SCORE_POLICIES) if "nilai_dihitung" in data else None
     prerequisites = _prerequisites(fields, code)
+    pretest_required = (
+        fields.yes_no(PRETEST_REQUIRED_KEY)
+        if PRETEST_REQUIRED_KEY in data
+        else DEFAULT_PRETEST_REQUIRED
+    )
+    min_time = (
+        fields.integer(MIN_TIME_KEY, low=0, high=100)
+        if MIN_TIME_KEY in data
+        else DEFAULT_MIN_TIME_PERCENT
+    )
     if (
         problems.errors_since(mark)
         or code is None
@@ -93,6 +113,8 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         or passing is None
         or policy is None
         or prerequisites is None
+        or pretest_required is None
+        or min_time is None
     ):
         return MetaRead(None, code, mapping.lines)
     return MetaRead(
@@ -108,6 +130,8 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
             passing_score=passing,
             score_policy=cast(ScorePolicy, policy),
             prerequisites=prerequisites,
+            pretest_required=pretest_required,
+            min_time_percent=min_time,
         ),
         code,
         mapping.lines,

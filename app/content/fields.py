@@ -94,6 +94,16 @@ class Fields:
             return None
         return value
 
+    def yes_no(self, key: str) -> bool | None:
+        """`ya` or `tidak` (YAML's true/false are accepted too)."""
+        value = self.mapping.data.get(key)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().casefold() in ("ya", "tidak"):
+            return value.strip().casefold() == "ya"
+        self._bad(key, _("Isi {key} harus ya atau tidak (tertulis: {value})."), value=value)
+        return None
+
     def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
         """One of `allowed`; case and repeated spaces are forgiven."""
         value = self.mapping.data.get(key)

@@ -165,6 +165,17 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
                 "nilai tes akhir menentukan kelulusan."
             ),
         )
+    written = meta_read.lines.get("tes_awal_wajib")
+    meta_first = meta_read.meta
+    if written and meta_first and meta_first.pretest_required and inventory.pretest is None:
+        problems.error(
+            f"{shown}/{COURSE_FILE}",
+            written,
+            _(
+                "tes_awal_wajib: ya, tetapi kursus ini tidak memiliki tes-awal.md. Buat "
+                "berkas tes-awal.md, atau tulis tes_awal_wajib: tidak."
+            ),
+        )
     if not inventory.modules:
         problems.error(
             f"{shown}/{COURSE_FILE}",
@@ -196,6 +207,8 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         folder=name,
         assets=assets,
         content_hash=tree_hash(folder),
+        pretest_required=meta.pretest_required,
+        min_time_percent=meta.min_time_percent,
     )
     return CourseLoad(course, result, name, meta.code, meta_read.lines)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,6 +92,10 @@ class CourseVersion(Base):
     score_policy: Mapped[str] = mapped_column(String(10))
     prerequisites: Mapped[list[str]] = mapped_column(JSON)
     total_minutes: Mapped[int] = mapped_column(Integer)
+    # Study rules (app/learning/course_rules.py, study_time.py); versions published before
+    # these existed carry the defaults, as a re-import of the same files would.
+    pretest_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    min_time_percent: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -127,6 +133,7 @@ class ModuleVersion(Base):
     simulation: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     word_count: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
+    min_time_percent: Mapped[int | None] = mapped_column(Integer, default=None)  # None: course's
 
 
 class QuizVersion(Base):

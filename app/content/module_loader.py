@@ -25,6 +25,9 @@ REQUIRED = {
     "menit": "menit: 25",
     "jenis": "jenis: bacaan",
 }
+# The share of `menit` a learner must spend on the module before marking it complete; the
+# course's kursus.yaml sets it for every module, a module may set its own.
+MIN_TIME_KEY = "waktu_minimal_persen"
 SHORT_BODY_WORDS = 30
 
 
@@ -58,13 +61,15 @@ def load_module(files: ModuleFiles, resolver: LinkResolver, problems: ProblemLog
     if document is None:
         return LoadedModule(None, ctx)
     mapping = parse_mapping(document.meta_text, document.meta_first_line, files.shown, problems)
-    title = minutes = kind = None
+    title = minutes = kind = min_time = None
     if mapping is not None:
         fields = Fields(mapping, files.shown, problems)
-        fields.check_keys(REQUIRED, ())
+        fields.check_keys(REQUIRED, (MIN_TIME_KEY,))
         title = fields.text("judul") if "judul" in mapping.data else None
         minutes = fields.integer("menit", low=1) if "menit" in mapping.data else None
         kind = fields.choice("jenis", KINDS) if "jenis" in mapping.data else None
+        if MIN_TIME_KEY in mapping.data:
+            min_time = fields.integer(MIN_TIME_KEY, low=0, high=100)
     lines = body_lines(document.body, document.body_first_line)
     if not document.body.strip():
         problems.error(
@@ -114,6 +119,7 @@ def load_module(files: ModuleFiles, resolver: LinkResolver, problems: ProblemLog
         simulation=simulation,
         word_count=words,
         content_hash=sha256_of(files.path.read_bytes(), quiz_bytes),
+        min_time_percent=min_time,
     )
     return LoadedModule(spec, ctx)
 

@@ -30,6 +30,12 @@ QuestionKind = Literal["single", "multiple", "true_false", "short"]
 PRETEST_KEY = "tes-awal"
 FINAL_TEST_KEY = "tes-akhir"
 
+# Study-time rule defaults (see app/learning/study_time.py and docs/content-format.md): a module
+# can be marked complete after this share of its estimated minutes; the pre-test, when a course
+# has one, must be taken before the first module unless the course says otherwise.
+DEFAULT_MIN_TIME_PERCENT = 30
+DEFAULT_PRETEST_REQUIRED = True
+
 
 def normalise_answer(text: str) -> str:
     """Case-fold, collapse whitespace and strip surrounding punctuation, for matching answers."""
@@ -149,6 +155,8 @@ class ModuleSpec:
     simulation: SimulationSpec | None
     word_count: int
     content_hash: str  # of the module source and its practice quiz source
+    # `waktu_minimal_persen` in the module's front matter; None: the course's value applies.
+    min_time_percent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,8 @@ class CourseSpec:
     folder: str
     assets: tuple[str, ...]  # referenced images and attachments, relative to the course folder
     content_hash: str  # of every source file of the course, images and attachments included
+    pretest_required: bool = DEFAULT_PRETEST_REQUIRED  # `tes_awal_wajib`; needs a tes-awal.md
+    min_time_percent: int = DEFAULT_MIN_TIME_PERCENT  # `waktu_minimal_persen`
 
     def module(self, slug: str) -> ModuleSpec | None:
         """The module with this slug, or None."""

@@ -140,6 +140,8 @@ def create_version(
         score_policy=spec.score_policy,
         prerequisites=list(spec.prerequisites),
         total_minutes=sum(module.minutes for module in spec.modules),
+        pretest_required=spec.pretest_required,
+        min_time_percent=spec.min_time_percent,
         warnings=[dataclasses.asdict(w) for w in warnings or []],
         created_by_id=actor_id,
     )
@@ -155,6 +157,7 @@ def create_version(
             simulation=dataclasses.asdict(module.simulation) if module.simulation else None,
             word_count=module.word_count,
             content_hash=module.content_hash,
+            min_time_percent=module.min_time_percent,
         )
         for module in spec.modules
     ]

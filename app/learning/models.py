@@ -85,6 +85,10 @@ class ModuleProgress(Base):
     completed_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
     )
+    # Study time (app/learning/study_time.py): seconds credited from ended visits and offline
+    # reading, and when the open visit began (the page last served), NULL when none is open.
+    study_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    visit_started_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ProgressEvent(Base):
@@ -96,8 +100,10 @@ class ProgressEvent(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     module_slug: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(12))  # completed
+    kind: Mapped[str] = mapped_column(String(12))  # completed | read (a mark refused as early)
     occurred_at: Mapped[datetime]
+    # Reading time the device reported with the event, as credited after clamping.
+    seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[str] = mapped_column(String(10), default="web")  # web | offline
 

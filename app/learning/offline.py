@@ -4,11 +4,17 @@ The service worker (app/web/static/sw.js) caches the pages a course lists here; 
 made offline are queued in the browser (app/web/static/lentera.js) and sent to `/sinkron` when
 the connection returns. Each event carries its own id, so a replayed or re-sent batch changes
 nothing, and the completion time is the one recorded offline, within sane bounds.
+
+A mark carries the seconds its page was visible offline; the server credits them within the
+bounds of `study_time` and then applies the same rules as a mark made online (pre-test first,
+minimum study time, in `course_rules` and `study_time`). A mark that comes too early is not
+lost silently: its reading time is kept (the event is stored as `read`) and the response says,
+under `too_early`, how much time is left, so the page can tell the learner to mark it again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Request
@@ -20,7 +26,7 @@ from app.content.models import CourseVersionFile
 from app.content.routes import Cache, CurrentCourse
 from app.db import SessionDep, utcnow
 from app.learning import completion as completion_service
-from app.learning import progress
+from app.learning import course_rules, progress, study_time
 from app.web.deps import CsrfChecked, CurrentUser
 
 router = APIRouter()
@@ -33,6 +39,8 @@ class SyncEvent(BaseModel):
     module: str = Field(max_length=120)
     kind: Literal["completed"] = "completed"
     occurred_at: datetime | None = None
+    # Seconds the page was visible on the device; clamped by the server (study_time).
+    seconds: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
 
 
 class SyncBatch(BaseModel):
@@ -43,6 +51,8 @@ class SyncResult(BaseModel):
     applied: list[str]
     duplicates: list[str]
     rejected: dict[str, str]
+    # Marks refused for lack of study time: event id -> the learner's message (Indonesian).
+    too_early: dict[str, str] = Field(default_factory=dict)
 
 
 @router.get("/kursus/{code}/offline.json", name="offline_manifest")
@@ -50,6 +60,9 @@ def offline_manifest(
     request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
 ) -> Response:
     """The URLs to save for reading a course offline: its pages and its images and files."""
+    state = progress.course_progress(session, user.id, ctx.view)
+    # Modules wait for the pre-test: saving them now would save the pre-test page instead.
+    course_rules.require_modules_open(session, user.id, ctx.view, state.any_opened)
     base = ctx.base
     urls = [base, *(f"{base}/modul/{m.slug}" for m in ctx.view.modules)]
     files = session.scalars(
@@ -82,25 +95,73 @@ def offline_sync(
     touched = set()
     for event in batch.events:
         view = catalog.by_code.get(event.course)
-        if view is None or view.module(event.module) is None:
+        module = view.module(event.module) if view is not None else None
+        if view is None or module is None:
             result.rejected[event.id] = "unknown course or module"
             continue
         if progress.missing_prerequisites(session, user.id, view, catalog):
             result.rejected[event.id] = "prerequisites not completed"
             continue
         progress.enrol(session, user.id, view.course_id)
-        applied = progress.complete_module(
+        state = progress.course_progress(session, user.id, view)
+        if course_rules.pretest_pending(session, user.id, view, state.any_opened):
+            result.rejected[event.id] = course_rules.pretest_pending_message()
+            continue
+        seconds = study_time.clamp_reported(event.seconds, module)
+        when = progress.clamp_occurred_at(event.occurred_at, now)
+        if not progress.record_event(
             session,
             user_id=user.id,
             course_id=view.course_id,
-            slug=event.module,
+            slug=module.slug,
+            event_id=event.id,
+            occurred_at=when,
+            source="offline",
+            seconds=seconds,
+        ):
+            # A replay changes nothing, but says again what became of a mark refused as too
+            # early: the first answer may have been lost with the page that sent it.
+            time = state.study.get(module.slug, study_time.StudyTime())
+            too_early = study_time.check_mark(view, module, time, now)
+            if (
+                module.slug not in state.completed
+                and too_early is not None
+                and progress.event_kind(session, user.id, event.id) == "read"
+            ):
+                result.too_early[event.id] = too_early.message()
+            else:
+                result.duplicates.append(event.id)
+            continue
+        # Read offline: the module was opened when that reading began, not at the sync.
+        started = when - timedelta(seconds=seconds)
+        progress.record_open(session, user.id, view.course_id, module.slug, at=started)
+        if module.slug not in state.completed:
+            time = state.study.get(module.slug, study_time.StudyTime())
+            if seconds:
+                # The device's measure of this reading replaces the visit it overlaps.
+                study_time.credit_offline(
+                    session, user_id=user.id, view=view, module=module, seconds=seconds
+                )
+                time = study_time.StudyTime(time.seconds + seconds, None)
+            too_early = study_time.check_mark(view, module, time, now)
+            if too_early is not None:
+                progress.set_event_kind(session, user.id, event.id, "read")
+                result.too_early[event.id] = too_early.message()
+                continue
+            study_time.end_visit(
+                session, user_id=user.id, view=view, module=module, time=time, now=now
+            )
+        progress.complete_module(
+            session,
+            user_id=user.id,
+            course_id=view.course_id,
+            slug=module.slug,
             version_id=view.version_id,
             now=now,
-            event_id=event.id,
             occurred_at=event.occurred_at,
             source="offline",
         )
-        (result.applied if applied else result.duplicates).append(event.id)
+        result.applied.append(event.id)
         touched.add(event.course)
     for code in touched:
         completion_service.try_complete(session, user, catalog.by_code[code], now)

@@ -8,8 +8,8 @@ at most once however often it is replayed (a double tap, a retried request, the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.content.catalog import Catalog, CourseView
 from app.db import insert_or_ignore
 from app.learning.models import Completion, Enrolment, ModuleProgress, ProgressEvent
+from app.learning.study_time import StudyTime
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # An offline completion may carry a time from the past; older than this is not believed.
@@ -30,6 +31,11 @@ class CourseProgress:
     opened: frozenset[str]
     completed: frozenset[str]
     total: int
+    # Time on each module the learner opened (current modules only).
+    study: Mapping[str, StudyTime] = field(default_factory=dict)
+    # Whether any module of the course was ever opened (removed modules included): the
+    # pre-test closes then (app/learning/course_rules.py).
+    any_opened: bool = False
 
     @property
     def done(self) -> int:
@@ -83,13 +89,14 @@ def missing_prerequisites(
     return missing
 
 
-def record_open(session: Session, user_id: int, course_id: int, slug: str) -> None:
-    """Remember that the learner opened a module (the first time only)."""
-    insert_or_ignore(
-        session,
-        ModuleProgress,
-        {"user_id": user_id, "course_id": course_id, "module_slug": slug},
-    )
+def record_open(
+    session: Session, user_id: int, course_id: int, slug: str, at: datetime | None = None
+) -> None:
+    """Remember that the learner opened a module (the first time only), `at` or now."""
+    values: dict[str, object] = {"user_id": user_id, "course_id": course_id, "module_slug": slug}
+    if at is not None:
+        values["first_opened_at"] = at
+    insert_or_ignore(session, ModuleProgress, values)
 
 
 def clamp_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
@@ -97,6 +104,53 @@ def clamp_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
     if occurred_at is None or occurred_at.tzinfo is None:
         return now
     return min(max(occurred_at, now - MAX_OFFLINE_AGE), now)
+
+
+def record_event(
+    session: Session,
+    *,
+    user_id: int,
+    course_id: int,
+    slug: str,
+    event_id: str,
+    occurred_at: datetime,
+    source: str,
+    kind: str = "completed",
+    seconds: int | None = None,
+) -> bool:
+    """Store a client's progress event once; False when this id was already applied."""
+    return insert_or_ignore(
+        session,
+        ProgressEvent,
+        {
+            # Scoped by learner: nobody can pre-claim or replay another learner's event id.
+            "id": f"{user_id}:{event_id}",
+            "user_id": user_id,
+            "course_id": course_id,
+            "module_slug": slug,
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "source": source,
+            "seconds": seconds,
+        },
+    )
+
+
+def event_kind(session: Session, user_id: int, event_id: str) -> str | None:
+    """What became of a stored event (`completed`, or `read` for a mark refused as early)."""
+    return session.scalar(
+        select(ProgressEvent.kind).where(ProgressEvent.id == f"{user_id}:{event_id}")
+    )
+
+
+def set_event_kind(session: Session, user_id: int, event_id: str, kind: str) -> None:
+    """Record what became of an event (a mark refused as too early is kept as `read`)."""
+    session.execute(
+        update(ProgressEvent)
+        .where(ProgressEvent.id == f"{user_id}:{event_id}")
+        .values(kind=kind)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def complete_module(
@@ -117,23 +171,16 @@ def complete_module(
     one still keeps the time the learner really finished.
     """
     when = clamp_occurred_at(occurred_at, now)
-    if event_id is not None:
-        applied = insert_or_ignore(
-            session,
-            ProgressEvent,
-            {
-                # Scoped by learner: nobody can pre-claim or replay another learner's event id.
-                "id": f"{user_id}:{event_id}",
-                "user_id": user_id,
-                "course_id": course_id,
-                "module_slug": slug,
-                "kind": "completed",
-                "occurred_at": when,
-                "source": source,
-            },
-        )
-        if not applied:
-            return False
+    if event_id is not None and not record_event(
+        session,
+        user_id=user_id,
+        course_id=course_id,
+        slug=slug,
+        event_id=event_id,
+        occurred_at=when,
+        source=source,
+    ):
+        return False
     record_open(session, user_id, course_id, slug)
     # One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
     session.execute(
@@ -159,20 +206,31 @@ def complete_module(
 def course_progress(session: Session, user_id: int, view: CourseView) -> CourseProgress:
     """Which modules of the course the learner has opened and completed (current modules only)."""
     rows = session.execute(
-        select(ModuleProgress.module_slug, ModuleProgress.completed_at).where(
+        select(*_COLUMNS).where(
             ModuleProgress.user_id == user_id, ModuleProgress.course_id == view.course_id
         )
     ).all()
     return _progress(view, rows)
 
 
+_COLUMNS = (
+    ModuleProgress.module_slug,
+    ModuleProgress.completed_at,
+    ModuleProgress.study_seconds,
+    ModuleProgress.visit_started_at,
+)
+
+
 def _progress(view: CourseView, rows: Sequence[Any]) -> CourseProgress:
-    """(module slug, completed at) rows as progress over the view's current modules."""
+    """(slug, completed at, study seconds, visit start) rows as progress over current modules."""
     current = {m.slug for m in view.modules}
+    mine = [row for row in rows if row[0] is not None]
     return CourseProgress(
-        opened=frozenset(slug for slug, _at in rows if slug in current),
-        completed=frozenset(slug for slug, at in rows if at is not None and slug in current),
+        opened=frozenset(row[0] for row in mine if row[0] in current),
+        completed=frozenset(row[0] for row in mine if row[1] is not None and row[0] in current),
         total=len(current),
+        study={row[0]: StudyTime(row[2] or 0, row[3]) for row in mine if row[0] in current},
+        any_opened=bool(mine),
     )
 
 
@@ -183,7 +241,7 @@ def enrolled_progress(session: Session, user_id: int, view: CourseView) -> Cours
     together saves a round trip on the hottest page.
     """
     rows = session.execute(
-        select(ModuleProgress.module_slug, ModuleProgress.completed_at)
+        select(*_COLUMNS)
         .select_from(Enrolment)
         .outerjoin(
             ModuleProgress,

@@ -3,8 +3,9 @@
 Rules enforced here, not in the page:
 - An attempt is a server record with its own draw (questions and option order) and deadline.
 - A learner has at most one open attempt per quiz; starting again resumes it.
-- The attempt limit counts every attempt started.
-- The final test opens once every module is complete.
+- The attempt limit counts every attempt started; a pre-test without one allows one attempt.
+- The final test opens once every module is complete; the pre-test closes once a module has
+  been opened (app/learning/course_rules.py owns both standing rules).
 - Answers are accepted once: a second submission (a double tap, a replay) changes nothing.
 - Late submissions (after the time limit plus a 30-second grace) are recorded and graded so
   the learner sees the explanations, but they never count: not for passing, not for the score.
@@ -23,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from app.content.catalog import CourseView
 from app.content.models import QuizVersion
-from app.content.specs import FINAL_TEST_KEY, OptionSpec, QuestionSpec, QuizSpec
+from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, OptionSpec, QuestionSpec, QuizSpec
 from app.db import insert_or_ignore
 from app.errors import AppError
 from app.i18n import gettext as _
-from app.learning import grading
+from app.learning import course_rules, grading
 from app.learning.models import QuizAttempt
 
 
@@ -104,11 +105,14 @@ def start_attempt(
     key: str,
     now: datetime,
     all_modules_done: bool,
+    modules_opened: bool = False,
 ) -> QuizAttempt:
     """Start a new attempt, or return the open one; raises QuizRuleError when not allowed."""
     row = quiz_row(session, view.version_id, key)
     if row is None:
         raise QuizRuleError(_("Tes ini tidak ada di kursus {title}.").format(title=view.title))
+    if key == PRETEST_KEY:
+        course_rules.require_pretest_open(modules_opened)
     existing = attempts_for(session, user_id, view.course_id, key)
     open_attempt = next((a for a in existing if a.submitted_at is None), None)
     if open_attempt is not None:
@@ -117,9 +121,10 @@ def start_attempt(
         raise QuizRuleError(
             _("Tes akhir terbuka setelah semua modul ditandai selesai. Selesaikan modul dulu.")
         )
-    if row.max_attempts is not None and len(existing) >= row.max_attempts:
+    limit = course_rules.attempt_limit(key, row.max_attempts)
+    if limit is not None and len(existing) >= limit:
         raise QuizRuleError(
-            _("Kesempatan mengerjakan tes ini sudah habis ({n} kali).").format(n=row.max_attempts)
+            _("Kesempatan mengerjakan tes ini sudah habis ({n} kali).").format(n=limit)
         )
     spec = quiz_spec(row)
     seed = secrets.token_hex(8)

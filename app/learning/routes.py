@@ -3,6 +3,7 @@ download the certificate; plus the public certificate verification page."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated
 
@@ -12,14 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.viewer import Viewer
-from app.content.catalog import ContentCache
+from app.content.catalog import ContentCache, ModuleSummary
 from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.db import SessionDep, utcnow
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import completion as completion_service
-from app.learning import grading, progress, quizzes
+from app.learning import course_rules, grading, progress, quizzes, study_time
 from app.learning.models import Assignment, Certificate, Completion
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.templating import render
@@ -57,13 +58,16 @@ def _learner_state(
         "certificate": certificate,
         "assignment": assignment,
         "gain": _gain(session, user.id, view.course_id, view.score_policy),
+        "pretest_pending": course_rules.pretest_pending(session, user.id, view, state.any_opened),
     }
 
 
 def _gain(session: Session, user_id: int, course_id: int, policy: str) -> dict[str, int | None]:
-    pre_attempts = quizzes.attempts_for(session, user_id, course_id, PRETEST_KEY)
-    # The pre-test measures where the learner started: its first on-time attempt counts.
-    pre = next((a for a in pre_attempts if a.submitted_at and not a.late), None)
+    # The pre-test measures where the learner started: only one taken before studying counts.
+    pre = course_rules.baseline_pretest(
+        quizzes.attempts_for(session, user_id, course_id, PRETEST_KEY),
+        course_rules.first_module_opened_at(session, user_id, course_id),
+    )
     post = quizzes.counted_attempt(
         quizzes.attempts_for(session, user_id, course_id, FINAL_TEST_KEY), policy
     )
@@ -127,14 +131,51 @@ def enrol(
 def resume(
     request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
 ) -> Response:
-    """ "Lanjutkan belajar": the first unfinished module, else the final test."""
+    """ "Lanjutkan belajar": the pre-test when it comes first, the first unfinished module,
+    else the final test."""
     state = progress.course_progress(session, user.id, ctx.view)
+    if course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened):
+        return RedirectResponse(f"{ctx.base}/tes/{PRETEST_KEY}", 303)
     slug = progress.next_module(ctx.view, state)
     if slug is not None:
         return RedirectResponse(f"{ctx.base}/modul/{slug}", 303)
     if ctx.view.quiz(FINAL_TEST_KEY):
         return RedirectResponse(f"{ctx.base}/tes/{FINAL_TEST_KEY}", 303)
     return RedirectResponse(ctx.base, 303)
+
+
+def _module_view(
+    request: Request,
+    session: Session,
+    cache: ContentCache,
+    ctx: CourseContext,
+    slug: str,
+    state: progress.CourseProgress,
+    too_early: study_time.TooEarly | None = None,
+) -> Response:
+    module = ctx.view.module(slug)
+    assert module is not None
+    extra = {
+        "learner": True,
+        "progress": state,
+        "module_done": slug in state.completed,
+        # A fresh id per page view: submitting this form twice (or replaying it) counts once.
+        "event_id": secrets.token_urlsafe(16),
+        "required_minutes": math.ceil(study_time.required_seconds(ctx.view, module) / 60),
+        "too_early": too_early.message() if too_early else None,
+    }
+    page = module_page(request, session, cache, ctx, slug, extra)
+    if too_early is not None:
+        # The mark changed nothing: the page again, with why and how long is left.
+        page.status_code = 409
+    return page
+
+
+def _known_module(ctx: CourseContext, slug: str) -> ModuleSummary:
+    module = ctx.view.module(slug)
+    if module is None:
+        raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    return module
 
 
 @router.get("/kursus/{code}/modul/{slug}", name="module")
@@ -146,21 +187,27 @@ def module(
     ctx: CurrentCourse,
     slug: str,
 ) -> Response:
-    if ctx.view.module(slug) is None:
-        raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    _known_module(ctx, slug)
     state = _enrolled_progress(session, cache, user, ctx)
-    extra = {
-        "learner": True,
-        "progress": state,
-        "module_done": slug in state.completed,
-        # A fresh id per page view: submitting this form twice (or replaying it) counts once.
-        "event_id": secrets.token_urlsafe(16),
-    }
-    page = module_page(request, session, cache, ctx, slug, extra)
+    if course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened):
+        return RedirectResponse(f"{ctx.base}/tes/{PRETEST_KEY}", 303)
+    page = _module_view(request, session, cache, ctx, slug, state)
     # Saving a course for offline reading fetches every module: that is not reading them.
     # Written after rendering: on SQLite a write holds the database's write lock until commit.
-    if slug not in state.opened and request.headers.get("x-lentera-offline") != "1":
-        progress.record_open(session, user.id, ctx.view.course_id, slug)
+    if request.headers.get("x-lentera-offline") != "1":
+        if slug not in state.opened:
+            progress.record_open(session, user.id, ctx.view.course_id, slug)
+        # A view of a module not yet complete writes: the visit it starts is how study time
+        # is measured (app/learning/study_time.py).
+        study_time.start_visit(
+            session,
+            user_id=user.id,
+            view=ctx.view,
+            slug=slug,
+            times=dict(state.study),
+            now=utcnow(),
+            restart=slug not in state.completed,
+        )
     return page
 
 
@@ -176,16 +223,25 @@ def module_complete(
     slug: str,
     event_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    if ctx.view.module(slug) is None:
-        raise NotFound(_("Modul ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    module = _known_module(ctx, slug)
     state = _enrolled_progress(session, cache, user, ctx)
+    course_rules.require_modules_open(session, user.id, ctx.view, state.any_opened)
+    now = utcnow()
+    if slug not in state.completed:
+        time = state.study.get(slug, study_time.StudyTime())
+        too_early = study_time.check_mark(ctx.view, module, time, now)
+        if too_early is not None:
+            return _module_view(request, session, cache, ctx, slug, state, too_early)
+        study_time.end_visit(
+            session, user_id=user.id, view=ctx.view, module=module, time=time, now=now
+        )
     progress.complete_module(
         session,
         user_id=user.id,
         course_id=ctx.view.course_id,
         slug=slug,
         version_id=ctx.view.version_id,
-        now=utcnow(),
+        now=now,
         event_id=event_id if progress.EVENT_ID.match(event_id) else None,
     )
     # Completing the course needs every module done: most marks are not the last one, and
@@ -211,6 +267,7 @@ def quiz_info(
         raise NotFound(_("Tes ini tidak ada di kursus {title}.").format(title=ctx.view.title))
     attempts = quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
     state = progress.course_progress(session, user.id, ctx.view)
+    limit = course_rules.attempt_limit(key, quiz.max_attempts)
     return render(
         request,
         "learning/quiz_info.html",
@@ -221,9 +278,13 @@ def quiz_info(
             "attempts": attempts,
             "counted": quizzes.counted_attempt(attempts, ctx.view.score_policy),
             "locked": key == FINAL_TEST_KEY and not state.all_modules_done,
-            "exhausted": quiz.max_attempts is not None
-            and len(attempts) >= quiz.max_attempts
+            "exhausted": limit is not None
+            and len(attempts) >= limit
             and all(a.submitted_at for a in attempts),
+            "attempt_limit": limit,
+            "pretest_closed": key == PRETEST_KEY and state.any_opened,
+            "pretest_first": key == PRETEST_KEY
+            and course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened),
             "gain": _gain(session, user.id, ctx.view.course_id, ctx.view.score_policy),
             "percent": grading.score_percent,
         },
@@ -248,6 +309,7 @@ def quiz_start(
         key=key,
         now=utcnow(),
         all_modules_done=state.all_modules_done,
+        modules_opened=state.any_opened,
     )
     return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
 
@@ -316,6 +378,9 @@ async def quiz_submit(
 
     def work() -> None:
         attempt, spec = _attempt(session, user, ctx, key, number)
+        if key == PRETEST_KEY and attempt.submitted_at is None:
+            state = progress.course_progress(session, user.id, ctx.view)
+            course_rules.require_pretest_open(state.any_opened)
         answers = quizzes.parse_answers(quizzes.drawn_questions(attempt), spec, fields)
         accepted = quizzes.submit_attempt(session, attempt, spec, answers, utcnow())
         if accepted and key == FINAL_TEST_KEY:

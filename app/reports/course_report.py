@@ -15,6 +15,10 @@ the numbers the same way:
 - Learning (level 2), mean normalized gain g: >= 0.7 high, >= 0.3 medium, else low (Hake 1998).
 - Application (level 3), share of reported follow-ups applied fully or partly: >= 70% good,
   >= 40% fair, else low.
+- Pace: completions made unusually fast, by `app/reports/pace.is_unusually_fast`.
+
+Gain starts from each learner's pre-test taken before their first module was opened, chosen by
+`app/learning/course_rules.baseline_pretest`, the same function as the learner's own page.
 """
 
 from __future__ import annotations
@@ -32,10 +36,11 @@ from app.content.models import Course, CourseVersion, ModuleVersion, QuizVersion
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.evaluation import summary as evaluation_summary
 from app.evaluation.summary import EvaluationSummary
-from app.learning import grading, quizzes
+from app.learning import course_rules, grading, quizzes
 from app.learning.models import Completion, Enrolment, ModuleProgress, QuizAttempt
-from app.reports import item_analysis
+from app.reports import item_analysis, pace
 from app.reports.item_analysis import QuizAnalysis
+from app.reports.pace import PaceRow
 
 REACTION_GOOD = 4.0
 REACTION_FAIR = 3.0
@@ -129,6 +134,7 @@ class CourseReport:
     reaction: Reading
     learning: Reading
     application: Reading
+    fast: tuple[PaceRow, ...] = ()  # completions made unusually fast (see app/reports/pace.py)
 
     @property
     def largest_drop(self) -> FunnelStep | None:
@@ -151,7 +157,12 @@ def build_course_report(session: Session, course: Course) -> CourseReport:
     final = final_test_stats(
         by_key[FINAL_TEST_KEY], policy, version.passing_score if version else None
     )
-    gain = gain_stats(by_key[PRETEST_KEY], by_key[FINAL_TEST_KEY], policy)
+    gain = gain_stats(
+        by_key[PRETEST_KEY],
+        by_key[FINAL_TEST_KEY],
+        policy,
+        course_rules.first_opened_by_learner(session, course.id),
+    )
     analyses = _item_analyses(session, course, [slug for slug, _title in modules], by_key)
     evaluation = evaluation_summary.course_evaluation_summary(session, course.id)
     return CourseReport(
@@ -169,6 +180,7 @@ def build_course_report(session: Session, course: Course) -> CourseReport:
         reaction=reaction_reading(evaluation),
         learning=learning_reading(gain),
         application=application_reading(evaluation),
+        fast=tuple(pace.fast_completions(session, course_id=course.id)),
     )
 
 
@@ -291,16 +303,22 @@ def final_test_stats(
 
 
 def gain_stats(
-    pre_attempts: Sequence[QuizAttempt], final_attempts: Sequence[QuizAttempt], policy: str
+    pre_attempts: Sequence[QuizAttempt],
+    final_attempts: Sequence[QuizAttempt],
+    policy: str,
+    first_opened: Mapping[int, datetime],
 ) -> GainStats:
-    """Average pre-test, final test, gain and normalized gain over learners who have both."""
-    # As on the learner's course page: the first on-time pre-test attempt is where they started,
-    # the final test's counted attempt is where they ended.
+    """Average pre-test, final test, gain and normalized gain over learners who have both.
+
+    `first_opened`: when each learner first opened a module of the course.
+    """
+    # As on the learner's course page: the pre-test taken before studying is where they
+    # started, the final test's counted attempt is where they ended.
     pre: dict[int, float] = {}
     for user_id, own in _by_learner(pre_attempts).items():
-        first = min(own, key=lambda a: a.number)
-        if first.score is not None:
-            pre[user_id] = first.score
+        baseline = course_rules.baseline_pretest(own, first_opened.get(user_id))
+        if baseline is not None and baseline.score is not None:
+            pre[user_id] = baseline.score
     pairs = []
     for user_id, own in _by_learner(final_attempts).items():
         counted = quizzes.counted_attempt(own, policy)

@@ -22,7 +22,7 @@ from app import i18n
 from app.content.models import Course
 from app.content.trainer_routes import ManagedCourse
 from app.db import SessionDep
-from app.reports import course_report, item_analysis
+from app.reports import course_report, item_analysis, pace
 from app.reports.figures_cache import FiguresCache
 from app.web.templating import render
 
@@ -107,6 +107,9 @@ def course_report_page(
             "percent": percent,
             "month": _month(request.app.state.settings.timezone),
             "computed_at": cached.computed_at,
+            "fast_share": pace.FAST_SHARE,
+            "duration": pace.duration_text,
+            "duration_seconds": pace.seconds_text,
             "cache_minutes": reports.ttl_minutes,
             "limits": {
                 "reaction_good": course_report.REACTION_GOOD,

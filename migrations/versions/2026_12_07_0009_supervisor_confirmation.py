@@ -16,7 +16,7 @@ Downgrading maps "none" back to "not_seen" and every other level to "confirmed" 
 question had no degrees) and drops the supervisor's NIP, jabatan and the attempt counter.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,6 +14,7 @@ from app.accounts.models import Role, User
 from app.content import store
 from app.content.models import Course, CourseVersion
 from tests.factories import csrf_token, login, make_user
+from tests.learning.test_journey import _take_quiz
 
 FOLDER = "pelayanan-publik-prima"
 
@@ -62,6 +63,7 @@ def test_trainer_uploads_previews_publishes_and_rolls_back(
 ) -> None:
     admin = make_user(session, roles={Role.ADMIN})
     login(client, admin)
+    _take_quiz(client, session, "tes-awal", correct=False)  # before the modules, as anyone
     module = content_copy / FOLDER / "01-dasar-hukum-dan-asas.md"
     module.write_text(module.read_text() + "\nKalimat baru versi dua.\n")
     response = _upload(client, _zip_folder(content_copy / FOLDER))
@@ -71,6 +73,7 @@ def test_trainer_uploads_previews_publishes_and_rolls_back(
     assert draft is not None and draft.published_at is None
 
     learner_view = "/kursus/PPP-101/modul/01-dasar-hukum-dan-asas"
+    assert client.get(learner_view).status_code == 200
     assert "Kalimat baru versi dua." not in client.get(learner_view).text
     preview = client.get(f"/pengajar/pratinjau/{draft.id}/modul/01-dasar-hukum-dan-asas")
     assert preview.status_code == 200

@@ -49,9 +49,27 @@ def test_marking_a_module_complete_records_it_and_opens_the_next_module(
     page.goto(f"/kursus/{COURSE}")
     flows.submit(page, "Ikuti kursus ini")
     page.get_by_role("link", name="Mulai belajar").click()
+    page.wait_for_url(f"**/kursus/{COURSE}/tes/tes-awal")  # the course starts with its pre-test
+    flows.take_quiz(page, db, learner.id, "tes-awal", correct=False)
+    page.goto(f"/kursus/{COURSE}/lanjutkan")
     first = page.url.rsplit("/", 1)[1]
     screenshot(page, "module")
 
+    # At once is too early: the script shows the server's message in place, nothing changes.
+    page.get_by_role("button", name="Tandai selesai").click()
+    message = page.get_by_role("alert").filter(has_text="Anda baru membaca modul ini 0 menit")
+    message.wait_for()
+    assert "setelah 9 menit lagi" in message.inner_text()
+    assert page.url.endswith(first)
+    screenshot(page, "module-too-early")
+    unmarked = flows.fresh(db).scalar(
+        select(ModuleProgress.completed_at).where(
+            ModuleProgress.user_id == learner.id, ModuleProgress.module_slug == first
+        )
+    )
+    assert unmarked is None
+
+    flows.give_study_time(db, learner.id)
     flows.submit(page, "Tandai selesai")
 
     assert "/modul/" in page.url and not page.url.endswith(first), "moves to the next module"
@@ -94,7 +112,7 @@ def test_demo_learner_completes_a_course_and_gets_a_verifiable_certificate(
 
     page.goto(f"/kursus/{COURSE}")
     page.get_by_role("link", name="Mulai belajar").click()
-    completed = flows.complete_modules_in_order(page)
+    completed = flows.complete_modules_in_order(page, db, learner.id)
     assert len(completed) == 6
     assert page.url.endswith(f"/kursus/{COURSE}/tes/tes-akhir"), "the final test comes next"
     screenshot(page, "final-test-info")

@@ -26,9 +26,13 @@ MODULE = "02-mendengarkan-aktif-dan-empati"
 SAVED = "✔ Tersimpan untuk dibaca offline"
 
 
-def _saved_for_offline(page: Page) -> None:
+def _saved_for_offline(page: Page, db: Session, user_id: int) -> None:
     page.goto(f"/kursus/{COURSE}")
     flows.submit(page, "Ikuti kursus ini")
+    # The course asks for its pre-test before the modules (and so before saving them).
+    page.goto(f"/kursus/{COURSE}/tes/tes-awal")
+    flows.take_quiz(page, db, user_id, "tes-awal", correct=False)
+    page.goto(f"/kursus/{COURSE}")
     # The worker must be active before the network goes, or nothing would answer offline.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.get_by_role("button", name="Simpan untuk dibaca offline").click()
@@ -54,7 +58,7 @@ def test_module_completed_offline_is_queued_and_synced_with_its_offline_time(
     context = new_context()
     page = context.new_page()
     flows.login(page, learner.nip, password)
-    _saved_for_offline(page)
+    _saved_for_offline(page, db, learner.id)
     screenshot(page, "course-saved")
 
     context.set_offline(True)
@@ -78,6 +82,12 @@ def test_module_completed_offline_is_queued_and_synced_with_its_offline_time(
         "Mendengarkan Aktif dan Empati di Loket dan Telepon"
     )
     assert page.get_by_text("Anda sedang offline.").is_visible()
+    # The learner read this module offline for 10 minutes earlier (the page keeps count of
+    # the time it was visible offline; a test cannot wait that long).
+    page.evaluate(
+        "key => localStorage.setItem('lentera-waktu-baca', JSON.stringify({[key]: 600}))",
+        f"{COURSE}/{MODULE}",
+    )
     before = utcnow()
     page.get_by_role("button", name="Tandai selesai").click()
     page.get_by_text("Ditandai selesai saat offline").wait_for()
@@ -100,6 +110,7 @@ def test_module_completed_offline_is_queued_and_synced_with_its_offline_time(
 
     event = db.scalar(select(ProgressEvent).where(ProgressEvent.user_id == learner.id))
     assert event is not None and event.source == "offline"
+    assert event.kind == "completed" and event.seconds is not None and event.seconds >= 600
     # The time recorded is when the learner tapped the button offline, not when it synced.
     slack = timedelta(seconds=1)
     assert synced.completed_at is not None
@@ -107,3 +118,48 @@ def test_module_completed_offline_is_queued_and_synced_with_its_offline_time(
     assert event.received_at > after
     page.reload()
     assert page.get_by_text("Modul ini sudah Anda tandai selesai").is_visible()
+
+
+def test_module_marked_offline_too_early_is_reported_back_when_synced(
+    new_context: Callable[..., BrowserContext],
+    db: Session,
+    new_learner: NewLearner,
+    screenshot: Shot,
+) -> None:
+    learner, password = new_learner()
+    context = new_context()
+    page = context.new_page()
+    flows.login(page, learner.nip, password)
+    _saved_for_offline(page, db, learner.id)
+    context.set_offline(True)
+    flows.eventually(
+        lambda: (
+            page.goto(f"/kursus/{COURSE}/tes/tes-awal")
+            and page.get_by_role("heading", name="Anda sedang offline").is_visible()
+        ),
+        timeout=5,
+        what="the service worker to be offline",
+    )
+    page.goto(f"/kursus/{COURSE}/modul/{MODULE}")
+    page.get_by_role("button", name="Tandai selesai").click()  # after a few seconds' reading
+    page.get_by_text("Ditandai selesai saat offline").wait_for()
+
+    context.set_offline(False)
+    page.goto(f"/kursus/{COURSE}")
+    status = page.locator("#sync-status")
+    flows.eventually(
+        lambda: "Anda baru membaca modul ini" in status.inner_text(),
+        what="the refused mark to be reported on the page",
+    )
+    assert "Tandai selesai dapat dilakukan setelah" in status.inner_text()
+    screenshot(page, "offline-mark-too-early")
+    event = flows.fresh(db).scalar(select(ProgressEvent).where(ProgressEvent.user_id == learner.id))
+    assert event is not None and event.kind == "read" and event.source == "offline"
+    progress = _progress(db, learner.id, MODULE)
+    assert progress is not None and progress.completed_at is None
+    # The module page says it again, above the button to mark it later.
+    page.goto(f"/kursus/{COURSE}/modul/{MODULE}")
+    assert (
+        page.locator("[data-mark-message]").inner_text().startswith("Anda baru membaca modul ini")
+    )
+    assert page.get_by_role("button", name="Tandai selesai").is_visible()

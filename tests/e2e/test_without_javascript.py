@@ -49,7 +49,18 @@ def test_without_javascript_marking_a_module_complete_is_recorded(
     learner, password = new_learner()
     flows.login(page, learner.nip, password)
     page.goto(f"/kursus/{COURSE}/modul/01-dasar-komunikasi-pelayanan")
+    assert page.url.endswith(f"/kursus/{COURSE}/tes/tes-awal"), "the pre-test comes first"
+    flows.take_quiz(page, db, learner.id, "tes-awal", correct=False)
+    page.goto(f"/kursus/{COURSE}/modul/01-dasar-komunikasi-pelayanan")
     screenshot(page, "module")
+    # Too early: the form's POST answers with the module page again, saying how long is left.
+    flows.submit(page, "Tandai selesai")
+    assert page.url.endswith("/modul/01-dasar-komunikasi-pelayanan/selesai")
+    assert page.get_by_role("alert").inner_text() == (
+        "Anda baru membaca modul ini 0 menit. Tandai selesai dapat dilakukan setelah 8 menit lagi."
+    )
+    screenshot(page, "module-too-early")
+    flows.give_study_time(db, learner.id)
     flows.submit(page, "Tandai selesai")
     assert page.url.endswith("/modul/02-mendengarkan-aktif-dan-empati")
     done = flows.fresh(db).scalar(
@@ -76,7 +87,7 @@ def test_without_javascript_a_learner_passes_the_final_test_and_downloads_the_ce
     screenshot(page, "pretest-result")
 
     page.goto(f"/kursus/{COURSE}/lanjutkan")
-    assert len(flows.complete_modules_in_order(page)) == 6
+    assert len(flows.complete_modules_in_order(page, db, learner.id)) == 6
     final = flows.take_quiz(page, db, learner.id, "tes-akhir", correct=True)
     assert final.score == 1.0
 

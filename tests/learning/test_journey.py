@@ -18,6 +18,7 @@ from app.db import utcnow
 from app.learning import quizzes
 from app.learning.models import Certificate, Completion, ModuleProgress, QuizAttempt
 from tests.factories import csrf_token, login, make_user
+from tests.study import give_study_time
 
 BASE = "/kursus/PPP-101"
 
@@ -41,12 +42,22 @@ def _module_slugs(session: Session, code: str = "PPP-101") -> list[str]:
     )
 
 
+def _open_module(client: TestClient, session: Session, code: str, slug: str) -> str:
+    """Open a module page as a learner would: the pre-test first when the course asks for it."""
+    page = client.get(f"/kursus/{code}/modul/{slug}")
+    if page.status_code == 303 and page.headers["location"].endswith("/tes/tes-awal"):
+        _take_quiz(client, session, "tes-awal", correct=False, code=code)
+        page = client.get(f"/kursus/{code}/modul/{slug}")
+    assert page.status_code == 200
+    return page.text
+
+
 def _complete_all_modules(client: TestClient, session: Session, code: str = "PPP-101") -> None:
     for slug in _module_slugs(session, code):
-        page = client.get(f"/kursus/{code}/modul/{slug}")
-        assert page.status_code == 200
-        event_id = re.search(r'name="event_id" value="([^"]+)"', page.text)
+        text = _open_module(client, session, code, slug)
+        event_id = re.search(r'name="event_id" value="([^"]+)"', text)
         assert event_id, "the module page offers 'Tandai selesai'"
+        give_study_time(session)
         response = client.post(
             f"/kursus/{code}/modul/{slug}/selesai",
             data={"csrf_token": csrf_token(client, f"/kursus/{code}"), "event_id": event_id[1]},
@@ -264,9 +275,11 @@ def test_marking_a_module_twice_or_replaying_the_form_counts_once(
     learner = make_user(session)
     login(client, learner)
     slug = _module_slugs(session)[0]
-    page = client.get(f"{BASE}/modul/{slug}")
-    match = re.search(r'name="event_id" value="([^"]+)"', page.text)
+    match = re.search(
+        r'name="event_id" value="([^"]+)"', _open_module(client, session, "PPP-101", slug)
+    )
     assert match is not None
+    give_study_time(session)
     form = {"csrf_token": csrf_token(client, BASE), "event_id": match[1]}
     for _ in range(3):
         assert client.post(f"{BASE}/modul/{slug}/selesai", data=form).status_code == 303
@@ -302,9 +315,10 @@ def test_resume_goes_to_the_first_unfinished_module(
 ) -> None:
     login(client, make_user(session))
     slugs = _module_slugs(session)
-    page = client.get(f"{BASE}/modul/{slugs[0]}")
-    event_id = re.search(r'name="event_id" value="([^"]+)"', page.text)
+    text = _open_module(client, session, "PPP-101", slugs[0])
+    event_id = re.search(r'name="event_id" value="([^"]+)"', text)
     assert event_id is not None
+    give_study_time(session)
     client.post(
         f"{BASE}/modul/{slugs[0]}/selesai",
         data={"csrf_token": csrf_token(client, BASE), "event_id": event_id[1]},

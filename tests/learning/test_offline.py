@@ -13,6 +13,7 @@ from app.content import store
 from app.db import utcnow
 from app.learning.models import ModuleProgress, ProgressEvent
 from tests.factories import login, make_user
+from tests.learning.test_journey import _take_quiz
 
 MODULE = "01-dasar-hukum-dan-asas"
 
@@ -24,7 +25,7 @@ def _token(client: TestClient) -> str:
     return match[1]
 
 
-def _sync(client: TestClient, events: list[dict[str, str]], token: str | None = None):  # type: ignore[no-untyped-def]
+def _sync(client: TestClient, events: list[dict[str, object]], token: str | None = None):  # type: ignore[no-untyped-def]
     headers = {"X-CSRF-Token": token} if token else {}
     return client.post("/sinkron", json={"events": events}, headers=headers)
 
@@ -34,16 +35,23 @@ def test_offline_completions_are_applied_once_with_their_offline_time(
 ) -> None:
     learner = make_user(session)
     login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
     token = _token(client)
     finished = (utcnow() - timedelta(hours=3)).replace(microsecond=0)
-    events = [
+    events: list[dict[str, object]] = [
         {
             "id": "offline-0001",
             "course": "PPP-101",
             "module": MODULE,
             "occurred_at": finished.isoformat(),
+            "seconds": 3600,
         },
-        {"id": "offline-0002", "course": "PPP-101", "module": "02-standar-dan-maklumat-pelayanan"},
+        {
+            "id": "offline-0002",
+            "course": "PPP-101",
+            "module": "02-standar-dan-maklumat-pelayanan",
+            "seconds": 3600,
+        },
         {"id": "offline-0003", "course": "PPP-101", "module": "99-tidak-ada"},
     ]
     first = _sync(client, events, token)
@@ -69,12 +77,21 @@ def test_offline_times_outside_sane_bounds_are_clamped(
 ) -> None:
     learner = make_user(session)
     login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
     token = _token(client)
     future = (utcnow() + timedelta(days=2)).isoformat()
     ancient = (utcnow() - timedelta(days=400)).isoformat()
     _sync(
         client,
-        [{"id": "future-0001", "course": "PPP-101", "module": MODULE, "occurred_at": future}],
+        [
+            {
+                "id": "future-0001",
+                "course": "PPP-101",
+                "module": MODULE,
+                "occurred_at": future,
+                "seconds": 3600,
+            }
+        ],
         token,
     )
     _sync(
@@ -85,6 +102,7 @@ def test_offline_times_outside_sane_bounds_are_clamped(
                 "course": "PPP-101",
                 "module": "03-pengaduan-dan-skm",
                 "occurred_at": ancient,
+                "seconds": 3600,
             }
         ],
         token,
@@ -120,6 +138,7 @@ def test_saved_course_manifest_lists_pages_and_images(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
     login(client, make_user(session))
+    _take_quiz(client, session, "tes-awal", correct=False)
     manifest = client.get("/kursus/PPP-101/offline.json").json()
     assert "/kursus/PPP-101" in manifest["urls"]
     assert f"/kursus/PPP-101/modul/{MODULE}" in manifest["urls"]
@@ -147,6 +166,7 @@ def test_saving_a_course_for_offline_does_not_mark_modules_opened(
 ) -> None:
     learner = make_user(session)
     login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
     page = client.get(f"/kursus/PPP-101/modul/{MODULE}", headers={"X-Lentera-Offline": "1"})
     assert page.status_code == 200
     mine = select(ModuleProgress).where(ModuleProgress.user_id == learner.id)

@@ -14,14 +14,15 @@ from app.content.models import Course, QuizVersion
 from app.learning.models import Completion, QuizAttempt
 from tests.factories import csrf_token, login, make_user
 from tests.learning.test_journey import BASE, _answers, _complete_all_modules, _take_quiz
+from tests.study import give_study_time
 
 
 def test_progress_and_attempts_survive_a_republish(
     client: TestClient, session: Session, demo_content: store.ImportReport, content_copy: Path
 ) -> None:
     login(client, make_user(session))
-    _complete_all_modules(client, session)
     attempt = _take_quiz(client, session, "tes-awal", correct=True)
+    _complete_all_modules(client, session)
     old_quiz_version = attempt.quiz_version_id
 
     # The trainer edits a module and a pre-test question, and the course is republished.
@@ -81,6 +82,7 @@ def test_marking_the_last_module_completes_a_course_whose_final_test_is_passed(
     page = client.get(f"{BASE}/modul/07-modul-tambahan")
     event_id = re.search(r'name="event_id" value="([^"]+)"', page.text)
     assert event_id
+    give_study_time(session)
     marked = client.post(
         f"{BASE}/modul/07-modul-tambahan/selesai",
         data={"csrf_token": csrf_token(client, BASE), "event_id": event_id[1]},

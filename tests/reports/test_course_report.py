@@ -30,6 +30,7 @@ from tests.learning.test_journey import _complete_all_modules, _take_quiz
 CODE = "PPP-101"
 URL = f"/pengajar/kursus/{CODE}/laporan"
 T0 = utcnow() - timedelta(days=20)
+OPENED_AFTER = timedelta(minutes=30)  # the pre-test (submitted at T0 + 10 min) came first
 
 
 def _sign_in(client: TestClient, session: Session, settings: Settings, user: User) -> None:
@@ -101,7 +102,7 @@ class Rows:
             self.session.add(
                 ModuleProgress(
                     user_id=user.id, course_id=self.course.id, module_slug=slug,
-                    first_opened_at=T0, completed_at=done,
+                    first_opened_at=T0 + OPENED_AFTER, completed_at=done,
                 )
             )  # fmt: skip
 

@@ -2,12 +2,18 @@
    - "Tandai selesai" keeps working offline: the completion is queued and sent to /sinkron
      when the connection returns (each event has its own id, so re-sending is harmless).
    - "Simpan untuk dibaca offline" stores a course's pages and images in the Cache API.
-   - A small status line shows what is waiting to be synced. */
+   - A small status line shows what is waiting to be synced.
+   - Study time: the server measures time on a module between serving the page and the mark.
+     Offline it cannot, so the page counts the seconds it was visible while offline and sends
+     them with a queued mark (the server clamps them). A mark refused as too early, online or
+     after a sync, is shown with the time left; the learner marks again later. */
 (function () {
   "use strict";
   var QUEUE = "lentera-antrean";
   var SAVED = "lentera-tersimpan";
   var PAGES = "lentera-halaman";
+  var READ = "lentera-waktu-baca";  /* "COURSE/module" -> seconds read offline, not yet sent */
+  var NOTICES = "lentera-pesan";    /* "COURSE/module" -> message about a refused offline mark */
   var meta = document.querySelector('meta[name="csrf-token"]');
   var status = document.getElementById("sync-status");
 
@@ -23,9 +29,11 @@
   function showStatus() {
     if (!status) return;
     var waiting = read(QUEUE, []).length;
-    var text = "";
-    if (waiting) text = status.getAttribute("data-waiting").replace("{n}", waiting);
-    else if (!navigator.onLine) text = status.getAttribute("data-offline");
+    var notices = read(NOTICES, {});
+    /* A refused offline mark is said first: the learner has to mark it again later. */
+    var text = Object.keys(notices).map(function (k) { return notices[k]; }).join(" ");
+    if (!text && waiting) text = status.getAttribute("data-waiting").replace("{n}", waiting);
+    else if (!text && !navigator.onLine) text = status.getAttribute("data-offline");
     status.textContent = text;
     status.hidden = !text;
   }
@@ -42,21 +50,78 @@
       if (!response.ok) return; /* e.g. logged out: keep the queue for later */
       return response.json().then(function (result) {
         var settled = {};
-        result.applied.concat(result.duplicates, Object.keys(result.rejected))
+        var tooEarly = result.too_early || {};
+        var notices = read(NOTICES, {});
+        read(QUEUE, []).forEach(function (e) {
+          if (tooEarly[e.id]) notices[e.course + "/" + e.module] = tooEarly[e.id];
+        });
+        write(NOTICES, notices);
+        result.applied.concat(result.duplicates, Object.keys(result.rejected), Object.keys(tooEarly))
           .forEach(function (id) { settled[id] = true; });
         write(QUEUE, read(QUEUE, []).filter(function (e) { return !settled[e.id]; }));
       });
     }).catch(function () { /* still offline: try again later */ }).then(showStatus);
   }
 
+  /* Visible time on this module page, and what was read offline before, per module. */
+  var markForm = document.querySelector("form[data-offline-complete]");
+  var visibleSince = document.visibilityState === "visible" ? Date.now() : null;
+  var visibleMs = 0;
+  function pageKey(form) { return form.getAttribute("data-course") + "/" + form.getAttribute("data-module"); }
+  function takeVisible() {
+    if (visibleSince !== null) { visibleMs += Date.now() - visibleSince; visibleSince = Date.now(); }
+    var ms = visibleMs;
+    visibleMs = 0;
+    return Math.round(ms / 1000);
+  }
+  function keepOfflineTime() {
+    /* Online the server measures the visit; only reading offline needs remembering. */
+    if (!markForm || navigator.onLine) { takeVisible(); return; }
+    var times = read(READ, {});
+    times[pageKey(markForm)] = (times[pageKey(markForm)] || 0) + takeVisible();
+    write(READ, times);
+  }
+  if (markForm) {
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { keepOfflineTime(); visibleSince = null; }
+      else visibleSince = Date.now();
+    });
+    window.addEventListener("pagehide", keepOfflineTime);
+    var notices = read(NOTICES, {});
+    var notice = notices[pageKey(markForm)];
+    if (notice) {
+      showMarkMessage(markForm, notice);
+      delete notices[pageKey(markForm)];
+      write(NOTICES, notices);
+    }
+  }
+
+  function showMarkMessage(form, text) {
+    var old = form.parentNode.querySelector("[data-mark-message]");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.className = "alert error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-mark-message", "");
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+    form.parentNode.insertBefore(box, form);
+  }
+
   function queueCompletion(form) {
     var queue = read(QUEUE, []);
+    var times = read(READ, {});
+    var seconds = (times[pageKey(form)] || 0) + takeVisible();
+    delete times[pageKey(form)];
+    write(READ, times);
     queue.push({
       id: newId(),
       course: form.getAttribute("data-course"),
       module: form.getAttribute("data-module"),
       kind: "completed",
-      occurred_at: new Date().toISOString()
+      occurred_at: new Date().toISOString(),
+      seconds: seconds
     });
     write(QUEUE, queue);
     var note = document.createElement("p");
@@ -73,8 +138,15 @@
     /* Try the normal request first; only a failed network queues the completion. */
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok || response.redirected) window.location.assign(response.url);
-        else form.submit();
+        if (response.ok || response.redirected) { window.location.assign(response.url); return; }
+        if (response.status !== 409) { form.submit(); return; }
+        /* Refused (too early): show the server's message in place, nothing else changed. */
+        return response.text().then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var message = page.querySelector("[data-mark-message]");
+          if (message) showMarkMessage(form, message.textContent.trim());
+          else form.submit();
+        });
       })
       .catch(function () { queueCompletion(form); });
   });
