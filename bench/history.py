@@ -48,7 +48,8 @@ from bench.people import (
 from bench.published import CourseInfo, QuizInfo, Variant
 from bench.scales import Scale
 
-WITA_OFFSET = timedelta(hours=8)
+WITA_OFFSET = timedelta(hours=8)  # the generated data's local zone (the default, Asia/Makassar)
+STUDIED_ENOUGH_SECONDS = 3 * 3600  # longer than any generated module's minimum time
 
 
 class _Ids:
@@ -268,6 +269,12 @@ class Generator:
                     "first_opened_at": opened_at,
                     "completed_at": done_at,
                     "completed_version_id": course.version_id if done_at else None,
+                    # Time on the module (app/learning/study_time.py): a finished module took
+                    # what it took; one still open has been read long enough to be marked, so
+                    # the load test's progress writes are accepted marks, not "too early".
+                    "study_seconds": int((done_at - opened_at).total_seconds())
+                    if done_at
+                    else STUDIED_ENOUGH_SECONDS,
                 },
             )
             if done_at is None:

@@ -26,7 +26,7 @@ from app.accounts import auth
 from app.accounts.auth import token_digest
 from app.accounts.models import AuthSession, User
 from app.content.models import QuizVersion
-from app.content.specs import FINAL_TEST_KEY
+from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.db import utcnow
 from bench.common import SECRET_KEY, new_token
 from bench.people import PASSWORD
@@ -209,9 +209,16 @@ def prepare(engine: Engine, workdir: Path, seed: int = 11) -> Fixture:
         lines["module_touch"].append(("GET", f"/kursus/{code}/modul/{slug}", visitor.cookie, ""))
     quiz_lines: list[str] = []
     taken: set[tuple[str, str]] = set()
+    opened_by = {(uid, code): set() for uid, code, _slug in opened}
+    for uid, code, slug in opened:
+        opened_by[(uid, code)].add(slug)
     for user_id, code, _course_id, version_id in in_progress:
         visitor = by_id[user_id]
+        # Only modules the learner has opened (and read: bench/history.py credits the time):
+        # marking an unopened module is refused as too early since modules need time on them.
         for slug in slugs.get(version_id, []):
+            if slug not in opened_by.get((user_id, code), ()):
+                continue
             body = f"csrf_token={visitor.csrf}&event_id={{EVENT}}"
             lines["progress"].append(
                 ("POST", f"/kursus/{code}/modul/{slug}/selesai", visitor.cookie, body)
@@ -220,7 +227,7 @@ def prepare(engine: Engine, workdir: Path, seed: int = 11) -> Fixture:
         for (quiz_version, key), row in quiz_rows.items():
             if (
                 quiz_version != version_id
-                or key == FINAL_TEST_KEY
+                or key in (FINAL_TEST_KEY, PRETEST_KEY)  # the pre-test closes once studying starts
                 or row.max_attempts is not None  # a limited quiz would run out of attempts
                 or (code, key) in taken
             ):

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit
 from app.content.catalog import CourseView
 from app.content.models import QuizVersion
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, OptionSpec, QuestionSpec, QuizSpec
@@ -208,6 +209,18 @@ def submit_attempt(
     if not outcome.rowcount:  # type: ignore[attr-defined]
         return False
     session.refresh(attempt)
+    audit.record(
+        session,
+        "quiz.attempt_graded",
+        actor_id=attempt.user_id,
+        target_type="quiz_attempt",
+        target_id=attempt.id,
+        course_id=attempt.course_id,
+        quiz_key=attempt.quiz_key,
+        number=attempt.number,
+        score=result.score,
+        late=late,
+    )
     return True
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import Role, User
+from app.audit.models import AuditEvent
 from app.content import loader, store
 from app.content.catalog import ContentCache, CourseView
 from app.db import make_engine, make_sessionmaker, session_scope, utcnow
@@ -149,3 +150,8 @@ def test_parallel_quiz_starts_and_submissions_create_one_attempt_graded_once(rea
         assert session.scalar(select(func.count()).select_from(Certificate)) == 1
         graded = session.get(QuizAttempt, first.id)
         assert graded is not None and graded.score == 1.0
+        # The score is in the audit trail once, however many submissions raced.
+        scored = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "quiz.attempt_graded")
+        ).all()
+        assert [(e.target_id, e.details["score"]) for e in scored] == [(str(first.id), 1.0)]

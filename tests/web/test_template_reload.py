@@ -5,11 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.config import Settings
+from app.learning import signing
 from app.main import create_app
 from app.web.templating import templates
 
 
 def _settings(tmp_path: Path, env: str) -> Settings:
+    production: dict[str, object] = {}
+    if env == "production":
+        # Production refuses to start without a real signatory and a readable signing key.
+        key = tmp_path / "ttd.p12"
+        signing.make_demo_key(key, passphrase="rahasia")
+        production = {
+            "signing_key_path": key,
+            "signing_key_passphrase": "rahasia",
+            "signatory_name": "Dra. Siti Rahmawati, M.Si.",
+            "signatory_nip": "196805121994032004",
+            "signatory_pangkat": "Pembina Utama Muda (IV/c)",
+            "signatory_title": "Kepala BKPSDM Kota Palu",
+        }
     return Settings(
         env=env,  # type: ignore[arg-type]
         database_url=f"sqlite:///{tmp_path / 'r.db'}",
@@ -17,6 +31,7 @@ def _settings(tmp_path: Path, env: str) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         load_content_on_start=False,
         _env_file=None,  # type: ignore[call-arg]
+        **production,  # type: ignore[arg-type]
     )
 
 
