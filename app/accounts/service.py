@@ -203,7 +203,7 @@ def management_refusal(actor: Viewer | User, person: User) -> str | None:
     if actor.id == person.id:
         return _(
             "Anda tidak dapat mengubah akun Anda sendiri di halaman ini. Ganti kata sandi Anda di "
-            "halaman Profil; untuk hal lain mintalah admin lain."
+            "halaman Profil; untuk hal lain mintalah bantuan admin."
         )
     if not actor.has_role(Role.ADMIN) and person.has_role(*PRIVILEGED_ROLES):
         return _(

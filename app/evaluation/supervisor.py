@@ -46,7 +46,7 @@ def _report_first() -> service.EvaluationConflict:
     return service.EvaluationConflict(
         _(
             "Laporkan dahulu hasil penerapan rencana aksi Anda. Atasan akan menilai penerapan "
-            "tersebut, jadi tautan untuk atasan baru dapat dibuat setelah laporan Anda tersimpan."
+            "tersebut, jadi tautan untuk atasan hanya dapat dibuat setelah laporan Anda tersimpan."
         )
     )
 

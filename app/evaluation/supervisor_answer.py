@@ -163,7 +163,7 @@ def _link_used() -> service.EvaluationConflict:
 
 def _locked_message() -> str:
     return _(
-        "Tautan ini dikunci karena NIP yang dimasukkan {n} kali tidak cocok dengan atasan "
+        "Tautan ini dikunci karena sudah {n} kali NIP yang dimasukkan tidak cocok dengan atasan "
         "yang ditunjuk. Mohon minta pegawai yang bersangkutan membuat tautan baru."
     ).format(n=confirmation.NIP_MAX_ATTEMPTS)
 

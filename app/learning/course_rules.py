@@ -86,7 +86,7 @@ def pretest_pending_message() -> str:
     """What a learner reads when a module waits for the pre-test."""
     return _(
         "Kerjakan tes awal terlebih dahulu. Tes awal mengukur pengetahuan Anda sebelum belajar, "
-        "sehingga modul pertama terbuka setelah tes awal dikirim."
+        "karena itu modul pertama terbuka setelah tes awal dikirim."
     )
 
 
