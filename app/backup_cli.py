@@ -35,7 +35,7 @@ def _size(path: Path) -> str:
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help="Backup file to write (.db for SQLite, .dump for PostgreSQL).")],
+    file: Annotated[Path, typer.Argument(help="Backup file to write (.db or .dump).")],
 ) -> None:
     """Back up the whole database (online; content versions included) and verify the copy."""
     from app.cli import _fail, _transaction  # late: app.cli imports this module
