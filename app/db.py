@@ -134,15 +134,18 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Eng
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if make_url(url).drivername.startswith("postgresql"):
         # During an outage a request should fail within seconds (and get the 503 page), not
-        # hang on a connect or on a connection whose server vanished: bounded connects, and TCP
-        # keepalives so a half-open connection is noticed. Pooled connections that died in
-        # the outage are replaced at checkout (pool_pre_ping), so Lentera recovers by itself.
+        # hang on a connect or on a connection whose server vanished: bounded connects, TCP
+        # keepalives so an idle half-open connection is noticed, and a bound on unacknowledged
+        # sends (tcp_user_timeout, ms) so a query sent into the void fails instead of waiting
+        # out the kernel's ~15 min of retransmissions. Pooled connections that died in the
+        # outage are replaced at checkout (pool_pre_ping), so Lentera recovers by itself.
         kwargs["connect_args"] = {
             "connect_timeout": 5,
             "keepalives": 1,
             "keepalives_idle": 30,
             "keepalives_interval": 10,
             "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,
             **kwargs.get("connect_args", {}),
         }
     kwargs.setdefault("pool_pre_ping", True)

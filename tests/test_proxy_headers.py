@@ -104,6 +104,9 @@ def test_behind_a_trusted_proxy_throttling_and_sessions_see_the_client_address(
         assert _login(proxy, nip(), "salah-sandi-1", "203.0.113.7") == 400
         assert _login(proxy, nip(), "salah-sandi-2", "203.0.113.7") == 400
         assert _login(proxy, nip(), "salah-sandi-3", "203.0.113.7") == 429
+        # A phone that sends its own X-Forwarded-For gains nothing: the proxy appends the
+        # address it really saw, and the right-most untrusted entry is the one used.
+        assert _login(proxy, nip(), "salah-sandi-4", "192.0.2.99, 203.0.113.7") == 429
         assert _login(proxy, learner.nip, DEFAULT_PASSWORD, "198.51.100.9") == 303
     with Session(engine) as session:
         addresses = session.scalars(
