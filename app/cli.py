@@ -95,11 +95,11 @@ def migrate() -> None:
     """Create or upgrade the database schema to the latest version (Alembic)."""
     from alembic import command
 
-    from app.ops import alembic_config
+    from app.ops import alembic_config, describe_database
 
     settings = get_settings()
     command.upgrade(alembic_config(settings.database_url), "head")
-    typer.echo(f"Database is at the latest schema: {_display_url(settings.database_url)}")
+    typer.echo(f"Database is at the latest schema: {describe_database(settings.database_url)}")
 
 
 def _display_url(url: str) -> str:
