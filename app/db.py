@@ -179,6 +179,8 @@ def database_unavailable(exc: BaseException) -> bool:
         return False
     if exc.connection_invalidated:
         return True
+    if getattr(exc.orig, "sqlstate", None) == "42P01":  # undefined_table: not migrated
+        return True
     if not isinstance(exc, OperationalError | InterfaceError):
         return False
     module = type(exc.orig).__module__ if exc.orig is not None else ""
