@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import _new_database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -155,10 +157,14 @@ def test_the_health_check_asks_the_port_the_entrypoint_serves_on(tmp_path: Path)
     assert "8000" not in healthcheck
 
     port = _free_port()
-    database = f"sqlite:///{tmp_path / 'lentera.db'}"
-    env = _entrypoint_env(
-        tmp_path, LENTERA_DATABASE_URL=database, PORT=str(port), WEB_CONCURRENCY="1"
-    )
+    with _new_database("sqlite", tmp_path) as database:  # migrated: the entrypoint's is a no-op
+        env = _entrypoint_env(
+            tmp_path, LENTERA_DATABASE_URL=database, PORT=str(port), WEB_CONCURRENCY="1"
+        )
+        _serve_and_check_health(tmp_path, env)
+
+
+def _serve_and_check_health(tmp_path: Path, env: dict[str, str]) -> None:
     process = subprocess.Popen(
         ["sh", str(ROOT / "docker" / "entrypoint.sh")],
         env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
