@@ -283,7 +283,10 @@ def reset_password(nip: Annotated[str, typer.Argument(help="NIP of the account."
 
 @cli.command("import-users")
 def import_users(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="Roster .csv or .xlsx."),
+    ],
     skip_invalid: Annotated[
         bool, typer.Option(help="Import the valid rows even if some rows are invalid.")
     ] = False,
