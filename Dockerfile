@@ -15,8 +15,12 @@ COPY migrations ./migrations
 RUN pip install --no-deps . && mkdir -p var && chown lentera:lentera var
 COPY content ./content
 COPY docker/entrypoint.sh /usr/local/bin/lentera-entrypoint
+COPY docker/healthcheck.py /usr/local/bin/lentera-healthcheck
 
 USER lentera
+# The entrypoint serves on $PORT (default 8000) and the health check asks the same port.
+# No VOLUME: the image is meant for PostgreSQL, and the entrypoint refuses to start in
+# production without LENTERA_DATABASE_URL (an SQLite file must be on a mounted volume).
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
+HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "/usr/local/bin/lentera-healthcheck"]
 ENTRYPOINT ["lentera-entrypoint"]

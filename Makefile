@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 DEMO := LENTERA_DEMO=1
+# `make run PORT=8080 HOST=0.0.0.0` (or the same variables in the environment)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# One-time links and the printed demo address follow the port (unless LENTERA_BASE_URL is set).
+BROWSER_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+RUN_ENV = $(DEMO) LENTERA_BASE_URL="$${LENTERA_BASE_URL:-http://$(BROWSER_HOST):$(PORT)}"
 
 .PHONY: run test test-e2e lint format check bench bench-lighthouse lock clean
 
@@ -26,18 +32,23 @@ lock: $(VENV)/.dev-installed
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes --quiet -o requirements-dev.lock
 
-# axe-core and Lighthouse for the browser tests and benchmarks (Node.js is optional: without it
-# the browser tests say they are skipped, except in CI where they must run).
+# axe-core (a few MB) for the browser tests only (Node.js is optional: without it the browser
+# tests say they are skipped, except in CI where they must run).
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: browser tests (tests/e2e) will be skipped"; fi
 
-## run: install, migrate the embedded SQLite database, import content/, demo accounts, serve :8000
+# Lighthouse (~190 MB) only for `make bench-lighthouse`, from its own bench/package-lock.json.
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+
+## run: install, migrate the embedded SQLite database, import content/, demo accounts, serve
+## on HOST:PORT (127.0.0.1:8000); prints "Lentera siap di http://HOST:PORT" once listening
 run: $(VENV)/.installed
 	$(DEMO) $(BIN)/lentera migrate
 	-$(DEMO) $(BIN)/lentera content reload
-	$(DEMO) $(BIN)/lentera demo
-	$(DEMO) $(BIN)/lentera serve
+	$(RUN_ENV) $(BIN)/lentera demo
+	$(RUN_ENV) $(BIN)/lentera serve --host "$(HOST)" --port "$(PORT)"
 
 ## test: install the development dependencies and run the whole test suite
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
@@ -64,7 +75,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_all.py --scale default --postgres-url postgresql://postgres@127.0.0.1:5432/postgres
 
 ## bench-lighthouse: Lighthouse scores and bytes of the learner pages (median of 3 runs)
-bench-lighthouse: $(VENV)/.dev-installed node_modules/.package-lock.json
+bench-lighthouse: $(VENV)/.dev-installed bench/node_modules/.package-lock.json
 	$(BIN)/python bench/lighthouse.py --runs 3
 
 clean:

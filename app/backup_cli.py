@@ -35,7 +35,7 @@ def _size(path: Path) -> str:
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help="Berkas cadangan yang ditulis (.db atau .dump).")],
+    file: Annotated[Path, typer.Argument(help="Backup file to write (.db or .dump).")],
 ) -> None:
     """Back up the whole database (online; content versions included) and verify the copy."""
     from app.cli import _fail, _transaction  # late: app.cli imports this module
@@ -62,8 +62,8 @@ def backup(
 
 
 def restore(
-    file: Annotated[Path, typer.Argument(help="Berkas cadangan dari `lentera backup`.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Jangan minta konfirmasi.")] = False,
+    file: Annotated[Path, typer.Argument(help="A backup file made by `lentera backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the whole database with a backup (stop every Lentera process first)."""
     from app.cli import _display_url, _fail, _transaction  # late: app.cli imports this module

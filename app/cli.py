@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import uvicorn
 from sqlalchemy.orm import Session
 
 from app.accounts import auth, roster
@@ -22,12 +27,19 @@ from app.content.cli import content_cli
 from app.db import make_engine, make_sessionmaker, session_scope
 
 cli = typer.Typer(
-    help="Lentera: e-learning ASN Kota Palu. Settings come from LENTERA_* variables.",
+    help="Lentera, the e-learning platform for the civil servants (ASN) of Palu. "
+    "Settings come from LENTERA_* environment variables (see the README).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-cli.add_typer(content_cli, name="content")
+# Operators read the command line in English, as the README (group help is set here so the
+# whole `lentera --help` reads in one language).
+cli.add_typer(
+    content_cli,
+    name="content",
+    help="Course content: check the content folder, publish it, convert Moodle question banks.",
+)
 
 
 def _register_operations() -> None:
@@ -37,9 +49,21 @@ def _register_operations() -> None:
     from app.learning.certificate_cli import certificates_cli
     from app.privacy.cli import privacy_cli
 
-    cli.add_typer(audit_cli, name="audit")
-    cli.add_typer(privacy_cli, name="privacy")
-    cli.add_typer(certificates_cli, name="certificates")
+    cli.add_typer(
+        audit_cli,
+        name="audit",
+        help="Audit trail: check its hash chain (were entries altered or deleted?).",
+    )
+    cli.add_typer(
+        privacy_cli,
+        name="privacy",
+        help="Personal data (UU PDP): export everything about one person, anonymise leavers.",
+    )
+    cli.add_typer(
+        certificates_cli,
+        name="certificates",
+        help="Certificate signing: create a self-signed demo key (PKCS#12) for trials.",
+    )
     cli.command("backup")(backup)
     cli.command("restore")(restore)
 
@@ -63,16 +87,25 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _require_schema(settings: Settings, *, older_is_fine: bool = False) -> None:
+    """Exit with a hint (never a traceback) unless the database is migrated to this version."""
+    from app.ops import schema_problem
+
+    problem = schema_problem(settings.database_url, older_is_fine=older_is_fine)
+    if problem is not None:
+        raise _fail(f"Error: {problem}")
+
+
 @cli.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the latest version (Alembic)."""
     from alembic import command
 
-    from app.ops import alembic_config
+    from app.ops import alembic_config, describe_database
 
     settings = get_settings()
     command.upgrade(alembic_config(settings.database_url), "head")
-    typer.echo(f"Database is at the latest schema: {_display_url(settings.database_url)}")
+    typer.echo(f"Database is at the latest schema: {describe_database(settings.database_url)}")
 
 
 def _display_url(url: str) -> str:
@@ -87,17 +120,25 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated addresses or networks of the reverse proxies whose "
+            "X-Forwarded-For/-Proto are believed (default: LENTERA_FORWARDED_ALLOW_IPS).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve Lentera over HTTP with Uvicorn."""
-    import uvicorn
-
+    """Serve Lentera over HTTP with Uvicorn (refuses to start on an unmigrated database)."""
     settings = get_settings()
     try:
         settings.check_production()
-        settings.resolved_secret_key()  # create it once here, not racing in each worker
-        settings.resolved_signing_key()  # likewise the development demo signing key
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
+    # Before anything is created on disk: a server on an unmigrated or missing database would
+    # answer every page with an error (or create an empty database in the wrong directory).
+    _require_schema(settings)
+    settings.resolved_secret_key()  # create it once here, not racing in each worker
+    settings.resolved_signing_key()  # likewise the development demo signing key
     options = {
         "factory": True,
         "host": host,
@@ -105,18 +146,27 @@ def serve(
         "workers": workers,
         "reload": reload,
         "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips or settings.forwarded_allow_ips,
         "access_log": False,  # Lentera writes its own structured access log
         "log_level": "warning",
     }
-    if workers == 1 or reload:
+    ready = f"Lentera siap di {_browser_url(host, port)}"
+    if reload:
+        _announce_when_listening(host, port, ready)
         uvicorn.run("app.main:create_app", **options)  # type: ignore[arg-type]
+        return
+    if workers == 1:
+        config = uvicorn.Config("app.main:create_app", **options)  # type: ignore[arg-type]
+        server = _AnnouncingServer(config, ready)
+        with suppress(KeyboardInterrupt):
+            server.run()
+        if not server.started:
+            raise typer.Exit(3)  # what uvicorn.run exits with when start-up fails
         return
     # With several workers uvicorn binds the socket with proto 0; accepted connections then
     # never get TCP_NODELAY from asyncio, and Nagle's algorithm holds every keep-alive response
     # ~40 ms for the client's delayed ACK (uvicorn issue #3149; measured in docs/benchmarks.md:
     # 327 -> 9,400 req/s on the bare ceiling). Binding it here as IPPROTO_TCP avoids that.
-    import socket
-
     from uvicorn.supervisors import Multiprocess
 
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
@@ -124,8 +174,48 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
+    _announce_when_listening(host, port, ready)
     config = uvicorn.Config("app.main:create_app", **options)  # type: ignore[arg-type]
     Multiprocess(config, sockets=[sock]).run()
+
+
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104 - not a bind
+
+
+def _browser_url(host: str, port: int) -> str:
+    """Where to open Lentera: a wildcard address is reached on the loopback address."""
+    host = _WILDCARDS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _announce_when_listening(host: str, port: int, message: str) -> None:
+    """Print `message` once something accepts connections on the port (workers, reloader)."""
+    target = _WILDCARDS.get(host, host)
+
+    def wait() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((target, port), timeout=1):
+                    typer.echo(message)
+                    return
+            except OSError:
+                time.sleep(0.1)
+
+    threading.Thread(target=wait, name="lentera-ready", daemon=True).start()
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Uvicorn's server, printing one line once its socket is listening."""
+
+    def __init__(self, config: uvicorn.Config, message: str) -> None:
+        super().__init__(config)
+        self.message = message
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            typer.echo(self.message)
 
 
 @cli.command("create-user")
@@ -200,7 +290,10 @@ def reset_password(nip: Annotated[str, typer.Argument(help="NIP of the account."
 
 @cli.command("import-users")
 def import_users(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="Roster .csv or .xlsx."),
+    ],
     skip_invalid: Annotated[
         bool, typer.Option(help="Import the valid rows even if some rows are invalid.")
     ] = False,
@@ -444,6 +537,43 @@ def export_completions(
             filters=parsed.describe(),
         )  # fmt: skip
     typer.echo(f"{total} baris ditulis ke {output}")
+
+
+# Commands that work without a migrated database; every other command checks the schema
+# first, so one added later is covered without anyone remembering to.
+_NO_SCHEMA_NEEDED = {
+    "migrate",  # makes the schema
+    "serve",  # checks it itself, before the secret key is created
+    "restore",  # may restore into an empty database
+    "content check",  # reads files only
+    "content import-questions",  # converts files only
+    "certificates make-demo-key",  # writes a key file only
+}
+# A backup is the first step of an upgrade, so a database one migration behind is fine.
+_OLDER_SCHEMA_FINE = {"backup"}
+
+
+def _needs_schema(callback: Callable[..., Any], *, older_is_fine: bool) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _require_schema(get_settings(), older_is_fine=older_is_fine)
+        return callback(*args, **kwargs)
+
+    return checked
+
+
+def _guard_commands(app: typer.Typer, prefix: str = "") -> None:
+    for info in app.registered_commands:
+        assert info.callback is not None
+        name = prefix + (info.name or info.callback.__name__.replace("_", "-"))
+        if name not in _NO_SCHEMA_NEEDED:
+            info.callback = _needs_schema(info.callback, older_is_fine=name in _OLDER_SCHEMA_FINE)
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        _guard_commands(group.typer_instance, f"{prefix}{group.name} ")
+
+
+_guard_commands(cli)
 
 
 if __name__ == "__main__":

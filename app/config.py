@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     signing_trust_roots: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics: bool = False
+    # Addresses (or networks, or "*") of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto Uvicorn believes; `lentera serve --forwarded-allow-ips` overrides it.
+    # Any other peer's forwarded headers are ignored, so a client cannot pose as another.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @field_validator("timezone")
     @classmethod

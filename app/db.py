@@ -13,6 +13,8 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
@@ -130,8 +132,62 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Eng
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if make_url(url).drivername.startswith("postgresql"):
+        # During an outage a request should fail within seconds (and get the 503 page), not
+        # hang on a connect or on a connection whose server vanished: bounded connects, TCP
+        # keepalives so an idle half-open connection is noticed, and a bound on unacknowledged
+        # sends (tcp_user_timeout, ms) so a query sent into the void fails instead of waiting
+        # out the kernel's ~15 min of retransmissions. Pooled connections that died in the
+        # outage are replaced at checkout (pool_pre_ping), so Lentera recovers by itself.
+        kwargs["connect_args"] = {
+            "connect_timeout": 5,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,
+            **kwargs.get("connect_args", {}),
+        }
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+# What SQLite says when the database cannot take a write or a read for a reason outside the
+# request: another writer held the lock too long, the disk (or max_page_count) is full, the
+# file is unreadable, or the schema is missing (not migrated). Other OperationalErrors from
+# SQLite (syntax errors, unknown columns) are bugs and stay 500s.
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database or disk is full",
+    "disk i/o error",
+    "unable to open database file",
+    "attempt to write a readonly database",
+    "no such table",
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` means the database is out of reach or out of space, not a bug.
+
+    PostgreSQL: psycopg's OperationalError covers lost or refused connections, a server
+    shutting down and resource errors (disk full, too many connections); a connection that
+    SQLAlchemy invalidated; and a pool with no free connection in time.
+    """
+    if isinstance(exc, SATimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if getattr(exc.orig, "sqlstate", None) == "42P01":  # undefined_table: not migrated
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    module = type(exc.orig).__module__ if exc.orig is not None else ""
+    if module.startswith("sqlite3"):
+        text = str(exc.orig).lower()
+        return any(marker in text for marker in _SQLITE_UNAVAILABLE)
+    return True
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

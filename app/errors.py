@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import database_unavailable
 from app.i18n import gettext as _
 
 log = logging.getLogger("lentera.errors")
@@ -56,7 +57,14 @@ def _default_message(status: int) -> str:
         413: _("Berkas atau isian terlalu besar."),
         422: _("Isian tidak valid."),
         429: _("Terlalu banyak percobaan. Coba lagi nanti."),
-        500: _("Terjadi kesalahan di server. Tim kami sudah dicatat; coba lagi sebentar lagi."),
+        500: _(
+            "Terjadi kesalahan di server. Kesalahan ini sudah dicatat untuk tim kami; "
+            "coba lagi sebentar lagi."
+        ),
+        503: _(
+            "Lentera sedang tidak dapat menjangkau basis datanya. Isian yang baru Anda kirim "
+            "belum tersimpan: coba lagi dalam beberapa saat."
+        ),
     }
     return messages.get(status, messages[400] if status < 500 else messages[500])
 
@@ -75,8 +83,36 @@ def render_error(request: Request, status: int, message: str | None = None) -> R
         return JSONResponse({"error": {"status": status, "message": text}}, status_code=status)
     from app.web.templating import render  # late import: templating imports this module
 
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
+    template = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/error.html"
     return render(request, template, {"status": status, "message": text}, status_code=status)
+
+
+# Seconds a client is asked to wait after a 503: a PostgreSQL restart or a failover takes
+# about this long, and the offline sync retries on its own.
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable_response(request: Request, exc: BaseException) -> Response:
+    """503 while the database is out of reach or full: nothing was saved, try again later.
+
+    The request's transaction was rolled back (or never began), so no write is half done and
+    nothing was acknowledged; a short warning is logged instead of a traceback per request.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    first_line = (str(orig).strip().splitlines() or [""])[0]
+    log.warning(
+        "database unavailable",
+        extra={
+            "path": request.url.path,
+            "method": request.method,
+            "error": f"{type(orig).__name__}: {first_line}"[:300],
+            "request_id": getattr(request.state, "request_id", None),
+        },
+    )
+    response = render_error(request, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -137,8 +173,18 @@ def install(app: FastAPI) -> None:
         log.warning("database refused input", extra={"path": request.url.path})
         return render_error(request, 400, _("Isian memuat nilai yang tidak dapat disimpan."))
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        if database_unavailable(exc):
+            return database_unavailable_response(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Errors raised outside the routes (middleware, the session's commit) arrive here
+        # only, so an unreachable database is recognised here as well.
+        if database_unavailable(exc):
+            return database_unavailable_response(request, exc)
         log.exception(
             "unhandled error",
             extra={

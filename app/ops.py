@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 router = APIRouter()
 
@@ -52,6 +54,71 @@ def database_status(engine: Engine) -> tuple[bool, str]:
     if current != head_revisions():
         return False, f"migrations not at head (database: {sorted(current) or 'empty'})"
     return True, "ok"
+
+
+def describe_database(url: str) -> str:
+    """The database as an operator should see it: no password, SQLite files as absolute paths."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        return f"{parsed.drivername}:///{Path(parsed.database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def schema_problem(url: str, *, older_is_fine: bool = False) -> str | None:
+    """Why a command cannot use the database at `url` (None when it is at the migrations' head,
+    or with `older_is_fine` at any revision this Lentera knows).
+
+    Never creates anything: a missing SQLite file is reported, not made (a command run from
+    the wrong directory used to leave an empty ./var/lentera.db behind).
+    """
+    where = describe_database(url)
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_file():
+            hint = (
+                ""
+                if path.is_absolute()
+                else " The path is relative to the working directory: run Lentera from the "
+                "directory that holds var/, or set LENTERA_DATABASE_URL."
+            )
+            return (
+                "the database is not migrated: run `lentera migrate` (looked for "
+                f"{path.resolve()}: no such file; nothing was created).{hint}"
+            )
+    from app.db import make_engine
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception as exc:
+        first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+        return f"cannot connect to the database {where}: {first_line}"
+    finally:
+        engine.dispose()
+    heads = head_revisions()
+    if not current:
+        return f"the database is not migrated: run `lentera migrate` (database: {where}, no schema)"
+    if current - _known_revisions():
+        return (
+            f"the database {where} is at revision {', '.join(sorted(current))}, which this "
+            "version of Lentera does not know: it was migrated by a newer Lentera, or it is "
+            "another application's database. Check LENTERA_DATABASE_URL."
+        )
+    if current != heads and not older_is_fine:
+        return (
+            "the database is not migrated: run `lentera migrate` (database: "
+            f"{where}, at revision {', '.join(sorted(current))}; this Lentera needs "
+            f"{', '.join(sorted(heads))})"
+        )
+    return None
+
+
+@cache
+def _known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -8,7 +8,8 @@ a fresh SQLite database in a temporary folder, demo accounts, the demo courses) 
 afterwards. Logged-in pages are audited with the demo learner's session cookie, obtained by
 posting the login form and handed to Lighthouse with --extra-headers.
 
-Lighthouse (npm package, pinned in package.json: `npm ci`) runs with its defaults for mobile:
+Lighthouse (npm package, pinned in bench/package.json: `npm ci --prefix bench`, which
+`make bench-lighthouse` runs) runs with its defaults for mobile:
 Moto G Power screen, simulated Slow 4G and 4x CPU slowdown. Chromium is Debian's
 (/usr/bin/chromium, or CHROME_PATH). Prints a table of the four category scores and the bytes
 transferred per page, lists every audit that keeps a page below its target, and writes each
@@ -44,7 +45,7 @@ from tests.e2e.live_server import (  # noqa: E402 - needs the repository on sys.
     run_lentera,
 )
 
-LIGHTHOUSE = REPO_ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = REPO_ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ARTIFACTS_DIR / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95}
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not LIGHTHOUSE.exists():
-        parser.error(f"{LIGHTHOUSE} is missing: run `npm ci` at the repository root")
+        parser.error(f"{LIGHTHOUSE} is missing: run `make bench-lighthouse`")
     if not (
         Path(os.environ.get("CHROME_PATH", str(CHROMIUM))).exists() or shutil.which("chromium")
     ):

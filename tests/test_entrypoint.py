@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from app.learning import signing
+from tests.conftest import _new_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # A production signatory: a named person with a valid NIP (never the demo defaults).
@@ -161,3 +162,75 @@ def test_serve_with_several_workers_answers_on_keep_alive_connections(
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def _entrypoint_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "LENTERA_SECRET_KEY": "k" * 40,
+        "LENTERA_DATA_DIR": str(tmp_path / "var"),
+        "LENTERA_LOAD_CONTENT_ON_START": "false",
+        **values,
+    }
+    for name in ("LENTERA_DEMO", "LENTERA_ENV", "LENTERA_DATABASE_URL", "HOST"):
+        if name not in values:
+            env.pop(name, None)
+    return env
+
+
+def test_entrypoint_refuses_production_without_a_database_url_and_creates_no_database(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=_entrypoint_env(tmp_path, PORT=str(_free_port())),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "LENTERA_DATABASE_URL is not set" in result.stderr
+    assert "mounted volume" in result.stderr
+    assert not (tmp_path / "var").exists()
+
+
+def test_the_health_check_asks_the_port_the_entrypoint_serves_on(tmp_path: Path) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    healthcheck = next(line for line in dockerfile.splitlines() if line.startswith("HEALTHCHECK"))
+    assert "/usr/local/bin/lentera-healthcheck" in healthcheck
+    assert "COPY docker/healthcheck.py /usr/local/bin/lentera-healthcheck" in dockerfile
+    assert "8000" not in healthcheck
+
+    port = _free_port()
+    with _new_database("sqlite", tmp_path) as database:  # migrated: the entrypoint's is a no-op
+        env = _entrypoint_env(
+            tmp_path,
+            LENTERA_DATABASE_URL=database,
+            PORT=str(port),
+            WEB_CONCURRENCY="1",
+            **_signing_key(tmp_path),
+        )
+        _serve_and_check_health(tmp_path, env)
+
+
+def _serve_and_check_health(tmp_path: Path, env: dict[str, str]) -> None:
+    process = subprocess.Popen(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    check = [sys.executable, str(ROOT / "docker" / "healthcheck.py")]
+    try:
+        deadline = time.monotonic() + 30
+        healthy = 1
+        while healthy != 0 and time.monotonic() < deadline and process.poll() is None:
+            healthy = subprocess.run(check, env=env, capture_output=True, timeout=10).returncode
+            if healthy:
+                time.sleep(0.2)
+        assert healthy == 0
+        elsewhere = {**env, "PORT": str(_free_port())}
+        assert subprocess.run(check, env=elsewhere, capture_output=True, timeout=10).returncode == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,5 +1,6 @@
 import json
 import logging
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -66,3 +67,29 @@ def test_log_lines_are_json_with_the_extra_fields() -> None:
     record = logging.makeLogRecord({"name": "lentera.access", "msg": "request", "status": 404})
     line = json.loads(JsonFormatter().format(record))
     assert line["msg"] == "request" and line["status"] == 404
+
+
+def test_an_app_started_on_an_unmigrated_database_answers_503_not_a_traceback(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """`lentera serve` refuses to start (tests/test_cli.py); an app served some other way
+    (plain uvicorn) shows the maintenance page while /readyz says why."""
+    from tests.factories import csrf_token
+
+    settings = Settings(
+        database_url=empty_database_url,
+        data_dir=tmp_path,
+        load_content_on_start=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            token = csrf_token(client)
+            data = {"csrf_token": token, "nip": "198503152010012003", "password": "x" * 12}
+            login = client.post("/masuk", data=data)
+            assert login.status_code == 503
+            assert login.template.name == "errors/503.html"  # type: ignore[attr-defined]
+            assert client.get("/readyz").status_code == 503
+    finally:
+        app.state.engine.dispose()

@@ -14,7 +14,7 @@ from app.config import get_settings
 from app.learning import signing
 
 certificates_cli = typer.Typer(
-    help="Sertifikat: kunci tanda tangan elektronik (PAdES).",
+    help="Certificate signing: create a self-signed demo key (PKCS#12) for trials.",
     no_args_is_help=True,
     add_completion=False,
 )

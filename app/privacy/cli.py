@@ -24,8 +24,8 @@ privacy_cli = typer.Typer(
 
 @privacy_cli.command("export")
 def export(
-    nip: Annotated[str, typer.Argument(help="NIP / NI PPPK pegawai.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Berkas .zip yang ditulis.")],
+    nip: Annotated[str, typer.Argument(help="NIP or NI PPPK of the person.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .zip file to write.")],
 ) -> None:
     """Export everything Lentera holds about one person: data.json and their files, in a .zip."""
     from app.cli import _fail, _transaction  # late: app.cli imports this module
@@ -52,9 +52,9 @@ def export(
 
 @privacy_cli.command("anonymise")
 def anonymise(
-    nip: Annotated[str, typer.Argument(help="NIP / NI PPPK pegawai yang sudah keluar.")],
+    nip: Annotated[str, typer.Argument(help="NIP or NI PPPK of the person who has left.")],
     yes: Annotated[
-        bool, typer.Option("--yes", help="Jangan minta konfirmasi (untuk skrip).")
+        bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")
     ] = False,
 ) -> None:
     """Anonymise a person who has left; statistics and certificate verification are kept."""
