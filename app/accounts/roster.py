@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
 from app.accounts.models import Unit, User
+from app.accounts import nip as nip_rules
 from app.accounts.nip import InvalidNIP
 from app.audit import service as audit
 from app.i18n import gettext as _
@@ -172,8 +173,10 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
     messages: list[str] = []
     if "_nip_error" in fields:
         return None, [fields["_nip_error"]]
-    if not fields.get("nip"):
-        messages.append(_("NIP kosong."))
+    try:
+        nip_rules.digits(fields.get("nip", ""))
+    except InvalidNIP as exc:
+        messages.append(str(exc))
     if not fields.get("full_name"):
         messages.append(_("Nama kosong."))
     employee_type = fields.get("employee_type", "").upper() or None

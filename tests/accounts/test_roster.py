@@ -86,6 +86,27 @@ def test_invalid_rows_are_listed_with_row_numbers_and_nothing_is_imported(
     assert session.scalar(select(func.count()).select_from(Unit)) == 0
 
 
+def test_nips_with_non_ascii_digits_are_refused_and_never_create_a_second_account(
+    session: Session,
+) -> None:
+    roster.import_roster(session, "a.csv", _csv(HEADER + GOOD_ROWS))
+    rows = (
+        "19850315201001200\uff13;Siti Dua;;Dinas A;Staf;III/a\n"  # full-width 3 (row 2)
+        "\u0661\u0669\u0668\u0665\u0660\u0663\u0661\u0665\u0662\u0660\u0661\u0660"
+        "\u0660\u0661\u0662\u0660\u0660\u0663;Siti Tiga;;Dinas A;Staf;III/a\n"  # row 3
+        ";Tanpa NIP;;Dinas A;Staf;III/a\n"  # row 4
+    )
+    before = _count_users(session)
+    report = roster.import_roster(session, "b.csv", _csv(HEADER + rows), skip_invalid=True)
+    errors = {error.row: error.messages for error in report.errors}
+    assert errors == {
+        2: ["NIP hanya boleh berisi angka 0–9."],
+        3: ["NIP hanya boleh berisi angka 0–9."],
+        4: ["NIP wajib diisi."],
+    }
+    assert _count_users(session) == before
+
+
 def test_skip_invalid_imports_only_the_valid_rows(session: Session) -> None:
     rows = GOOD_ROWS + "19850315201001200;Pendek;;Dinas A;Staf;III/a\n"
     report = roster.import_roster(session, "a.csv", _csv(HEADER + rows), skip_invalid=True)
