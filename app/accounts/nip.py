@@ -50,7 +50,7 @@ def normalize(raw: str) -> str:
 
 
 def digits(raw: str) -> str:
-    """The NIP without its whitespace, or InvalidNIP when it is empty or holds a non-0-9 character."""
+    """The NIP without whitespace; InvalidNIP when empty or holding anything but 0-9."""
     clean = normalize(raw)
     if not clean:
         raise InvalidNIP(_("NIP wajib diisi."))

@@ -16,10 +16,10 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
 from app.accounts.models import Unit, User
-from app.accounts import nip as nip_rules
 from app.accounts.nip import InvalidNIP
 from app.audit import service as audit
 from app.i18n import gettext as _

@@ -81,6 +81,7 @@ def login(
             password=password,
             client_address=_client_address(request),
             user_agent=request.headers.get("user-agent"),
+            reserve_with=request.app.state.sessionmaker,
         )
     except auth.LoginThrottled as exc:
         message = _(
