@@ -293,3 +293,26 @@ def find_reset_token(session: Session, token: str) -> PasswordResetToken | None:
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     return row
+
+
+def consume_reset_token(session: Session, token: str) -> bool:
+    """Mark a one-time link used, atomically; True only for the one request that wins.
+
+    A conditional UPDATE (still unused, not expired) with RETURNING: on PostgreSQL a second
+    request waits for the first one's row lock and then finds the link used; on SQLite the
+    write lock orders them the same way. RETURNING rather than the row count, which drivers
+    do not report reliably for every statement (psycopg's -1 for ON CONFLICT DO NOTHING).
+    """
+    now = utcnow()
+    won = session.execute(
+        update(PasswordResetToken)
+        .where(
+            PasswordResetToken.id == token_digest(token),
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(PasswordResetToken.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    return won is not None
