@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -367,6 +368,12 @@ def content_reload(
         raise typer.Exit(1)
 
 
+def _create_private(path: Path) -> None:
+    """Create (or empty) an export file readable by its owner only: it holds personal data."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)  # a file that existed keeps its old mode through O_CREAT
+
+
 export_cli = typer.Typer(help="Exports for HR reporting.", no_args_is_help=True)
 cli.add_typer(export_cli, name="export")
 
@@ -418,6 +425,7 @@ def export_completions(
         # SIASN lists completed courses only: count those, or the total overstates the file.
         counted_as = completions.siasn_filters(parsed) if layout == "siasn" else parsed
         total = completions.count_records(session, counted_as)
+        _create_private(output)
         with typer.progressbar(length=total, label="Mengekspor") as bar:
             if fmt == "xlsx":
                 header, rows = exports.rows_for(session, layout, parsed, settings.issuer_name)  # type: ignore[arg-type]
