@@ -205,8 +205,10 @@ def import_users(
 ) -> None:
     """Import HR's roster (.csv or .xlsx): NIP, Nama, Email, Unit Kerja, Jabatan, Golongan."""
     settings = get_settings()
-    data = file.read_bytes()
-    with typer.progressbar(length=1, label="Mengimpor", show_pos=True) as bar:
+    with (
+        file.open("rb") as data,
+        typer.progressbar(length=1, label="Mengimpor", show_pos=True) as bar,
+    ):
 
         def progress(done: int, total: int) -> None:
             bar.length = total
