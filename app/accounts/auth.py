@@ -151,6 +151,7 @@ def authenticate(
     The attempt is counted as a failure before the password is checked, through
     `reserve_with` (the app's sessionmaker: its own short transaction, see `reserve_attempt`),
     and taken back on success. Unknown NIPs cost the same (a reservation and a dummy hash).
+    Call it before `session` writes anything: on SQLite the reservation needs the write lock.
     """
     nip = nip_rules.normalize(nip)
     reserved = reserve_attempt(reserve_with, settings, nip, client_address)
