@@ -145,6 +145,17 @@ def measure(path: Path, workdir: Path, postgres_url: str) -> dict[str, object]:
     with engine.connect() as conn:
         result["users"] = conn.scalar(select(func.count()).select_from(User))
     engine.dispose()
+    if postgres_url:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(
+            make_url(postgres_url).set(drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
     return result
 
 
