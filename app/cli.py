@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 import socket
 import threading
 import time
@@ -300,8 +301,10 @@ def import_users(
 ) -> None:
     """Import HR's roster (.csv or .xlsx): NIP, Nama, Email, Unit Kerja, Jabatan, Golongan."""
     settings = get_settings()
-    data = file.read_bytes()
-    with typer.progressbar(length=1, label="Mengimpor", show_pos=True) as bar:
+    with (
+        file.open("rb") as data,
+        typer.progressbar(length=1, label="Mengimpor", show_pos=True) as bar,
+    ):
 
         def progress(done: int, total: int) -> None:
             bar.length = total
@@ -463,6 +466,12 @@ def content_reload(
         raise typer.Exit(1)
 
 
+def _create_private(path: Path) -> None:
+    """Create (or empty) an export file readable by its owner only: it holds personal data."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)  # a file that existed keeps its old mode through O_CREAT
+
+
 export_cli = typer.Typer(help="Exports for HR reporting.", no_args_is_help=True)
 cli.add_typer(export_cli, name="export")
 
@@ -514,6 +523,7 @@ def export_completions(
         # SIASN lists completed courses only: count those, or the total overstates the file.
         counted_as = completions.siasn_filters(parsed) if layout == "siasn" else parsed
         total = completions.count_records(session, counted_as)
+        _create_private(output)
         with typer.progressbar(length=total, label="Mengekspor") as bar:
             if fmt == "xlsx":
                 header, rows = exports.rows_for(session, layout, parsed, settings.issuer_name)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -109,6 +110,29 @@ def _queue_sqlite_writers(engine: Engine) -> None:
             lock.release()
 
 
+PRIVATE_FILE_MODE = 0o600
+
+
+def _private_sqlite_files(database: Path) -> None:
+    """Create the database file readable by its owner only, and tighten one made before.
+
+    The database holds everyone's personal data, so it gets the mode backups have (0600)
+    whatever the umask. SQLite creates the -wal and -shm files with the database file's own
+    permissions, so they follow; ones left by an older Lentera are tightened here too.
+    """
+    if not database.exists():
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                path.chmod(PRIVATE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # someone else's file: SQLite says so when it opens it
+            continue
+
+
 def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
     """An engine for `url`, with SQLite tuned for a web server (WAL, FKs, busy timeout).
 
@@ -123,10 +147,26 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Eng
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 30)
     if parsed.drivername.startswith("sqlite"):
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        file_database = (
+            Path(parsed.database)
+            if parsed.database
+            and parsed.database != ":memory:"
+            and not parsed.database.startswith("file:")
+            else None
+        )
+        if file_database is not None:
+            file_database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
+        if file_database is not None:
+            private_file = file_database
+
+            @event.listens_for(engine, "do_connect")
+            def _before_open(*_args: Any) -> None:
+                # Before SQLite opens (and would create) the file; returning None lets
+                # SQLAlchemy connect as usual.
+                _private_sqlite_files(private_file)
+
         event.listen(engine, "connect", _sqlite_pragmas)
         _queue_sqlite_writers(engine)
         return engine

@@ -1,19 +1,46 @@
-"""Structured logs: one JSON line per request, with a request id, the status and the duration."""
+"""Structured logs: one JSON line per request, with a request id, the status and the duration.
+
+Paths are logged as their route template (`/pegawai/{nip}`), never as requested: a path can
+carry personal data (an NIP, a one-time token, a certificate number), and logs outlive the
+anonymisation of the person. A path no route matched (a 404) is logged with every run of six
+or more digits masked, and so is any `path` field other loggers pass (errors, warnings).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import sys
 import time
 from typing import Any
 
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 
 access_log = logging.getLogger("lentera.access")
+
+# An NIP is 18 digits; certificate numbers and ids are shorter. Six digits already narrow a
+# birth date down, so every longer run goes.
+_DIGIT_RUN = re.compile(r"\d{6,}")
+
+
+def mask_numbers(path: str) -> str:
+    """`path` with every run of six or more digits replaced by `{angka}`."""
+    return _DIGIT_RUN.sub("{angka}", path)
+
+
+def loggable_path(scope: Scope) -> str:
+    """What the access log records for a request's path: its route template when one matched."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if isinstance(template, str) and template and not isinstance(route, Mount):
+        return template
+    # Unmatched, or a mounted app (static files) whose template is only its prefix.
+    return mask_numbers(str(scope.get("path", "")))
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,7 +57,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in record.__dict__.items():
             if key not in self._skip:
-                payload[key] = value
+                payload[key] = (
+                    mask_numbers(value) if key == "path" and isinstance(value, str) else value
+                )
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str, ensure_ascii=False)
@@ -96,7 +125,7 @@ class RequestContextMiddleware:
                 extra={
                     "request_id": request_id,
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "user_id": getattr(user, "id", None),

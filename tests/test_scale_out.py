@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -28,6 +30,35 @@ def _login(client: httpx.Client, nip: str, password: str) -> httpx.Response:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
     return client.post("/masuk", data={"csrf_token": token[1], "nip": nip, "password": password})
+
+
+def _parallel_guesses(base_urls: list[str], nip: str, count: int) -> list[int]:
+    """`count` wrong logins on `nip`, released at once, spread over the instances."""
+    clients = [httpx.Client(base_url=base_urls[i % len(base_urls)]) for i in range(count)]
+    tokens = []
+    for client in clients:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/masuk").text)
+        assert found
+        tokens.append(found[1])
+    start = threading.Barrier(count)
+
+    def guess(index: int) -> int:
+        start.wait()
+        return (
+            clients[index]
+            .post(
+                "/masuk",
+                data={"csrf_token": tokens[index], "nip": nip, "password": f"tebakan-{index}"},
+            )
+            .status_code
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(guess, range(count)))
+    finally:
+        for client in clients:
+            client.close()
 
 
 def test_two_instances_share_logins_progress_publishing_and_throttling(
@@ -49,6 +80,7 @@ def test_two_instances_share_logins_progress_publishing_and_throttling(
         learner = make_user(session)
         admin = make_user(session, roles={Role.ADMIN})
         target = make_user(session)
+        guessed = make_user(session)
         session.commit()
     engine.dispose()
     (tmp_path / "a").mkdir()
@@ -117,6 +149,15 @@ def test_two_instances_share_logins_progress_publishing_and_throttling(
                     _login(guesser_a, target.nip, "salah-sandi-x")
             with httpx.Client(base_url=b.base_url) as on_b_fresh:
                 assert _login(on_b_fresh, target.nip, DEFAULT_PASSWORD).status_code == 429
+
+            # 30 guesses sent at once to both instances: at most 5 passwords are checked (a
+            # 400), the rest are refused (429), and so is the right password afterwards.
+            statuses = _parallel_guesses([a.base_url, b.base_url], guessed.nip, 30)
+            assert statuses.count(400) <= 5, statuses
+            assert statuses.count(429) == 30 - statuses.count(400), statuses
+            for server in (a, b):
+                with httpx.Client(base_url=server.base_url) as late:
+                    assert _login(late, guessed.nip, DEFAULT_PASSWORD).status_code == 429
     finally:
         a.stop()
         b.stop()

@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import nip as nip_rules
 from app.accounts.models import (
@@ -24,7 +24,7 @@ from app.accounts.passwords import verify_password
 from app.accounts.viewer import Viewer
 from app.audit import service as audit
 from app.config import Settings
-from app.db import utcnow, write_at_commit
+from app.db import session_scope, utcnow, write_at_commit
 
 # Sessions are touched at most this often, so reading pages does not write on every request.
 # Learners read a module for minutes before the next request, so with a short interval nearly
@@ -85,6 +85,57 @@ def record_failure(session: Session, nip: str, client_address: str | None) -> No
         session.add(LoginFailure(key=key))
 
 
+def _advisory_lock_id(key: str) -> int:
+    # PostgreSQL advisory locks take a signed 64-bit id; a collision only serialises two keys.
+    return int.from_bytes(
+        hashlib.sha256(b"lentera-login:" + key.encode()).digest()[:8], "big", signed=True
+    )
+
+
+def reserve_attempt(
+    factory: sessionmaker[Session], settings: Settings, nip: str, client_address: str | None
+) -> list[int]:
+    """Count this attempt as a failure *before* the password is checked; the rows' ids.
+
+    The check and the count are one atomic step, committed at once in a short transaction of
+    its own, so parallel guesses (any worker, any instance) line up: with a limit of 5, at most
+    5 attempts per window ever reach the password check, and a correct guess after them is
+    refused. Checking the password first and counting after (as before) let 23 of 30 parallel
+    guesses through. A successful login then takes its reservation back (`_forgive`).
+
+    Serialised per key by a transaction-scoped advisory lock on PostgreSQL; on SQLite the
+    transaction's first statement is a write, which takes the database's write lock, so the
+    count below always sees every committed reservation. Raises LoginThrottled (and counts
+    nothing) when a limit is reached, so refused attempts do not extend the lockout.
+    """
+    keys = _failure_keys(nip, client_address)
+    window_start = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    with session_scope(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            for key in sorted(keys):  # one order everywhere: no deadlock between two keys
+                session.execute(select(func.pg_advisory_xact_lock(_advisory_lock_id(key))))
+        # Failures older than the window count for nothing: drop them (data minimisation).
+        # On SQLite this write comes first on purpose: see the docstring.
+        session.execute(
+            delete(LoginFailure).where(LoginFailure.key.in_(keys), LoginFailure.at <= window_start)
+        )
+        check_throttle(session, settings, nip, client_address)
+        rows = [LoginFailure(key=key) for key in keys]
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
+
+
+def _forgive(session: Session, nip: str, reserved: list[int]) -> None:
+    # A success wipes the account's failures and this attempt's reservation for the address
+    # (not the address's other failures: one address may be guessing many accounts).
+    session.execute(
+        delete(LoginFailure).where(
+            or_(LoginFailure.key == f"nip:{nip}", LoginFailure.id.in_(reserved))
+        )
+    )
+
+
 def authenticate(
     session: Session,
     settings: Settings,
@@ -93,25 +144,25 @@ def authenticate(
     password: str,
     client_address: str | None,
     user_agent: str | None,
+    reserve_with: sessionmaker[Session],
 ) -> LoginResult | None:
     """Check the credentials and open a session; None for any wrong NIP/password.
 
-    The caller commits failures too: a failed attempt must be counted even though no session
-    is created, so this never raises for bad credentials.
+    The attempt is counted as a failure before the password is checked, through
+    `reserve_with` (the app's sessionmaker: its own short transaction, see `reserve_attempt`),
+    and taken back on success. Unknown NIPs cost the same (a reservation and a dummy hash).
+    Call it before `session` writes anything: on SQLite the reservation needs the write lock.
     """
     nip = nip_rules.normalize(nip)
-    check_throttle(session, settings, nip, client_address)
+    reserved = reserve_attempt(reserve_with, settings, nip, client_address)
     user = session.scalar(select(User).where(User.nip == nip))
     password_ok = verify_password(password, user.password_hash if user else None)
     allowed = (
         user is not None and password_ok and user.is_active and (settings.demo or not user.is_demo)
     )
     if not allowed or user is None:
-        record_failure(session, nip, client_address)
-        return None
-    # A success wipes the account's failures (not the address's: one address may be guessing
-    # many accounts).
-    session.execute(delete(LoginFailure).where(LoginFailure.key == f"nip:{nip}"))
+        return None  # the reservation stays: it is the failure
+    _forgive(session, nip, reserved)
     token = open_session(session, settings, user, client_address, user_agent)
     audit.record(session, "auth.login", actor_id=user.id, target_type="user", target_id=user.id)
     return LoginResult(user=user, token=token)
@@ -243,3 +294,26 @@ def find_reset_token(session: Session, token: str) -> PasswordResetToken | None:
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     return row
+
+
+def consume_reset_token(session: Session, token: str) -> bool:
+    """Mark a one-time link used, atomically; True only for the one request that wins.
+
+    A conditional UPDATE (still unused, not expired) with RETURNING: on PostgreSQL a second
+    request waits for the first one's row lock and then finds the link used; on SQLite the
+    write lock orders them the same way. RETURNING rather than the row count, which drivers
+    do not report reliably for every statement (psycopg's -1 for ON CONFLICT DO NOTHING).
+    """
+    now = utcnow()
+    won = session.execute(
+        update(PasswordResetToken)
+        .where(
+            PasswordResetToken.id == token_digest(token),
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(PasswordResetToken.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    return won is not None

@@ -4,6 +4,14 @@ A PNS NIP is 18 digits: birth date YYYYMMDD, CPNS appointment YYYYMM, a gender d
 (1 male, 2 female) and a 3-digit sequence. An NI PPPK has the same length, birth date, gender
 digit and sequence, but its digits 9-14 are not a year and month (the appointment year is
 followed by a code such as 21 where a month would stand), so each type has its own rule.
+
+What may be typed: whitespace between the digit groups, as printed on official documents
+("19920314 201903 2 007"), is removed; what remains must be exactly the ASCII digits 0-9.
+Every other character is refused with "NIP hanya boleh berisi angka 0–9", including digits of
+other scripts (full-width ０-９, Arabic-Indic, Devanagari, superscripts), which Python's
+`str.isdigit()` and `int()` would accept and which would otherwise be stored as typed, beside
+the same number in ASCII. An empty NIP is "NIP wajib diisi". Nothing here converts a character
+to a digit: `int()` only ever sees checked ASCII digits.
 """
 
 from __future__ import annotations
@@ -33,81 +41,92 @@ class NIPInfo:
     sequence: int
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def normalize(raw: str) -> str:
-    """Drop the spaces, dots and dashes people type or paste between the digit groups."""
-    return "".join(ch for ch in raw.strip() if ch not in " .-\u00a0\t")
+    """Drop the whitespace people type or paste between the digit groups (nothing else)."""
+    return "".join(ch for ch in raw if not ch.isspace())
 
 
-def _birth_date(digits: str) -> date:
+def digits(raw: str) -> str:
+    """The NIP without whitespace; InvalidNIP when empty or holding anything but 0-9."""
+    clean = normalize(raw)
+    if not clean:
+        raise InvalidNIP(_("NIP wajib diisi."))
+    if not _ASCII_DIGITS.issuperset(clean):
+        raise InvalidNIP(_("NIP hanya boleh berisi angka 0–9."))
+    return clean
+
+
+def _birth_date(number: str) -> date:
     try:
-        born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+        born = date(int(number[0:4]), int(number[4:6]), int(number[6:8]))
     except ValueError:
         raise InvalidNIP(
             _("Digit 1–8 harus tanggal lahir yang ada (TTTTBBHH); {value} bukan tanggal.").format(
-                value=digits[0:8]
+                value=number[0:8]
             )
         ) from None
     if born.year < EARLIEST_BIRTH_YEAR or born > date.today():
         raise InvalidNIP(
-            _("Tanggal lahir pada digit 1–8 ({value}) tidak masuk akal.").format(value=digits[0:8])
+            _("Tanggal lahir pada digit 1–8 ({value}) tidak masuk akal.").format(value=number[0:8])
         )
     return born
 
 
-def _common(digits: str) -> tuple[date, str, int]:
-    if len(digits) != NIP_LENGTH or not digits.isdigit():
-        if not digits.isdigit():
-            raise InvalidNIP(_("NIP hanya boleh berisi angka."))
+def _common(number: str) -> tuple[date, str, int]:
+    if len(number) != NIP_LENGTH:
         raise InvalidNIP(
-            _("NIP harus 18 digit; yang diisi {count} digit.").format(count=len(digits))
+            _("NIP harus 18 digit; yang diisi {count} digit.").format(count=len(number))
         )
-    born = _birth_date(digits)
-    gender_digit = digits[14]
+    born = _birth_date(number)
+    gender_digit = number[14]
     if gender_digit not in "12":
         raise InvalidNIP(
             _("Digit ke-15 adalah kode jenis kelamin (1 atau 2), bukan {value}.").format(
                 value=gender_digit
             )
         )
-    sequence = int(digits[15:18])
+    sequence = int(number[15:18])
     if sequence == 0:
         raise InvalidNIP(_("Nomor urut pada digit 16–18 tidak boleh 000."))
     return born, "L" if gender_digit == "1" else "P", sequence
 
 
-def _appointment_year(digits: str, born: date) -> int:
-    year = int(digits[8:12])
+def _appointment_year(number: str, born: date) -> int:
+    year = int(number[8:12])
     if year < born.year + 15 or year > date.today().year + 1:
         raise InvalidNIP(
             _(
                 "Tahun pengangkatan pada digit 9–12 ({year}) tidak cocok dengan tanggal lahir "
                 "atau lebih dari tahun ini."
-            ).format(year=digits[8:12])
+            ).format(year=number[8:12])
         )
     return year
 
 
 def parse_pns(raw: str) -> NIPInfo:
     """Validate a PNS NIP and return what it encodes."""
-    digits = normalize(raw)
-    born, gender, sequence = _common(digits)
-    month = int(digits[12:14])
+    number = digits(raw)
+    born, gender, sequence = _common(number)
+    month = int(number[12:14])
     if not 1 <= month <= 12:
         raise InvalidNIP(
             _(
                 "Digit 13–14 NIP PNS adalah bulan pengangkatan (01–12), bukan {value}. "
                 "Jika Anda pegawai PPPK, pilih jenis pegawai PPPK."
-            ).format(value=digits[12:14])
+            ).format(value=number[12:14])
         )
-    year = _appointment_year(digits, born)
-    return NIPInfo(digits, EmployeeType.PNS, born, year, month, gender, sequence)
+    year = _appointment_year(number, born)
+    return NIPInfo(number, EmployeeType.PNS, born, year, month, gender, sequence)
 
 
 def parse_pppk(raw: str) -> NIPInfo:
     """Validate an NI PPPK and return what it encodes."""
-    digits = normalize(raw)
-    born, gender, sequence = _common(digits)
-    code = int(digits[12:14])
+    number = digits(raw)
+    born, gender, sequence = _common(number)
+    code = int(number[12:14])
     if 1 <= code <= 12:
         raise InvalidNIP(
             _(
@@ -115,18 +134,16 @@ def parse_pppk(raw: str) -> NIPInfo:
                 "NI PPPK. Pilih jenis pegawai PNS."
             )
         )
-    year = _appointment_year(digits, born)
-    return NIPInfo(digits, EmployeeType.PPPK, born, year, None, gender, sequence)
+    year = _appointment_year(number, born)
+    return NIPInfo(number, EmployeeType.PPPK, born, year, None, gender, sequence)
 
 
 def parse(raw: str, employee_type: EmployeeType | str | None = None) -> NIPInfo:
     """Validate by the given type's rule, or by the type the structure shows when none is given."""
     if employee_type is None or employee_type == "":
-        digits = normalize(raw)
-        looks_pppk = (
-            len(digits) == NIP_LENGTH and digits.isdigit() and not (1 <= int(digits[12:14]) <= 12)
-        )
-        return parse_pppk(digits) if looks_pppk else parse_pns(digits)
+        number = digits(raw)
+        looks_pppk = len(number) == NIP_LENGTH and not (1 <= int(number[12:14]) <= 12)
+        return parse_pppk(number) if looks_pppk else parse_pns(number)
     kind = EmployeeType(str(employee_type).upper())
     return parse_pns(raw) if kind is EmployeeType.PNS else parse_pppk(raw)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -71,17 +72,18 @@ def roster_import(
 ) -> Response:
     settings = request.app.state.settings
     limit = settings.max_upload_mb * 1024 * 1024
-    data = file.file.read(limit + 1)
+    # The upload is a spooled temporary file: measured and read as a stream, never in memory.
+    size = file.file.seek(0, os.SEEK_END)
     context: dict[str, object] = {"filename": file.filename}
-    if len(data) > limit:
+    if size > limit:
         context["error"] = _("Berkas lebih besar dari {mb} MB.").format(mb=settings.max_upload_mb)
         return render(request, "accounts/roster.html", context, status_code=413)
-    if not data:
+    if not size:
         context["error"] = _("Pilih berkas .csv atau .xlsx terlebih dahulu.")
         return render(request, "accounts/roster.html", context, status_code=400)
     try:
         report = roster.import_roster(
-            session, file.filename or "", data, skip_invalid=skip_invalid, actor_id=user.id
+            session, file.filename or "", file.file, skip_invalid=skip_invalid, actor_id=user.id
         )
     except roster.RosterFileError as exc:
         context["error"] = str(exc)

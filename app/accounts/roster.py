@@ -3,19 +3,30 @@
 All rows are validated before anything is written. If any row is invalid nothing is imported
 (unless the caller asks to skip invalid rows), so a half-imported roster never happens.
 Row numbers are the spreadsheet's own (the header is row 1), so HR can find them in Excel.
+
+Memory stays flat however long the roster is: the file is read as a stream twice, never
+held whole. The first pass validates every row and keeps only the errors and, per valid NIP,
+the row it first appeared on (to report duplicates). The second pass, run only when the
+import goes ahead, validates the rows again and writes them in batches of BATCH within the
+caller's one transaction, dropping each batch once it is flushed. Measured by
+bench/roster_memory.py (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
 from app.accounts.models import Unit, User
@@ -35,6 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("nip", "full_name")
 BATCH = 500
+CHUNK = 64 * 1024
 
 
 class RosterFileError(ValueError):
@@ -100,30 +112,43 @@ def _cell_text(value: object, key: str, row: int) -> str:
     return str(value).strip()
 
 
-def _rows_from_csv(data: bytes) -> Iterator[list[object]]:
+def _is_utf8(source: BinaryIO) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = data.decode("utf-8-sig")
+        while chunk := source.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # Excel's "CSV (Comma delimited)" on Windows writes Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return False
+    return True
+
+
+def _rows_from_csv(source: BinaryIO) -> Iterator[list[object]]:
+    # Excel's "CSV (Comma delimited)" on Windows writes Windows-1252.
+    encoding = "utf-8-sig" if _is_utf8(source) else "cp1252"
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, errors="replace", newline="")
     try:
-        yield from reader
-    except csv.Error as exc:
-        raise RosterFileError(
-            _(
-                "Baris {row} tidak dapat dibaca sebagai CSV ({error}). Simpan ulang dari Excel."
-            ).format(row=reader.line_num, error=exc)
-        ) from None
+        first_line = text.readline()
+        delimiter = max(";,\t", key=first_line.count)
+        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise RosterFileError(
+                _(
+                    "Baris {row} tidak dapat dibaca sebagai CSV ({error}). Simpan ulang dari Excel."
+                ).format(row=reader.line_num, error=exc)
+            ) from None
+    finally:
+        text.detach()  # the caller's file stays open for the second pass
 
 
-def _rows_from_xlsx(data: bytes) -> Iterator[list[object]]:
+def _rows_from_xlsx(source: BinaryIO) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:
         raise RosterFileError(
             _("Berkas .xlsx tidak dapat dibaca: {error}").format(error=exc)
@@ -136,13 +161,18 @@ def _rows_from_xlsx(data: bytes) -> Iterator[list[object]]:
         workbook.close()
 
 
-def read_rows(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (spreadsheet row number, {field: text}); raise RosterFileError for bad files."""
+def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (spreadsheet row number, {field: text}); raise RosterFileError for bad files.
+
+    `source` is read from its start; a file must be seekable (an upload's spooled file is).
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    stream.seek(0)
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".csv":
-        raw_rows = _rows_from_csv(data)
+        raw_rows = _rows_from_csv(stream)
     elif suffix == ".xlsx":
-        raw_rows = _rows_from_xlsx(data)
+        raw_rows = _rows_from_xlsx(stream)
     else:
         raise RosterFileError(
             _("Jenis berkas '{suffix}' tidak didukung; unggah .csv atau .xlsx.").format(
@@ -172,8 +202,10 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
     messages: list[str] = []
     if "_nip_error" in fields:
         return None, [fields["_nip_error"]]
-    if not fields.get("nip"):
-        messages.append(_("NIP kosong."))
+    try:
+        nip_rules.digits(fields.get("nip", ""))
+    except InvalidNIP as exc:
+        messages.append(str(exc))
     if not fields.get("full_name"):
         messages.append(_("Nama kosong."))
     employee_type = fields.get("employee_type", "").upper() or None
@@ -206,62 +238,62 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
 def import_roster(
     session: Session,
     filename: str,
-    data: bytes,
+    source: bytes | BinaryIO,
     *,
     skip_invalid: bool = False,
     actor_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RosterReport:
-    """Validate every row, then create or update users by NIP (never duplicating)."""
+    """Validate every row, then create or update users by NIP (never duplicating).
+
+    `source` is the file's bytes or a seekable binary file; it is read twice (see the module
+    docstring), never held whole.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     report = RosterReport()
-    valid: list[tuple[int, accounts_service.UserData]] = []
-    first_row_of: dict[str, int] = {}
-    for number, fields in read_rows(filename, data):
+    # Per valid NIP, the row it was first seen on; an int key takes a third of a str's memory.
+    first_row_of: dict[int, int] = {}
+    for number, fields in read_rows(filename, stream):
         report.total_rows += 1
         user_data, messages = validate_row(fields)
-        if user_data is not None and user_data.nip in first_row_of:
+        if user_data is not None and int(user_data.nip) in first_row_of:
             messages = [
                 _("NIP {nip} sudah ada di baris {row}.").format(
-                    nip=user_data.nip, row=first_row_of[user_data.nip]
+                    nip=user_data.nip, row=first_row_of[int(user_data.nip)]
                 )
             ]
             user_data = None
         if user_data is None:
             report.errors.append(RowError(number, fields.get("nip", ""), messages))
             continue
-        first_row_of[user_data.nip] = number
-        valid.append((number, user_data))
+        first_row_of[int(user_data.nip)] = number
+    del first_row_of
     if report.total_rows == 0:
         raise RosterFileError(_("Berkas tidak berisi baris data di bawah judul kolom."))
     if report.errors and not skip_invalid:
         return report
 
+    skipped = {error.row for error in report.errors}
+    total_valid = report.total_rows - len(skipped)
     units: dict[str, Unit] = {}
-    for start in range(0, len(valid), BATCH):
-        chunk = valid[start : start + BATCH]
-        existing = {
-            user.nip: user
-            for user in session.scalars(
-                select(User).where(User.nip.in_([d.nip for _n, d in chunk]))
-            )
-        }
-        for _number, user_data in chunk:
-            user = existing.get(user_data.nip)
-            if user is None:
-                user = User(
-                    nip=user_data.nip,
-                    employee_type=user_data.employee_type.value,
-                    full_name=user_data.full_name,
-                )
-                user.set_roles(user_data.roles)
-                session.add(user)
-                report.created += 1
-            else:
-                report.updated += 1
-            accounts_service.apply_profile(session, user, user_data, units)
-        session.flush()
+    batch: list[accounts_service.UserData] = []
+    done = 0
+    for number, fields in read_rows(filename, stream):
+        if number in skipped:
+            continue
+        user_data, _messages = validate_row(fields)
+        if user_data is None:  # pragma: no cover - the first pass found this row valid
+            continue
+        batch.append(user_data)
+        if len(batch) == BATCH:
+            done += _write_batch(session, batch, units, report)
+            batch = []
+            if progress is not None:
+                progress(done, total_valid)
+    if batch:
+        done += _write_batch(session, batch, units, report)
         if progress is not None:
-            progress(min(start + BATCH, len(valid)), len(valid))
+            progress(done, total_valid)
     report.imported = True
     audit.record(
         session,
@@ -274,3 +306,33 @@ def import_roster(
         skipped=len(report.errors),
     )
     return report
+
+
+def _write_batch(
+    session: Session,
+    batch: list[accounts_service.UserData],
+    units: dict[str, Unit],
+    report: RosterReport,
+) -> int:
+    """Create or update one batch of people by NIP and flush it; the rows written."""
+    existing = {
+        user.nip: user
+        for user in session.scalars(select(User).where(User.nip.in_([d.nip for d in batch])))
+    }
+    for user_data in batch:
+        user = existing.get(user_data.nip)
+        if user is None:
+            user = User(
+                nip=user_data.nip,
+                employee_type=user_data.employee_type.value,
+                full_name=user_data.full_name,
+            )
+            user.set_roles(user_data.roles)
+            session.add(user)
+            report.created += 1
+        else:
+            report.updated += 1
+        accounts_service.apply_profile(session, user, user_data, units)
+    session.flush()
+    # Flushed rows are clean: the session keeps them only weakly, so the batch can go.
+    return len(batch)

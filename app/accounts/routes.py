@@ -13,7 +13,7 @@ from app.accounts import service as accounts_service
 from app.accounts.golongan import pangkat_golongan
 from app.accounts.models import PasswordResetToken, User
 from app.accounts.passwords import WeakPassword, verify_password
-from app.db import SessionDep, utcnow
+from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.web.deps import SESSION_COOKIE, CsrfChecked, CurrentUser, OptionalUser
@@ -81,6 +81,7 @@ def login(
             password=password,
             client_address=_client_address(request),
             user_agent=request.headers.get("user-agent"),
+            reserve_with=request.app.state.sessionmaker,
         )
     except auth.LoginThrottled as exc:
         message = _(
@@ -120,12 +121,7 @@ def _reset_user(session: SessionDep, token: str) -> tuple[PasswordResetToken, Us
     row = auth.find_reset_token(session, token)
     user = session.get(User, row.user_id) if row else None
     if row is None or user is None or not user.is_active:
-        raise NotFound(
-            _(
-                "Tautan ini tidak berlaku: sudah dipakai, sudah kedaluwarsa, atau salah ketik. "
-                "Minta tautan baru kepada admin atau BKPSDM."
-            )
-        )
+        raise NotFound(accounts_service.reset_link_invalid_message())
     return row, user
 
 
@@ -143,15 +139,15 @@ def reset_password(
     password: Annotated[str, Form(max_length=256)] = "",
     password_confirm: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
-    row, user = _reset_user(session, token)
+    _row, user = _reset_user(session, token)
     error = None
     if password != password_confirm:
         error = _("Kedua kata sandi tidak sama. Ketik ulang.")
     else:
         try:
-            accounts_service.set_password(
-                session, user, password, actor_id=user.id, via="reset_link"
-            )
+            # Used up atomically: of two requests sent with one link, one sets the password
+            # and the other is told the link was just used (409).
+            accounts_service.set_password_by_link(session, token, password)
         except WeakPassword as exc:
             error = str(exc)
     if error:
@@ -161,11 +157,7 @@ def reset_password(
             {"token": token, "target": user, "error": error},
             status_code=400,
         )
-    row.used_at = utcnow()
-    response = RedirectResponse(
-        request.app.url_path_for("login_form") + "?sandi=baru", status_code=303
-    )
-    return response
+    return RedirectResponse(request.app.url_path_for("login_form") + "?sandi=baru", status_code=303)
 
 
 @router.get("/profil", name="profile")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.accounts import auth
 from app.accounts import golongan as golongan_rules
 from app.accounts import nip as nip_rules
 from app.accounts.models import AuthSession, EmployeeType, Role, Unit, User
@@ -14,6 +15,7 @@ from app.accounts.passwords import check_policy, hash_password
 from app.accounts.viewer import Viewer
 from app.audit import service as audit
 from app.db import utcnow
+from app.errors import AppError, NotFound
 from app.i18n import gettext as _
 
 
@@ -140,6 +142,43 @@ def set_password(
         session, "user.password_set", actor_id=actor_id, target_type="user", target_id=user.id,
         **({"via": via} if via else {}),
     )  # fmt: skip
+
+
+class ResetLinkUsed(AppError):
+    """Another request used this one-time link first (a double click, a second tab)."""
+
+    status_code = 409
+
+
+def set_password_by_link(session: Session, token: str, password: str) -> User:
+    """Set a password through a one-time link: the link is used up atomically, by one request.
+
+    Raises WeakPassword (nothing used up, the person may try another password), NotFound for an
+    unknown, used or expired link, or ResetLinkUsed when a parallel request won the race.
+    """
+    row = auth.find_reset_token(session, token)
+    user = session.get(User, row.user_id) if row else None
+    if row is None or user is None or not user.is_active:
+        raise NotFound(reset_link_invalid_message())
+    check_policy(password, nip=user.nip, full_name=user.full_name)
+    if not auth.consume_reset_token(session, token):
+        raise ResetLinkUsed(
+            _(
+                "Tautan ini baru saja dipakai untuk mengatur kata sandi (mungkin di tab atau "
+                "perangkat lain), jadi kata sandi tidak diubah lagi. Masuk dengan kata sandi yang "
+                "sudah diatur, atau minta tautan baru kepada admin atau BKPSDM."
+            )
+        )
+    set_password(session, user, password, actor_id=user.id, via="reset_link")
+    return user
+
+
+def reset_link_invalid_message() -> str:
+    """What a used, expired or mistyped one-time link says."""
+    return _(
+        "Tautan ini tidak berlaku: sudah dipakai, sudah kedaluwarsa, atau salah ketik. "
+        "Minta tautan baru kepada admin atau BKPSDM."
+    )
 
 
 def set_roles(session: Session, user: User, roles: set[Role], *, actor_id: int) -> bool:

@@ -1,15 +1,24 @@
-"""Request body limits per route: small for forms, the upload limit only where files go.
+"""Request body limits per route, and the text rules every submitted field must follow.
 
 The size is checked from Content-Length and again while the body streams in (a chunked or
 lying client cannot get past it), before any parser reads it. The error travels the app's one
 error path, so the person sees the usual 413 page (or JSON for scripts).
+
+Text fields must be UTF-8 without NUL or other control characters (tab, line feed and carriage
+return excepted): databases refuse NUL, and control characters are invisible on the pages HR
+reads. The rule is the same for urlencoded forms and for the fields sent beside a file in a
+multipart form (external learning, roster import, course upload); the file's name is checked
+as text too, its content is not. A multipart body is checked as it streams through, by a
+parser of its own, so nothing extra is held in memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from urllib.parse import unquote_to_bytes
 
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError
@@ -30,19 +39,98 @@ class MalformedInput(AppError):
     status_code = 400
 
 
+# C0 controls but tab, LF and CR; DEL; C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def check_text(raw: bytes, decoder: codecs.IncrementalDecoder | None = None) -> None:
+    """Refuse a submitted value that is not UTF-8 or holds NUL or other control characters.
+
+    With `decoder`, `raw` is the next piece of a value arriving in pieces (b"" ends it).
+    """
+    try:
+        text = decoder.decode(raw, final=not raw) if decoder else raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedInput(
+            _("Isian memuat karakter yang tidak terbaca. Ketik ulang isiannya.")
+        ) from None
+    if _CONTROL.search(text):
+        raise MalformedInput(_("Isian memuat karakter yang tidak diizinkan."))
+
+
 def _check_urlencoded(body: bytes) -> None:
-    """Refuse form data that is not UTF-8 or carries NUL bytes (databases reject those)."""
     for pair in body.split(b"&"):
         for part in pair.split(b"=", 1):
-            raw = unquote_to_bytes(part.replace(b"+", b" "))
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise MalformedInput(
-                    _("Isian memuat karakter yang tidak terbaca. Ketik ulang isiannya.")
-                ) from None
-            if "\x00" in text:
-                raise MalformedInput(_("Isian memuat karakter yang tidak diizinkan."))
+            check_text(unquote_to_bytes(part.replace(b"+", b" ")))
+
+
+class _MultipartTextCheck:
+    """Checks the text fields of a multipart body chunk by chunk, as the app receives it.
+
+    A body this parser cannot follow is left to the app's own parser, which answers it.
+    """
+
+    def __init__(self, content_type: bytes) -> None:
+        _kind, options = parse_options_header(content_type)
+        boundary = options.get(b"boundary")
+        self.problem: AppError | None = None
+        self.parser: MultipartParser | None = None
+        if not boundary:
+            return
+        self.parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+            },
+        )
+        self._name_buf = bytearray()
+        self._value_buf = bytearray()
+        self._is_file = False
+        self._field = codecs.getincrementaldecoder("utf-8")()
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse `chunk`; raise MalformedInput once a field breaks the text rules."""
+        if self.parser is None or not chunk:
+            return
+        try:
+            self.parser.write(chunk)
+        except MalformedInput:
+            raise
+        except Exception:
+            self.parser = None  # malformed multipart: the app's parser says so
+
+    def _part_begin(self) -> None:
+        self._is_file = False
+        self._field.reset()
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._name_buf += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value_buf += data[start:end]
+
+    def _header_end(self) -> None:
+        if bytes(self._name_buf).lower() == b"content-disposition":
+            _disposition, options = parse_options_header(bytes(self._value_buf))
+            check_text(options.get(b"name", b""))
+            if b"filename" in options:
+                self._is_file = True
+                check_text(options[b"filename"])
+        self._name_buf.clear()
+        self._value_buf.clear()
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if not self._is_file and end > start:
+            check_text(data[start:end], self._field)
+
+    def _part_end(self) -> None:
+        if not self._is_file:
+            check_text(b"", self._field)
 
 
 class BodyLimitMiddleware:
@@ -82,6 +170,17 @@ class BodyLimitMiddleware:
             return message
 
         content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if content_type.startswith(b"multipart/form-data"):
+            fields = _MultipartTextCheck(content_type)
+
+            async def checked_receive() -> Message:
+                message = await limited_receive()
+                if message["type"] == "http.request":
+                    fields.feed(message.get("body", b""))
+                return message
+
+            await self.app(scope, checked_receive, send)
+            return
         if not content_type.startswith(b"application/x-www-form-urlencoded"):
             await self.app(scope, limited_receive, send)
             return

@@ -140,3 +140,15 @@ def test_demo_accounts_only_work_in_demo_mode(client: TestClient, session: Sessi
     response = _post_login(client, user.nip, DEFAULT_PASSWORD)
     assert response.status_code == 400
     assert "NIP atau kata sandi salah." in response.text
+
+
+def test_a_nip_with_a_full_width_digit_is_refused_before_any_account_is_checked(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session)
+    typed = user.nip[:-1] + chr(0xFF10 + int(user.nip[-1]))  # the last digit full-width
+    response = _post_login(client, typed, DEFAULT_PASSWORD)
+    assert response.status_code == 400
+    assert "NIP tidak valid: NIP hanya boleh berisi angka 0–9." in response.text
+    assert session.scalar(select(func.count()).select_from(AuthSession)) == 0
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0

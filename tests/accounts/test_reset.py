@@ -144,3 +144,70 @@ def test_wrong_current_password_changes_nothing(client: TestClient, session: Ses
     )
     assert response.status_code == 400
     assert "Kata sandi lama salah." in response.text
+
+
+def test_a_link_used_by_several_requests_at_once_sets_one_password_and_refuses_the_others(
+    fresh_database_url: str, settings: Settings
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.accounts import service as accounts_service
+    from app.accounts.models import PasswordResetToken, User
+    from app.accounts.passwords import verify_password
+    from app.db import make_engine, make_sessionmaker, session_scope
+
+    parallel = 6
+    engine = make_engine(fresh_database_url, pool_size=parallel + 2)
+    factory = make_sessionmaker(engine)
+    try:
+        with session_scope(factory) as setup:
+            user = make_user(setup)
+            token = auth.create_reset_token(setup, settings, user)
+        start = threading.Barrier(parallel)
+
+        def use(index: int) -> str:
+            start.wait()
+            try:
+                with session_scope(factory) as session:
+                    accounts_service.set_password_by_link(
+                        session, token, f"Teluk-Palu-Kuat-{index}"
+                    )
+            except accounts_service.ResetLinkUsed as exc:
+                assert exc.status_code == 409
+                assert "baru saja dipakai" in (exc.message or "")
+                return "used"
+            except accounts_service.NotFound:
+                return "used"  # a request that started after the winner committed
+            return "set"
+
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            outcomes = list(pool.map(use, range(parallel)))
+        assert outcomes.count("set") == 1
+        assert outcomes.count("used") == parallel - 1
+        with factory() as session:
+            stored = session.scalar(select(User.password_hash).where(User.id == user.id))
+            works = [i for i in range(parallel) if verify_password(f"Teluk-Palu-Kuat-{i}", stored)]
+            assert works == [outcomes.index("set")]
+            link = session.scalar(select(PasswordResetToken))
+            assert link is not None and link.used_at is not None
+            assert _password_set_via(session, user.id) == ["reset_link"]
+    finally:
+        engine.dispose()
+
+
+def test_the_losing_request_of_a_race_is_told_the_link_was_just_used(
+    client: TestClient, session: Session, settings: Settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session)
+    token = _link_token(session, settings, user)
+    form = {"csrf_token": csrf_token(client, f"/atur-sandi/{token}")}
+    # The other request wins between this one's check of the link and its update.
+    monkeypatch.setattr(auth, "consume_reset_token", lambda _session, _token: False)
+    response = client.post(
+        f"/atur-sandi/{token}",
+        data={**form, "password": "Teluk-Palu-Kuat-1", "password_confirm": "Teluk-Palu-Kuat-1"},
+    )
+    assert response.status_code == 409
+    assert "baru saja dipakai" in response.text
+    assert _password_set_via(session, user.id) == []

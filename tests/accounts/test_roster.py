@@ -86,6 +86,27 @@ def test_invalid_rows_are_listed_with_row_numbers_and_nothing_is_imported(
     assert session.scalar(select(func.count()).select_from(Unit)) == 0
 
 
+def test_nips_with_non_ascii_digits_are_refused_and_never_create_a_second_account(
+    session: Session,
+) -> None:
+    roster.import_roster(session, "a.csv", _csv(HEADER + GOOD_ROWS))
+    rows = (
+        "19850315201001200\uff13;Siti Dua;;Dinas A;Staf;III/a\n"  # full-width 3 (row 2)
+        "\u0661\u0669\u0668\u0665\u0660\u0663\u0661\u0665\u0662\u0660\u0661\u0660"
+        "\u0660\u0661\u0662\u0660\u0660\u0663;Siti Tiga;;Dinas A;Staf;III/a\n"  # row 3
+        ";Tanpa NIP;;Dinas A;Staf;III/a\n"  # row 4
+    )
+    before = _count_users(session)
+    report = roster.import_roster(session, "b.csv", _csv(HEADER + rows), skip_invalid=True)
+    errors = {error.row: error.messages for error in report.errors}
+    assert errors == {
+        2: ["NIP hanya boleh berisi angka 0–9."],
+        3: ["NIP hanya boleh berisi angka 0–9."],
+        4: ["NIP wajib diisi."],
+    }
+    assert _count_users(session) == before
+
+
 def test_skip_invalid_imports_only_the_valid_rows(session: Session) -> None:
     rows = GOOD_ROWS + "19850315201001200;Pendek;;Dinas A;Staf;III/a\n"
     report = roster.import_roster(session, "a.csv", _csv(HEADER + rows), skip_invalid=True)
@@ -203,3 +224,61 @@ def test_learners_cannot_import(client: TestClient, session: Session) -> None:
         files={"file": ("p.csv", _csv(HEADER + GOOD_ROWS), "text/csv")},
     )
     assert response.status_code == 403
+
+
+def _many_rows(count: int) -> str:
+    """`count` valid, distinct roster rows (birth dates and sequences vary)."""
+    lines = []
+    for i in range(count):
+        birth = f"1980{i // 28 % 12 + 1:02d}{i % 28 + 1:02d}"
+        lines.append(f"{birth}201001{i % 2 + 1}{i // 336 + 1:03d};Pegawai {i};;Dinas {i % 7};;\n")
+    return "".join(lines)
+
+
+class _ReadRecorder(io.BytesIO):
+    """A file that remembers the largest single read asked of it."""
+
+    largest = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.largest = max(self.largest, size if size is not None and size >= 0 else 1 << 62)
+        return super().read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        self.largest = max(self.largest, size if size >= 0 else 1 << 62)
+        return super().read1(size)
+
+
+def test_a_roster_larger_than_a_batch_is_streamed_from_the_file_and_imported_whole(
+    session: Session,
+) -> None:
+    rows = _many_rows(roster.BATCH * 2 + 37)
+    source = _ReadRecorder(_csv(HEADER + rows))
+    report = roster.import_roster(session, "besar.csv", source)
+    assert (report.imported, report.created, report.total_rows) == (True, 1037, 1037)
+    assert _count_users(session) == 1037
+    assert session.scalar(select(func.count()).select_from(Unit)) == 7
+    assert source.largest <= roster.CHUNK  # never read whole
+    again = roster.import_roster(session, "besar.csv", _ReadRecorder(_csv(HEADER + rows)))
+    assert (again.created, again.updated) == (0, 1037)
+
+
+def test_a_duplicate_far_beyond_the_first_batch_is_found_and_nothing_is_imported(
+    session: Session,
+) -> None:
+    rows = _many_rows(roster.BATCH + 10)
+    first_nip = rows.split(";", 1)[0]
+    rows += f"{first_nip};Dobel Jauh;;Dinas A;;\n"
+    before = _count_users(session)
+    report = roster.import_roster(session, "besar.csv", io.BytesIO(_csv(HEADER + rows)))
+    assert report.imported is False
+    assert [(e.row, e.messages) for e in report.errors] == [
+        (roster.BATCH + 12, [f"NIP {first_nip} sudah ada di baris 2."])
+    ]
+    assert _count_users(session) == before
+
+
+def test_an_xlsx_roster_is_read_from_a_file_object(session: Session) -> None:
+    data = _xlsx([["NIP", "Nama"]] + [line.split(";")[:2] for line in _many_rows(600).splitlines()])
+    report = roster.import_roster(session, "pegawai.xlsx", io.BytesIO(data))
+    assert (report.imported, report.created) == (True, 600)

@@ -153,7 +153,7 @@ def test_supervisor_nip_is_validated_with_the_nip_rules_and_their_messages(
     for nip, message in (
         ("", "NIP atasan wajib diisi."),
         ("19750315", "NIP harus 18 digit; yang diisi 8 digit."),
-        ("19750315200003200A", "NIP hanya boleh berisi angka."),
+        ("19750315200003200A", "NIP hanya boleh berisi angka 0–9."),
     ):
         response = post(client, LINK, supervisor_form(supervisor_nip=nip))
         assert response.status_code == 400
