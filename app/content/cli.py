@@ -21,7 +21,7 @@ from app.content.urls import CourseUrls, LinkResolver
 from app.i18n import gettext as _
 
 content_cli = typer.Typer(
-    help="Materi kursus: periksa folder materi dan impor bank soal Moodle.",
+    help="Course content: check content folders and import Moodle question banks.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -37,8 +37,8 @@ def check(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Folder materi (berisi folder-folder kursus) atau satu folder kursus. "
-            "Bawaan: LENTERA_CONTENT_DIR."
+            help="Content folder (holding course folders) or one course folder. "
+            "Default: LENTERA_CONTENT_DIR."
         ),
     ] = None,
 ) -> None:
@@ -75,14 +75,18 @@ def _summary(library: Library, checked: int) -> str:
 
 @content_cli.command("import-questions")
 def import_questions(
-    file: Annotated[Path, typer.Argument(help="Bank soal Moodle: .gift, atau .txt GIFT/Aiken.")],
+    file: Annotated[
+        Path, typer.Argument(help="Moodle question bank: .gift, or a GIFT/Aiken .txt.")
+    ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Tulis hasil ke berkas ini (bawaan: layar)."),
+        typer.Option("--output", "-o", help="Write the result to this file (default: the screen)."),
     ] = None,
     fmt: Annotated[
         QuestionFormat | None,
-        typer.Option("--format", "-f", help="Paksa format; bawaan: dikenali dari isi berkas."),
+        typer.Option(
+            "--format", "-f", help="Force the format; default: detected from the file's content."
+        ),
     ] = None,
 ) -> None:
     """Convert a Moodle GIFT or Aiken question bank into a Lentera quiz file."""
