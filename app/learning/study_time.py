@@ -52,10 +52,16 @@ class TooEarly:
 
     def message(self) -> str:
         """The learner's message, in whole minutes (rounded up, at least 1 left)."""
+        left = max(1, math.ceil(self.left_seconds / 60))
+        if self.studied_seconds < 60:  # "0 menit" reads like an accusation; say it plainly
+            return _(
+                "Anda baru mulai membaca modul ini. Tandai selesai dapat dilakukan setelah "
+                "{left} menit lagi."
+            ).format(left=left)
         return _(
             "Anda baru membaca modul ini {studied} menit. Tandai selesai dapat dilakukan "
             "setelah {left} menit lagi."
-        ).format(studied=self.studied_seconds // 60, left=max(1, math.ceil(self.left_seconds / 60)))
+        ).format(studied=self.studied_seconds // 60, left=left)
 
 
 def min_time_percent(view: CourseView, module: ModuleSummary) -> int:

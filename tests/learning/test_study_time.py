@@ -80,6 +80,10 @@ def test_too_early_message_states_time_read_and_time_left_in_minutes() -> None:
         "Anda baru membaca modul ini 2 menit. Tandai selesai dapat dilakukan setelah 4 menit lagi."
     )
     assert "setelah 1 menit lagi" in study_time.TooEarly(0, 5).message()
+    # Under a minute read: no "0 menit", just that reading has begun.
+    assert study_time.TooEarly(studied_seconds=40, left_seconds=500).message() == (
+        "Anda baru mulai membaca modul ini. Tandai selesai dapat dilakukan setelah 9 menit lagi."
+    )
 
 
 def _open(client: TestClient, slug: str = MODULE) -> str:
