@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
+from app.accounts.nip import display as display_nip
 from app.config import Settings
 from app.content import store
 from app.learning.models import Completion, Enrolment, ModuleProgress
@@ -117,7 +118,7 @@ def test_hr_sees_fast_completions_of_every_course_for_a_year(
     assert page.status_code == 200
     assert page.template.name == "reports/fast_completions.html"  # type: ignore[attr-defined]
     assert [r.user_id for r in page.context["rows"]] == [rushed.id]  # type: ignore[attr-defined]
-    assert "PPP-101" in page.text and rushed.nip in page.text
+    assert "PPP-101" in page.text and display_nip(rushed.nip) in page.text
     other_year = client.get(f"/laporan/terlalu-cepat?tahun={T0.year - 1}")
     assert other_year.context["rows"] == []  # type: ignore[attr-defined]
 
