@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -21,7 +22,7 @@ from app.content import store
 from app.content.models import Course, QuizVersion
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning.models import Certificate, Completion, Enrolment, QuizAttempt
-from app.reports.evaluation_overview import CourseEvaluation
+from app.reports.evaluation_overview import CourseEvaluation, OverviewFilters, course_evaluations
 from tests.factories import make_user
 from tests.reports.test_course_report import _owner, _sign_in
 
@@ -269,3 +270,28 @@ def test_bad_year_or_unit_in_the_all_courses_view_is_explained(
     assert client.get(URL, params={"tahun": "abc"}).status_code == 400
     assert client.get(URL, params={"unit": "999999"}).status_code == 400
     assert _rows(client, tahun="", unit="")["PPP-101"].learners == 0
+
+
+def test_all_courses_view_takes_a_fixed_number_of_queries_whatever_the_history(
+    session: Session, connection: Connection, demo_content: store.ImportReport
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    filters = OverviewFilters(year=THIS)
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        empty = course_evaluations(session, filters)
+        few = [s for s in statements if "SAVEPOINT" not in s.upper()]
+        _history(session)
+        statements.clear()
+        full = course_evaluations(session, filters)
+        many = [s for s in statements if "SAVEPOINT" not in s.upper()]
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(empty) == len(full) >= 2  # one row per published course
+    assert len(many) == len(few) == 7, (
+        many
+    )  # courses, learners, completions, reaction, plans, attempts, opened
