@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.content import store
 from app.content.models import Course
 from app.db import utcnow
+from app.learning import assignments
 from app.learning.models import Assignment, Completion, Enrolment, ModuleProgress
 from tests.factories import csrf_token, login, make_user
 
@@ -210,3 +211,27 @@ def test_learners_and_trainers_cannot_list_or_cancel_assignments(
         "/pegawai/penugasan/1/batalkan", data={"csrf_token": token, "reason": "x" * 9}
     )
     assert denied.status_code == 403
+
+
+def test_the_list_is_paged_in_due_date_order_and_a_page_past_the_end_shows_the_last(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    people = [make_user(session) for _ in range(5)]
+    for days, person in enumerate(people, start=1):
+        due = (clock.today() + timedelta(days=days)).isoformat()
+        _assign(hr, course="PPP-101", nips=person.nip, due_on=due)
+    catalog = client.app.state.content.catalog(session)  # type: ignore[attr-defined]
+    filters = assignments.ListFilters()
+    first = assignments.list_assignments(
+        session, catalog, filters, today=clock.today(), page=1, page_size=2
+    )
+    assert (first.total, first.pages) == (5, 3)
+    assert [row.user_id for row in first.rows] == [people[0].id, people[1].id]
+    last = assignments.list_assignments(
+        session, catalog, filters, today=clock.today(), page=9, page_size=2
+    )
+    assert last.page == 3 and [row.user_id for row in last.rows] == [people[4].id]
+    page = hr.get(LIST, params={"halaman": "2"})
+    assert page.status_code == 200
+    assert hr.get(LIST, params={"halaman": "x"}).status_code in {400, 422}
