@@ -32,7 +32,12 @@ from app.observability import RequestContextMiddleware, configure_logging
 from app.privacy import routes as privacy_routes
 from app.reports import admin_routes as report_admin_routes
 from app.reports import api as report_api
-from app.reports import dashboard_routes, pace_routes, trainer_report_routes
+from app.reports import (
+    dashboard_routes,
+    evaluation_overview_routes,
+    pace_routes,
+    trainer_report_routes,
+)
 from app.reports import routes as report_routes
 from app.reports.figures_cache import FiguresCache
 from app.web import home, language, pwa, templating
@@ -142,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(dashboard_routes.router)
     app.include_router(trainer_report_routes.router)
+    app.include_router(evaluation_overview_routes.router)
     app.include_router(pace_routes.router)
     app.include_router(trainer_routes.router)
     app.include_router(record_routes.router)

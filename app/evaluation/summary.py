@@ -11,11 +11,12 @@ were bound to a named supervisor) are counted apart again and confirm nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.evaluation import confirmation, schemas
@@ -84,7 +85,60 @@ class _PlanCounts:
     scale: Counter[str] = field(default_factory=Counter)
 
 
-def _plan_counts(session: Session, course_ids: list[int]) -> dict[int, _PlanCounts]:
+@dataclass(frozen=True)
+class PlanCounts:
+    """Level 3 of one course: follow-ups reported and supervisors' answers read against them."""
+
+    action_plans: int
+    applied: int
+    partly: int
+    not_applied: int
+    supervisor_confirmed: int
+    supervisor_contradicted: int
+    supervisor_pending: int
+
+    @property
+    def follow_ups(self) -> int:
+        return self.applied + self.partly + self.not_applied
+
+    @property
+    def applied_share(self) -> float | None:
+        """Follow-ups applied fully or partly, 0..1 (None without follow-ups)."""
+        return (self.applied + self.partly) / self.follow_ups if self.follow_ups else None
+
+
+def plan_counts(
+    session: Session,
+    course_ids: list[int],
+    scope: Sequence[ColumnElement[bool]] = (),
+    *,
+    joins: Sequence[tuple[Any, ColumnElement[bool]]] = (),
+) -> dict[int, PlanCounts]:
+    """Level 3 per course in one grouped query, over the action plans matching `scope`.
+
+    `joins` (table, on-clause) let `scope` reach other tables, e.g. the learner's unit.
+    """
+    counts = _plan_counts(session, course_ids, scope, joins)
+    return {
+        course_id: PlanCounts(
+            action_plans=c.plans,
+            applied=c.statuses["applied"],
+            partly=c.statuses["partly"],
+            not_applied=c.statuses["not_applied"],
+            supervisor_confirmed=c.agreement["confirmed"],
+            supervisor_contradicted=c.agreement["contradicted"],
+            supervisor_pending=c.pending,
+        )
+        for course_id, c in counts.items()
+    }
+
+
+def _plan_counts(
+    session: Session,
+    course_ids: list[int],
+    scope: Sequence[ColumnElement[bool]] = (),
+    joins: Sequence[tuple[Any, ColumnElement[bool]]] = (),
+) -> dict[int, _PlanCounts]:
     """Action plans per course, counted by follow-up status, verdict and link state."""
     pending = case(
         (
@@ -97,17 +151,18 @@ def _plan_counts(session: Session, course_ids: list[int]) -> dict[int, _PlanCoun
         else_=0,
     ).label("pending")
     counts = {course_id: _PlanCounts() for course_id in course_ids}
+    query = select(
+        ActionPlan.course_id,
+        ActionPlan.follow_up_status,
+        ActionPlan.supervisor_verdict,
+        ActionPlan.supervisor_legacy,
+        pending,
+        func.count(),
+    )
+    for table, on in joins:
+        query = query.join(table, on)
     for course_id, status, verdict, legacy, is_pending, n in session.execute(
-        select(
-            ActionPlan.course_id,
-            ActionPlan.follow_up_status,
-            ActionPlan.supervisor_verdict,
-            ActionPlan.supervisor_legacy,
-            pending,
-            func.count(),
-        )
-        .where(ActionPlan.course_id.in_(course_ids))
-        .group_by(
+        query.where(ActionPlan.course_id.in_(course_ids), *scope).group_by(
             ActionPlan.course_id,
             ActionPlan.follow_up_status,
             ActionPlan.supervisor_verdict,

@@ -1,7 +1,8 @@
 """The trainer's course report: how a course works, so the next programme improves.
 
-Owners of the course (and admins) only, by the same rule as every other trainer page
-(`managed_course`: unknown code 404, someone else's course 403).
+Who may read it: the course's owners (as on every other trainer page), HR and admins (BKPSDM
+reads every course's evaluation to plan the next year's programme). Anyone else, including a
+trainer of another course, gets 403; an unknown code 404.
 """
 
 from __future__ import annotations
@@ -14,19 +15,48 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import i18n
-from app.content.models import Course
-from app.content.trainer_routes import ManagedCourse
+from app.accounts.models import Role
+from app.accounts.viewer import Viewer
+from app.content.models import Course, CourseTrainer
 from app.db import SessionDep
+from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
 from app.reports import course_report, item_analysis, pace
 from app.reports.figures_cache import FiguresCache
+from app.web.deps import CurrentUser
 from app.web.templating import render
 
 router = APIRouter()
+
+
+def _manages(session: Session, user: Viewer, course: Course) -> bool:
+    """The user may manage the course on the trainer pages (admin, or one of its trainers)."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.TRAINER) and (
+        session.get(CourseTrainer, (course.id, user.id)) is not None
+    )
+
+
+def reported_course(code: str, session: SessionDep, user: CurrentUser) -> Course:
+    """The course whose report the user may read (lookup-or-404, then 403)."""
+    course = session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        raise NotFound(_("Kursus {code} tidak ditemukan.").format(code=code))
+    if not (user.has_role(Role.HR) or _manages(session, user, course)):
+        if user.has_role(Role.TRAINER):
+            raise Forbidden(_("Anda bukan pengajar pengelola kursus ini."))
+        raise Forbidden()
+    return course
+
+
+ReportedCourse = Annotated[Course, Depends(reported_course)]
 
 
 def _rounded(value: float, places: int) -> Decimal:
@@ -73,7 +103,8 @@ def _month(settings_zone: str) -> Callable[[datetime], str]:
 def course_report_page(
     request: Request,
     session: SessionDep,
-    course: ManagedCourse,
+    user: CurrentUser,
+    course: ReportedCourse,
     segarkan: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
     # Item analysis grades every attempt again (seconds for tens of thousands): the figures
@@ -102,6 +133,8 @@ def course_report_page(
         {
             "report": report,
             "course": course,
+            # HR reads the report without the trainer pages: its links lead to HR's overview.
+            "manages": _manages(session, user, course),
             "number": number,
             "signed": signed,
             "percent": percent,
