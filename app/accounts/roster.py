@@ -26,6 +26,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import emails
 from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
@@ -34,16 +35,43 @@ from app.accounts.nip import InvalidNIP
 from app.audit import service as audit
 from app.i18n import gettext as _
 
-# Column headers as HR spreadsheets actually name them; matched case- and space-insensitively.
+# Column headers as HR spreadsheets and SIMPEG/SIASN staff exports name them, compared after
+# `_normal_header` (lower case; dots, underscores, dashes and slashes read as spaces), so
+# "GOL. RUANG", "PANGKAT-GOLONGAN" and SIASN's "GOL_AKHIR_NAMA" all match. For each field the
+# aliases are in order of preference: the first one present in the file is used. To recognise
+# another header, add its normal form to the field's tuple (README, "Impor daftar pegawai").
+#   nip: "NIP BARU" (18 digits) comes first; "NIP LAMA" (the old 9-digit number) is never an
+#     alias, so a file with both takes the new one.
+#   unit_name: the unit of work. "instansi" is only a fallback for files without any unit
+#     column; SIMPEG's "INSTANSI INDUK"/"INSTANSI KERJA" (the Pemda, the same on every row) go to
+#     `instansi` and never become a unit.
+#   TMT columns (TMT CPNS, TMT GOLONGAN, TMT JABATAN, ...) are not used and are ignored like any
+#     unknown column.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "nip": ("nip", "nip/ni pppk", "ni pppk", "nip / ni pppk", "nomor induk pegawai"),
-    "full_name": ("nama", "nama lengkap", "nama pegawai"),
-    "email": ("email", "e-mail", "surel", "alamat email"),
-    "unit_name": ("unit kerja", "unit", "opd", "satuan kerja", "instansi"),
-    "jabatan": ("jabatan", "nama jabatan"),
-    "golongan": ("golongan", "gol", "pangkat/golongan", "gol/ruang", "golongan ruang"),
-    "employee_type": ("jenis pegawai", "status pegawai", "jenis", "tipe pegawai"),
-}
+    "nip": (
+        "nip baru", "nip", "nip 18", "nip/ni pppk", "nip ni pppk", "ni pppk", "nomor induk pegawai",
+    ),
+    "full_name": ("nama", "nama lengkap", "nama pegawai", "nama asn"),
+    "title_before": ("gelar depan", "glr depan"),
+    "title_after": ("gelar belakang", "glr belakang"),
+    "email": ("email", "e mail", "surel", "alamat email", "email kantor", "email gov"),
+    "unit_name": (
+        "unit kerja", "unor nama", "unit organisasi", "nama unor", "unor", "unit", "opd",
+        "satuan kerja", "satuan kerja kerja nama", "perangkat daerah", "instansi",
+    ),
+    "instansi": ("instansi induk", "instansi induk nama", "instansi kerja", "instansi kerja nama"),
+    "jabatan": ("jabatan", "nama jabatan", "jabatan nama"),
+    "golongan": (
+        "gol ruang", "golongan ruang", "pangkat golongan", "pangkat gol", "golongan", "gol",
+        "gol akhir nama", "gol akhir", "pangkat gol ruang", "pangkat",
+    ),
+    "employee_type": (
+        "jenis pegawai", "jenis pegawai nama", "status pegawai", "jenis", "tipe pegawai",
+        "jenis asn", "status kepegawaian",
+    ),
+}  # fmt: skip
+# Header names HR might expect to work as the NIP but which must not: said in the error.
+NOT_THE_NIP = ("nip lama",)
 REQUIRED = ("nip", "full_name")
 BATCH = 500
 CHUNK = 64 * 1024
@@ -73,27 +101,37 @@ class RosterReport:
         return self.total_rows - len(self.errors)
 
 
+def _normal_header(name: object) -> str:
+    text = str(name or "").lower()
+    for mark in "._-/":
+        text = text.replace(mark, " ")
+    return " ".join(text.split())
+
+
 def _header_map(header: list[str]) -> dict[str, int]:
-    normalized = [" ".join(str(h or "").lower().split()) for h in header]
+    normalized = [_normal_header(h) for h in header]
     found: dict[str, int] = {}
     for key, aliases in COLUMNS.items():
-        for index, name in enumerate(normalized):
-            if name in aliases:
-                found[key] = index
+        for alias in aliases:
+            if alias in normalized:
+                found[key] = normalized.index(alias)
                 break
-    missing = [
-        COLUMNS[key][0].upper() if key == "nip" else COLUMNS[key][0].title()
-        for key in REQUIRED
-        if key not in found
-    ]
+    if "unit_name" in found and normalized[found["unit_name"]] == "instansi":
+        # A file with only "Instansi" keeps it as the unit (HR's own lists name the OPD so);
+        # the same column cannot also be the instansi.
+        found.pop("instansi", None)
+    missing = [{"nip": "NIP", "full_name": "Nama"}[key] for key in REQUIRED if key not in found]
     if missing:
-        raise RosterFileError(
-            _(
-                "Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
-                "Kolom yang dikenali: NIP, Nama, Email, Unit Kerja, Jabatan, Golongan, "
-                "Jenis Pegawai."
-            ).format(columns=", ".join(missing))
-        )
+        message = _(
+            "Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
+            "Kolom yang dikenali: NIP (atau NIP BARU), Nama, Gelar Depan, Gelar Belakang, "
+            "Email, Unit Kerja, Jabatan, Golongan (atau GOL. RUANG), Jenis Pegawai."
+        ).format(columns=", ".join(missing))
+        if "nip" not in found and any(name in NOT_THE_NIP for name in normalized):
+            message += " " + _(
+                "Kolom NIP LAMA (nomor 9 digit) tidak dipakai: sertakan kolom NIP BARU."
+            )
+        raise RosterFileError(message)
     return found
 
 
@@ -109,7 +147,11 @@ def _cell_text(value: object, key: str, row: int) -> str:
                 "Format kolom NIP sebagai Teks di Excel, lalu ketik ulang NIP-nya."
             )
         )
-    return str(value).strip()
+    text = str(value).strip()
+    if key == "nip" and text.startswith("'"):
+        # Exports write '198503152010012003 so Excel keeps the NIP as text.
+        text = text[1:]
+    return text
 
 
 def _is_utf8(source: BinaryIO) -> bool:
@@ -197,6 +239,23 @@ def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, di
         yield number, fields
 
 
+# Values of the employee-type column in HR files and SIASN ("PNS Daerah", "CPNS", "P3K").
+_EMPLOYEE_TYPES = {
+    "pns": "PNS", "cpns": "PNS", "pns daerah": "PNS", "pns pusat": "PNS",
+    "pppk": "PPPK", "p3k": "PPPK", "pppk daerah": "PPPK", "pppk paruh waktu": "PPPK",
+}  # fmt: skip
+
+
+def full_name(name: str, before: str = "", after: str = "") -> str:
+    """The name as Indonesians write it with titles: "Dr. Andi Fadli, S.E., M.Si."."""
+    name = " ".join(name.split())
+    before = " ".join(before.split())
+    after = " ".join(after.split()).lstrip(",").strip()
+    if not name:
+        return ""
+    return f"{before + ' ' if before else ''}{name}{', ' + after if after else ''}"
+
+
 def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | None, list[str]]:
     """The validated profile of one row, or the list of everything wrong with it."""
     messages: list[str] = []
@@ -206,24 +265,32 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
         nip_rules.digits(fields.get("nip", ""))
     except InvalidNIP as exc:
         messages.append(str(exc))
-    if not fields.get("full_name"):
+    name = full_name(
+        fields.get("full_name", ""), fields.get("title_before", ""), fields.get("title_after", "")
+    )
+    if not name:
         messages.append(_("Nama kosong."))
-    employee_type = fields.get("employee_type", "").upper() or None
-    if employee_type not in (None, "PNS", "PPPK"):
+    raw_type = " ".join(fields.get("employee_type", "").lower().split())
+    employee_type = _EMPLOYEE_TYPES.get(raw_type) if raw_type else None
+    if raw_type and employee_type is None:
         messages.append(
             _("Jenis pegawai '{value}' tidak dikenal; isi PNS atau PPPK.").format(
                 value=fields["employee_type"]
             )
         )
-        employee_type = None
+    try:
+        email = emails.normalize(fields.get("email"))
+    except emails.InvalidEmail as exc:
+        messages.append(str(exc))
+        email = None
     if messages:
         return None, messages
     try:
         data = accounts_service.build_user_data(
             nip=fields["nip"],
-            full_name=fields["full_name"],
+            full_name=name,
             employee_type=employee_type,
-            email=fields.get("email"),
+            email=email,
             unit_name=fields.get("unit_name"),
             jabatan=fields.get("jabatan"),
             golongan=fields.get("golongan"),
