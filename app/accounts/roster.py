@@ -261,10 +261,12 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
     messages: list[str] = []
     if "_nip_error" in fields:
         return None, [fields["_nip_error"]]
+    nip_format_failed = False
     try:
         nip_rules.digits(fields.get("nip", ""))
     except InvalidNIP as exc:
         messages.append(str(exc))
+        nip_format_failed = True
     name = full_name(
         fields.get("full_name", ""), fields.get("title_before", ""), fields.get("title_after", "")
     )
@@ -283,12 +285,12 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
     except emails.InvalidEmail as exc:
         messages.append(str(exc))
         email = None
-    if messages:
-        return None, messages
     try:
+        # Checked even when the row already has problems, so HR sees all of them at once
+        # (a placeholder name stands in for a missing one, already reported above).
         data = accounts_service.build_user_data(
-            nip=fields["nip"],
-            full_name=name,
+            nip=fields.get("nip", ""),
+            full_name=name or "-",
             employee_type=employee_type,
             email=email,
             unit_name=fields.get("unit_name"),
@@ -296,9 +298,13 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
             golongan=fields.get("golongan"),
         )
     except InvalidNIP as exc:
-        return None, [_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc)]
+        if not nip_format_failed:
+            messages.append(_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc))
+        return None, messages
     except (InvalidGolongan, ValueError) as exc:
-        return None, [str(exc)]
+        return None, [*messages, str(exc)]
+    if messages:
+        return None, messages
     return data, []
 
 

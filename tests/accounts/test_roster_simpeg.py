@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import roster
-from app.accounts.models import User
+from app.accounts.models import Role, User
+from tests.factories import csrf_token, login, make_user
 
 # The header row of a SIMPEG "Daftar Pegawai" export, as it writes it: upper case, the old
 # 9-digit NIP beside the new one, the Pemda in "INSTANSI INDUK", TMT columns.
@@ -190,3 +192,26 @@ def test_titles_are_joined_as_indonesians_write_them(
     before: str, name: str, after: str, written: str
 ) -> None:
     assert roster.full_name(name, before, after) == written
+
+
+def test_hr_uploads_a_simpeg_xlsx_export_on_the_web_page(
+    client: TestClient, session: Session
+) -> None:
+    login(client, make_user(session, roles={Role.HR}))
+    rows = [*SIMPEG_ROWS, ["5", "198503152010132003", "", "Salah Bulan", "", "", "", "", "",
+                           "III/a", "", "Staf", "", "Dinas Sosial", "Pemerintah Kota Palu",
+                           "rina@"]]  # fmt: skip
+    response = client.post(
+        "/pegawai/impor",
+        data={"csrf_token": csrf_token(client, "/pegawai/impor")},
+        files={"file": ("daftar-pegawai.xlsx", _xlsx(SIMPEG_HEADER, rows), "application/zip")},
+    )
+    assert response.status_code == 400  # nothing imported: row 6 is wrong
+    report = response.context["report"]  # type: ignore[attr-defined]
+    assert (report.imported, [error.row for error in report.errors]) == (False, [6])
+    # Both problems of the row are listed at once.
+    problems = " ".join(report.errors[0].messages)
+    assert "Email 'rina@' tidak valid" in problems
+    assert "bulan pengangkatan (01–12), bukan 13" in problems
+    assert "Baris 6" in response.text
+    assert session.scalar(select(User).where(User.nip == "198503152010011003")) is None
