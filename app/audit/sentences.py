@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.i18n import gettext as _
+from app.learning.grading import score_percent
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,20 @@ def _roles(event: Event) -> str:
     )
 
 
+def _quiz(event: Event) -> str:
+    d = event.details
+    score = d.get("score")
+    if not isinstance(score, int | float) or not 0 <= score <= 1:
+        return fallback(event)
+    text = _("{actor} mengerjakan kuis {quiz} (percobaan ke-{number}), nilai {percent}%").format(
+        actor=event.actor,
+        quiz=d.get("quiz_key", "-"),
+        number=d.get("number", "-"),
+        percent=score_percent(float(score)),
+    )
+    return text + (_(", terlambat") if d.get("late") else "")
+
+
 def _assignment(event: Event) -> str:
     d = event.details
     text = _("{actor} menugaskan kursus {course} kepada {count} orang, batas {due}").format(
@@ -193,7 +208,7 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "certificate.reissued": lambda e: _fill(
         _("{actor} menerbitkan ulang sertifikat {replaces} sebagai {target}"), e
     ),
-    "quiz.attempt_graded": lambda e: _fill(_("{actor} mengerjakan kuis, nilai {score}"), e),
+    "quiz.attempt_graded": _quiz,
     "learning.external_submitted": lambda e: _fill(
         _("{actor} melaporkan pembelajaran di luar Lentera ({jp} JP)"), e
     ),

@@ -192,3 +192,17 @@ def test_the_system_is_named_when_there_is_no_actor(session: Session) -> None:
         )
     )
     assert text == "Sistem/CLI mencadangkan basis data ke cadangan.lentera"
+
+
+def test_a_graded_quiz_reads_with_its_score_as_a_percentage() -> None:
+    event = sentences.Event(
+        action="quiz.attempt_graded",
+        actor="Rina Marlina",
+        target_type="quiz_attempt",
+        target_id="7",
+        details={"quiz_key": "post", "number": 2, "score": 0.845, "late": True},
+        names=sentences.Names(),
+    )
+    assert sentences.sentence(event) == (
+        "Rina Marlina mengerjakan kuis post (percobaan ke-2), nilai 85%, terlambat"
+    )
