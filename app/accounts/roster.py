@@ -2,7 +2,9 @@
 
 All rows are validated before anything is written. If any row is invalid nothing is imported
 (unless the caller asks to skip invalid rows), so a half-imported roster never happens.
-Row numbers are the spreadsheet's own (the header is row 1), so HR can find them in Excel.
+Row numbers are the spreadsheet's own, so HR can find them in Excel: the header is row 1, or
+the first of the top ten rows that names a NIP column (SIMPEG exports print title lines above
+it, and sometimes a "1 2 3 ..." column-number row below it, which is skipped).
 
 Memory stays flat however long the roster is: the file is read as a stream twice, never
 held whole. The first pass validates every row and keeps only the errors and, per valid NIP,
@@ -72,6 +74,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Header names HR might expect to work as the NIP but which must not: said in the error.
 NOT_THE_NIP = ("nip lama",)
+_NIP_HEADERS = frozenset(COLUMNS["nip"] + NOT_THE_NIP)
+# How far down the header row may be (below the title lines of a printed export).
+HEADER_SEARCH_ROWS = 10
 REQUIRED = ("nip", "full_name")
 BATCH = 500
 CHUNK = 64 * 1024
@@ -108,7 +113,7 @@ def _normal_header(name: object) -> str:
     return " ".join(text.split())
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
+def _header_map(header: list[str], row: int = 1) -> dict[str, int]:
     normalized = [_normal_header(h) for h in header]
     found: dict[str, int] = {}
     for key, aliases in COLUMNS.items():
@@ -123,10 +128,10 @@ def _header_map(header: list[str]) -> dict[str, int]:
     missing = [{"nip": "NIP", "full_name": "Nama"}[key] for key in REQUIRED if key not in found]
     if missing:
         message = _(
-            "Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
+            "Baris {row} (judul kolom) tidak memuat kolom wajib: {columns}. "
             "Kolom yang dikenali: NIP (atau NIP BARU), Nama, Gelar Depan, Gelar Belakang, "
             "Email, Unit Kerja, Jabatan, Golongan (atau GOL. RUANG), Jenis Pegawai."
-        ).format(columns=", ".join(missing))
+        ).format(row=row, columns=", ".join(missing))
         if "nip" not in found and any(name in NOT_THE_NIP for name in normalized):
             message += " " + _(
                 "Kolom NIP LAMA (nomor 9 digit) tidak dipakai: sertakan kolom NIP BARU."
@@ -203,6 +208,25 @@ def _rows_from_xlsx(source: BinaryIO) -> Iterator[list[object]]:
         workbook.close()
 
 
+def _find_header(raw_rows: Iterator[list[object]]) -> tuple[int, list[str]]:
+    """The header's row number and cells: the first of HEADER_SEARCH_ROWS rows naming a NIP
+    column, since SIMPEG exports print a title ("DAFTAR PEGAWAI ...", the Pemda) above it."""
+    first: list[str] | None = None
+    for number, values in enumerate(raw_rows, start=1):
+        cells = [str(v) if v is not None else "" for v in values]
+        first = cells if first is None else first
+        if {_normal_header(cell) for cell in cells} & _NIP_HEADERS:
+            return number, cells
+        if number == HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise RosterFileError(_("Berkas kosong: tidak ada baris judul kolom."))
+    _header_map(first)  # raises, naming the missing NIP column
+    raise AssertionError(
+        "unreachable: a header without a NIP column is refused"
+    )  # pragma: no cover
+
+
 def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (spreadsheet row number, {field: text}); raise RosterFileError for bad files.
 
@@ -221,13 +245,14 @@ def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, di
                 suffix=suffix or filename
             )
         )
-    header = next(raw_rows, None)
-    if header is None:
-        raise RosterFileError(_("Berkas kosong: tidak ada baris judul kolom."))
-    columns = _header_map([str(h) if h is not None else "" for h in header])
-    for number, values in enumerate(raw_rows, start=2):
-        if not any(str(v).strip() for v in values if v is not None):
+    header_row, header = _find_header(raw_rows)
+    columns = _header_map(header, header_row)
+    for number, values in enumerate(raw_rows, start=header_row + 1):
+        cells = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        if not cells:
             continue  # blank lines are common at the end of spreadsheets
+        if number == header_row + 1 and cells == [str(i) for i in range(1, len(cells) + 1)]:
+            continue  # the "1 2 3 ..." column-number row printed exports carry under the header
         fields: dict[str, str] = {}
         for key, index in columns.items():
             value = values[index] if index < len(values) else None

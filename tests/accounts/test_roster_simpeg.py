@@ -215,3 +215,35 @@ def test_hr_uploads_a_simpeg_xlsx_export_on_the_web_page(
     assert "bulan pengangkatan (01–12), bukan 13" in problems
     assert "Baris 6" in response.text
     assert session.scalar(select(User).where(User.nip == "198503152010011003")) is None
+
+
+def test_title_lines_above_the_header_and_a_column_number_row_are_skipped(
+    session: Session,
+) -> None:
+    rows = [
+        ["DAFTAR PEGAWAI NEGERI SIPIL"],
+        ["PEMERINTAH KOTA PALU"],
+        [],
+        SIMPEG_HEADER,  # row 4
+        [str(n) for n in range(1, len(SIMPEG_HEADER) + 1)],  # row 5
+        *SIMPEG_ROWS[:2],  # rows 6 and 7
+        ["3", "198503152010132003", "", "Bulan Tigabelas"] + [""] * 12,  # row 8
+    ]
+    report = roster.import_roster(session, "daftar.xlsx", _xlsx(rows[0], rows[1:]))
+    assert report.total_rows == 3
+    assert [error.row for error in report.errors] == [8]
+    report = roster.import_roster(session, "daftar.xlsx", _xlsx(rows[0], rows[1:-1]))
+    assert (report.imported, report.created) == (True, 2)
+    assert _person(session, "198503152010011003").full_name == "Dr. Andi Fadli, S.E., M.Si."
+
+
+def test_a_file_whose_top_rows_name_no_nip_column_is_refused_at_row_one() -> None:
+    data = _csv(["DAFTAR PEGAWAI"], [["Nama", "Unit Kerja"], ["Andi Fadli", "Dinas Sosial"]])
+    with pytest.raises(roster.RosterFileError, match=r"Baris 1 \(judul kolom\).*NIP"):
+        roster.import_roster(None, "pegawai.csv", data)  # type: ignore[arg-type]
+
+
+def test_a_header_below_a_title_is_named_by_its_row_when_a_column_is_missing() -> None:
+    data = _csv(["DAFTAR PEGAWAI"], [["NIP BARU", "UNIT KERJA"], ["198503152010011003", "X"]])
+    with pytest.raises(roster.RosterFileError, match=r"Baris 2 \(judul kolom\).*Nama"):
+        roster.import_roster(None, "pegawai.csv", data)  # type: ignore[arg-type]
