@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from app import clock, errors, ops
 from app.accounts import people_routes, person_routes
 from app.accounts import routes as account_routes
+from app.audit import routes as audit_routes
 from app.config import Settings, get_settings
 from app.content import routes as content_routes
 from app.content import trainer_routes
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(language.router)
     app.include_router(report_routes.router)
     app.include_router(report_admin_routes.router)
+    app.include_router(audit_routes.router)
     app.include_router(report_api.router)
     app.include_router(dashboard_routes.router)
     app.include_router(trainer_report_routes.router)

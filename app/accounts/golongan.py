@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.accounts.models import EmployeeType
 from app.i18n import gettext as _
 
@@ -36,28 +38,54 @@ class InvalidGolongan(ValueError):
     pass
 
 
+# The forms HR files write a PNS golongan in: "III/a", "III.a", "III a", "III-a", "IIIa",
+# "3a", "3/a", "iii/A" and "Penata Muda (III/a)". The numeral is Roman I-IV or Arabic 1-4,
+# not glued to a letter before it (so the "I" of "Tingkat I" is not a numeral followed by a
+# ruang); the ruang is a-e, not glued to a letter after it.
+_PNS_FORM = re.compile(r"(?<![A-Za-z])(IV|III|II|I|[1-4])\s*[/.\-]?\s*([a-eA-E])(?![A-Za-z])")
+# PPPK: Roman I-XVII or Arabic 1-17, alone or inside a longer text ("Golongan IX").
+_PPPK_FORM = re.compile(
+    r"(?<![A-Za-z0-9])(XVII|XVI|XV|XIV|XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I|1[0-7]|[1-9])"
+    r"(?![A-Za-z0-9])"
+)
+_ARABIC_TO_ROMAN = {str(number): roman for number, roman in enumerate(PPPK_GOLONGAN, start=1)}
+
+
+def _written_part(raw: str) -> str:
+    """What stands in parentheses when there are any ("Penata Muda (III/a)"), else all of it."""
+    opening, closing = raw.rfind("("), raw.rfind(")")
+    if 0 <= opening < closing:
+        return raw[opening + 1 : closing]
+    return raw
+
+
 def normalize(raw: str, employee_type: EmployeeType) -> str | None:
-    """Canonical golongan ("III/a", "IX"), None when empty; raise InvalidGolongan otherwise."""
-    value = raw.strip().replace(" ", "")
-    if not value:
+    """Canonical golongan ("III/a", "IX"), None when empty; raise InvalidGolongan otherwise.
+
+    The last golongan-shaped part of the text counts, so a pangkat written before it
+    ("Penata Muda Tingkat I III/b") is read as III/b.
+    """
+    text = _written_part(raw.strip()).strip()
+    if not text:
         return None
     if employee_type is EmployeeType.PNS:
-        # Accept "III/A", "iii/a", "III-a" and "IIIa".
-        value = value.replace("-", "/")
-        if "/" not in value and value[-1:].isalpha() and value[-1:].lower() in "abcde":
-            value = f"{value[:-1]}/{value[-1]}"
-        head, _sep, tail = value.partition("/")
-        canonical = f"{head.upper()}/{tail.lower()}"
-        if canonical in PNS_PANGKAT:
-            return canonical
+        matches = _PNS_FORM.findall(text.upper())
+        if matches:
+            numeral, ruang = matches[-1]
+            head = {"1": "I", "2": "II", "3": "III", "4": "IV"}.get(numeral, numeral)
+            canonical = f"{head}/{ruang.lower()}"
+            if canonical in PNS_PANGKAT:
+                return canonical
         raise InvalidGolongan(
             _("Golongan PNS '{value}' tidak dikenal; contoh yang benar: III/a, IV/b.").format(
                 value=raw.strip()
             )
         )
-    canonical = value.upper()
-    if canonical in PPPK_GOLONGAN:
-        return canonical
+    # A PNS golongan ("III/a") is not a PPPK one, though its numeral would match.
+    pppk = [] if _PNS_FORM.search(text.upper()) else _PPPK_FORM.findall(text.upper())
+    if pppk:
+        found: str = pppk[-1]
+        return _ARABIC_TO_ROMAN.get(found, found)
     raise InvalidGolongan(
         _("Golongan PPPK '{value}' tidak dikenal; gunakan angka Romawi I sampai XVII.").format(
             value=raw.strip()

@@ -5,6 +5,12 @@ A PNS NIP is 18 digits: birth date YYYYMMDD, CPNS appointment YYYYMM, a gender d
 digit and sequence, but its digits 9-14 are not a year and month (the appointment year is
 followed by a code such as 21 where a month would stand), so each type has its own rule.
 
+When the type is not given (a roster without a "Jenis Pegawai" column), the structure decides,
+and only a number whose digits 13-14 are the NI PPPK code (PPPK_CODES, "21" on the numbers BKN
+issues) is read as an NI PPPK. Any other number is checked as a PNS NIP, so an impossible
+appointment month (13, 00, 99) is refused with the PNS message instead of turning the person
+into a PPPK. A PPPK whose number carries another code is accepted when the type is given.
+
 What may be typed: whitespace between the digit groups, as printed on official documents
 ("19920314 201903 2 007"), is removed; what remains must be exactly the ASCII digits 0-9.
 Every other character is refused with "NIP hanya boleh berisi angka 0–9", including digits of
@@ -24,6 +30,8 @@ from app.i18n import gettext as _
 
 NIP_LENGTH = 18
 EARLIEST_BIRTH_YEAR = 1940
+# Digits 13-14 of an NI PPPK as BKN issues them (appointment year, then this code).
+PPPK_CODES = frozenset({"21"})
 
 
 class InvalidNIP(ValueError):
@@ -142,7 +150,7 @@ def parse(raw: str, employee_type: EmployeeType | str | None = None) -> NIPInfo:
     """Validate by the given type's rule, or by the type the structure shows when none is given."""
     if employee_type is None or employee_type == "":
         number = digits(raw)
-        looks_pppk = len(number) == NIP_LENGTH and not (1 <= int(number[12:14]) <= 12)
+        looks_pppk = len(number) == NIP_LENGTH and number[12:14] in PPPK_CODES
         return parse_pppk(number) if looks_pppk else parse_pns(number)
     kind = EmployeeType(str(employee_type).upper())
     return parse_pns(raw) if kind is EmployeeType.PNS else parse_pppk(raw)

@@ -2,7 +2,9 @@
 
 All rows are validated before anything is written. If any row is invalid nothing is imported
 (unless the caller asks to skip invalid rows), so a half-imported roster never happens.
-Row numbers are the spreadsheet's own (the header is row 1), so HR can find them in Excel.
+Row numbers are the spreadsheet's own, so HR can find them in Excel: the header is row 1, or
+the first of the top ten rows that names a NIP column (SIMPEG exports print title lines above
+it, and sometimes a "1 2 3 ..." column-number row below it, which is skipped).
 
 Memory stays flat however long the roster is: the file is read as a stream twice, never
 held whole. The first pass validates every row and keeps only the errors and, per valid NIP,
@@ -26,6 +28,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import emails
 from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
@@ -34,16 +37,46 @@ from app.accounts.nip import InvalidNIP
 from app.audit import service as audit
 from app.i18n import gettext as _
 
-# Column headers as HR spreadsheets actually name them; matched case- and space-insensitively.
+# Column headers as HR spreadsheets and SIMPEG/SIASN staff exports name them, compared after
+# `_normal_header` (lower case; dots, underscores, dashes and slashes read as spaces), so
+# "GOL. RUANG", "PANGKAT-GOLONGAN" and SIASN's "GOL_AKHIR_NAMA" all match. For each field the
+# aliases are in order of preference: the first one present in the file is used. To recognise
+# another header, add its normal form to the field's tuple (README, "Impor daftar pegawai").
+#   nip: "NIP BARU" (18 digits) comes first; "NIP LAMA" (the old 9-digit number) is never an
+#     alias, so a file with both takes the new one.
+#   unit_name: the unit of work. "instansi" is only a fallback for files without any unit
+#     column; SIMPEG's "INSTANSI INDUK"/"INSTANSI KERJA" (the Pemda, the same on every row) go to
+#     `instansi` and never become a unit.
+#   TMT columns (TMT CPNS, TMT GOLONGAN, TMT JABATAN, ...) are not used and are ignored like any
+#     unknown column.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "nip": ("nip", "nip/ni pppk", "ni pppk", "nip / ni pppk", "nomor induk pegawai"),
-    "full_name": ("nama", "nama lengkap", "nama pegawai"),
-    "email": ("email", "e-mail", "surel", "alamat email"),
-    "unit_name": ("unit kerja", "unit", "opd", "satuan kerja", "instansi"),
-    "jabatan": ("jabatan", "nama jabatan"),
-    "golongan": ("golongan", "gol", "pangkat/golongan", "gol/ruang", "golongan ruang"),
-    "employee_type": ("jenis pegawai", "status pegawai", "jenis", "tipe pegawai"),
-}
+    "nip": (
+        "nip baru", "nip", "nip 18", "nip/ni pppk", "nip ni pppk", "ni pppk", "nomor induk pegawai",
+    ),
+    "full_name": ("nama", "nama lengkap", "nama pegawai", "nama asn"),
+    "title_before": ("gelar depan", "glr depan"),
+    "title_after": ("gelar belakang", "glr belakang"),
+    "email": ("email", "e mail", "surel", "alamat email", "email kantor", "email gov"),
+    "unit_name": (
+        "unit kerja", "unor nama", "unit organisasi", "nama unor", "unor", "unit", "opd",
+        "satuan kerja", "satuan kerja kerja nama", "perangkat daerah", "instansi",
+    ),
+    "instansi": ("instansi induk", "instansi induk nama", "instansi kerja", "instansi kerja nama"),
+    "jabatan": ("jabatan", "nama jabatan", "jabatan nama"),
+    "golongan": (
+        "gol ruang", "golongan ruang", "pangkat golongan", "pangkat gol", "golongan", "gol",
+        "gol akhir nama", "gol akhir", "pangkat gol ruang", "pangkat",
+    ),
+    "employee_type": (
+        "jenis pegawai", "jenis pegawai nama", "status pegawai", "jenis", "tipe pegawai",
+        "jenis asn", "status kepegawaian",
+    ),
+}  # fmt: skip
+# Header names HR might expect to work as the NIP but which must not: said in the error.
+NOT_THE_NIP = ("nip lama",)
+_NIP_HEADERS = frozenset(COLUMNS["nip"] + NOT_THE_NIP)
+# How far down the header row may be (below the title lines of a printed export).
+HEADER_SEARCH_ROWS = 10
 REQUIRED = ("nip", "full_name")
 BATCH = 500
 CHUNK = 64 * 1024
@@ -73,27 +106,37 @@ class RosterReport:
         return self.total_rows - len(self.errors)
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    normalized = [" ".join(str(h or "").lower().split()) for h in header]
+def _normal_header(name: object) -> str:
+    text = str(name or "").lower()
+    for mark in "._-/":
+        text = text.replace(mark, " ")
+    return " ".join(text.split())
+
+
+def _header_map(header: list[str], row: int = 1) -> dict[str, int]:
+    normalized = [_normal_header(h) for h in header]
     found: dict[str, int] = {}
     for key, aliases in COLUMNS.items():
-        for index, name in enumerate(normalized):
-            if name in aliases:
-                found[key] = index
+        for alias in aliases:
+            if alias in normalized:
+                found[key] = normalized.index(alias)
                 break
-    missing = [
-        COLUMNS[key][0].upper() if key == "nip" else COLUMNS[key][0].title()
-        for key in REQUIRED
-        if key not in found
-    ]
+    if "unit_name" in found and normalized[found["unit_name"]] == "instansi":
+        # A file with only "Instansi" keeps it as the unit (HR's own lists name the OPD so);
+        # the same column cannot also be the instansi.
+        found.pop("instansi", None)
+    missing = [{"nip": "NIP", "full_name": "Nama"}[key] for key in REQUIRED if key not in found]
     if missing:
-        raise RosterFileError(
-            _(
-                "Baris 1 (judul kolom) tidak memuat kolom wajib: {columns}. "
-                "Kolom yang dikenali: NIP, Nama, Email, Unit Kerja, Jabatan, Golongan, "
-                "Jenis Pegawai."
-            ).format(columns=", ".join(missing))
-        )
+        message = _(
+            "Baris {row} (judul kolom) tidak memuat kolom wajib: {columns}. "
+            "Kolom yang dikenali: NIP (atau NIP BARU), Nama, Gelar Depan, Gelar Belakang, "
+            "Email, Unit Kerja, Jabatan, Golongan (atau GOL. RUANG), Jenis Pegawai."
+        ).format(row=row, columns=", ".join(missing))
+        if "nip" not in found and any(name in NOT_THE_NIP for name in normalized):
+            message += " " + _(
+                "Kolom NIP LAMA (nomor 9 digit) tidak dipakai: sertakan kolom NIP BARU."
+            )
+        raise RosterFileError(message)
     return found
 
 
@@ -109,7 +152,11 @@ def _cell_text(value: object, key: str, row: int) -> str:
                 "Format kolom NIP sebagai Teks di Excel, lalu ketik ulang NIP-nya."
             )
         )
-    return str(value).strip()
+    text = str(value).strip()
+    if key == "nip" and text.startswith("'"):
+        # Exports write '198503152010012003 so Excel keeps the NIP as text.
+        text = text[1:]
+    return text
 
 
 def _is_utf8(source: BinaryIO) -> bool:
@@ -161,6 +208,25 @@ def _rows_from_xlsx(source: BinaryIO) -> Iterator[list[object]]:
         workbook.close()
 
 
+def _find_header(raw_rows: Iterator[list[object]]) -> tuple[int, list[str]]:
+    """The header's row number and cells: the first of HEADER_SEARCH_ROWS rows naming a NIP
+    column, since SIMPEG exports print a title ("DAFTAR PEGAWAI ...", the Pemda) above it."""
+    first: list[str] | None = None
+    for number, values in enumerate(raw_rows, start=1):
+        cells = [str(v) if v is not None else "" for v in values]
+        first = cells if first is None else first
+        if {_normal_header(cell) for cell in cells} & _NIP_HEADERS:
+            return number, cells
+        if number == HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise RosterFileError(_("Berkas kosong: tidak ada baris judul kolom."))
+    _header_map(first)  # raises, naming the missing NIP column
+    raise AssertionError(
+        "unreachable: a header without a NIP column is refused"
+    )  # pragma: no cover
+
+
 def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (spreadsheet row number, {field: text}); raise RosterFileError for bad files.
 
@@ -179,13 +245,14 @@ def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, di
                 suffix=suffix or filename
             )
         )
-    header = next(raw_rows, None)
-    if header is None:
-        raise RosterFileError(_("Berkas kosong: tidak ada baris judul kolom."))
-    columns = _header_map([str(h) if h is not None else "" for h in header])
-    for number, values in enumerate(raw_rows, start=2):
-        if not any(str(v).strip() for v in values if v is not None):
+    header_row, header = _find_header(raw_rows)
+    columns = _header_map(header, header_row)
+    for number, values in enumerate(raw_rows, start=header_row + 1):
+        cells = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        if not cells:
             continue  # blank lines are common at the end of spreadsheets
+        if number == header_row + 1 and cells == [str(i) for i in range(1, len(cells) + 1)]:
+            continue  # the "1 2 3 ..." column-number row printed exports carry under the header
         fields: dict[str, str] = {}
         for key, index in columns.items():
             value = values[index] if index < len(values) else None
@@ -197,41 +264,72 @@ def read_rows(filename: str, source: bytes | BinaryIO) -> Iterator[tuple[int, di
         yield number, fields
 
 
+# Values of the employee-type column in HR files and SIASN ("PNS Daerah", "CPNS", "P3K").
+_EMPLOYEE_TYPES = {
+    "pns": "PNS", "cpns": "PNS", "pns daerah": "PNS", "pns pusat": "PNS",
+    "pppk": "PPPK", "p3k": "PPPK", "pppk daerah": "PPPK", "pppk paruh waktu": "PPPK",
+}  # fmt: skip
+
+
+def full_name(name: str, before: str = "", after: str = "") -> str:
+    """The name as Indonesians write it with titles: "Dr. Andi Fadli, S.E., M.Si."."""
+    name = " ".join(name.split())
+    before = " ".join(before.split())
+    after = " ".join(after.split()).lstrip(",").strip()
+    if not name:
+        return ""
+    return f"{before + ' ' if before else ''}{name}{', ' + after if after else ''}"
+
+
 def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | None, list[str]]:
     """The validated profile of one row, or the list of everything wrong with it."""
     messages: list[str] = []
     if "_nip_error" in fields:
         return None, [fields["_nip_error"]]
+    nip_format_failed = False
     try:
         nip_rules.digits(fields.get("nip", ""))
     except InvalidNIP as exc:
         messages.append(str(exc))
-    if not fields.get("full_name"):
+        nip_format_failed = True
+    name = full_name(
+        fields.get("full_name", ""), fields.get("title_before", ""), fields.get("title_after", "")
+    )
+    if not name:
         messages.append(_("Nama kosong."))
-    employee_type = fields.get("employee_type", "").upper() or None
-    if employee_type not in (None, "PNS", "PPPK"):
+    raw_type = " ".join(fields.get("employee_type", "").lower().split())
+    employee_type = _EMPLOYEE_TYPES.get(raw_type) if raw_type else None
+    if raw_type and employee_type is None:
         messages.append(
             _("Jenis pegawai '{value}' tidak dikenal; isi PNS atau PPPK.").format(
                 value=fields["employee_type"]
             )
         )
-        employee_type = None
-    if messages:
-        return None, messages
     try:
+        email = emails.normalize(fields.get("email"))
+    except emails.InvalidEmail as exc:
+        messages.append(str(exc))
+        email = None
+    try:
+        # Checked even when the row already has problems, so HR sees all of them at once
+        # (a placeholder name stands in for a missing one, already reported above).
         data = accounts_service.build_user_data(
-            nip=fields["nip"],
-            full_name=fields["full_name"],
+            nip=fields.get("nip", ""),
+            full_name=name or "-",
             employee_type=employee_type,
-            email=fields.get("email"),
+            email=email,
             unit_name=fields.get("unit_name"),
             jabatan=fields.get("jabatan"),
             golongan=fields.get("golongan"),
         )
     except InvalidNIP as exc:
-        return None, [_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc)]
+        if not nip_format_failed:
+            messages.append(_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc))
+        return None, messages
     except (InvalidGolongan, ValueError) as exc:
-        return None, [str(exc)]
+        return None, [*messages, str(exc)]
+    if messages:
+        return None, messages
     return data, []
 
 

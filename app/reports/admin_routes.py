@@ -1,27 +1,22 @@
-"""Pages for API tokens (HR and admins) and the audit log (admins)."""
+"""Pages for API tokens (HR and admins); the audit log is app/audit/routes.py."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from app.accounts.models import User
-from app.audit.models import AuditChainHead, AuditEvent
 from app.db import SessionDep
-from app.errors import BadRequest, NotFound
+from app.errors import NotFound
 from app.i18n import gettext as _
 from app.reports import tokens
-from app.reports.completions import start_of_day
 from app.reports.models import ApiToken
-from app.web.deps import AdminUser, CsrfChecked, HRUser
+from app.web.deps import CsrfChecked, HRUser
 from app.web.templating import render
 
 router = APIRouter()
-PAGE = 50
 
 
 @router.get("/laporan/token", name="api_tokens")
@@ -60,49 +55,3 @@ def api_token_revoke(
         raise NotFound(_("Token tidak ditemukan."))
     tokens.revoke(session, token, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("api_tokens"), 303)
-
-
-@router.get("/admin/audit", name="audit_log")
-def audit_log(
-    request: Request,
-    session: SessionDep,
-    user: AdminUser,
-    aksi: Annotated[str, Query(max_length=64)] = "",
-    dari: Annotated[date | None, Query()] = None,
-    sampai: Annotated[date | None, Query()] = None,
-    sebelum: Annotated[int | None, Query(ge=1)] = None,
-) -> Response:
-    """The audit trail, newest first, filtered by action and dates, paged by id."""
-    query = (
-        select(AuditEvent, User.full_name, User.nip)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(PAGE + 1)
-    )
-    for value in (dari, sampai):
-        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
-            raise BadRequest(_("Tanggal harus antara tahun 2000 dan 2100."))
-    if aksi.strip():
-        query = query.where(AuditEvent.action.startswith(aksi.strip()))
-    if dari:
-        query = query.where(AuditEvent.at >= start_of_day(dari))
-    if sampai:
-        query = query.where(AuditEvent.at < start_of_day(sampai) + timedelta(days=1))
-    if sebelum:
-        query = query.where(AuditEvent.id < sebelum)
-    rows = session.execute(query).all()
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return render(
-        request,
-        "reports/audit.html",
-        {
-            "events": rows,
-            # One row: the chain's head. Walking the whole chain is `lentera audit verify`.
-            "chain_head": session.get(AuditChainHead, 1),
-            "next_before": rows[-1][0].id if more else None,
-            "aksi": aksi,
-            "dari": dari.isoformat() if dari else "",
-            "sampai": sampai.isoformat() if sampai else "",
-        },
-    )
