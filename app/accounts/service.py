@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.accounts import auth
+from app.accounts import auth, emails
 from app.accounts import golongan as golongan_rules
 from app.accounts import nip as nip_rules
 from app.accounts.models import AuthSession, EmployeeType, Role, Unit, User
@@ -69,9 +69,7 @@ def build_user_data(
     name = " ".join(full_name.split())
     if not name:
         raise ValueError(_("Nama wajib diisi."))
-    clean_email = (email or "").strip() or None
-    if clean_email is not None and ("@" not in clean_email or " " in clean_email):
-        raise ValueError(_("Email '{value}' tidak valid.").format(value=clean_email))
+    clean_email = emails.normalize(email)  # InvalidEmail is a ValueError, like the others here
     return UserData(
         nip=info.nip,
         employee_type=info.employee_type,
