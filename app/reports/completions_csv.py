@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.learning.models import Enrolment
-from app.reports import completions, csv_batches
+from app.reports import completions, csv_batches, siasn
 from app.reports.csv_safe import cell_text
 from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
 
@@ -71,14 +71,31 @@ def lentera_cells(filters: completions.ExportFilters) -> Cells:
     return query, cells
 
 
-def siasn_cells(filters: completions.ExportFilters, issuer: str) -> Cells:
+def _by_category(
+    category: ColumnElement[Any], options: siasn.Options, value: Callable[[siasn.JenisDiklat], str]
+) -> ColumnElement[Any]:
+    """A per-course SIASN value: one fixed value, or one per competency category."""
+    fallback = _fixed(value(options.jenis_for(None)))
+    if not options.by_category:
+        return fallback
+    return case(
+        *((category == key, _fixed(value(options.jenis_for(key)))) for key in siasn.BY_CATEGORY),
+        else_=fallback,
+    )
+
+
+def siasn_cells(filters: completions.ExportFilters, issuer: str | siasn.Options) -> Cells:
     """SIASN's riwayat kursus layout: its query (completed rows only) and cells."""
+    options = completions.siasn_options(issuer)
     query = completions.records_query(completions.siasn_filters(filters))
     col = _columns(query)
     cells = [
-        text_cell(col["nip"]), text_cell(col["name"]), _fixed("Kursus"), text_cell(col["title"]),
-        _fixed(issuer), _fixed("Sertifikat"), col["jp"], year_cell(col["completed"]),
+        null(), _fixed(options.instansi_id),
+        _by_category(col["category"], options, lambda jenis: str(jenis.id)), null(),
+        _by_category(col["category"], options, lambda jenis: jenis.certificate_kind),
+        text_cell(col["title"]), _fixed(options.issuer), col["jp"], year_cell(col["completed"]),
         date_cell(col["started"]), date_cell(col["completed"]), text_cell(col["number"]),
+        text_cell(col["nip"]), text_cell(col["name"]), _fixed(options.instansi_name),
     ]  # fmt: skip
     return query, cells
 
@@ -95,7 +112,7 @@ def export_chunks(
     session: Session,
     layout: str,
     filters: completions.ExportFilters,
-    issuer: str,
+    issuer: str | siasn.Options,
     *,
     delimiter: str,
     bom: bool,

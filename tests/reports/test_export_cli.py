@@ -87,4 +87,4 @@ def test_cli_siasn_export_counts_only_completed_rows(cli_session: Session, tmp_p
     assert "1 baris ditulis" in result.output
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == SIASN_COLUMNS
-    assert [row[0] for row in rows[1:]] == [finished.nip]
+    assert [row[SIASN_COLUMNS.index("nipBaru")] for row in rows[1:]] == [finished.nip]
