@@ -107,6 +107,7 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
             current_certificate.revoked_at,
             current_certificate.revoke_reason,
             case((Completion.id.is_(None), null()), else_=credited.credited_jp()),
+            version.jenis_diklat_siasn,
         )
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
@@ -182,7 +183,7 @@ def certificate_status(number: str | None, revoked_at: datetime | None) -> str |
 
 def _lentera_row(row: Sequence[Any], today: date) -> Sequence[object]:
     (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed,
-     score, due_on, number, revoked_at, reason, credited_jp) = row  # fmt: skip
+     score, due_on, number, revoked_at, reason, credited_jp) = row[:17]  # fmt: skip
     return (
         nip, name, unit, jabatan, golongan, code, title,
         CATEGORY_LABELS.get(category, category), jp, started, completed, score,
@@ -197,8 +198,8 @@ def _siasn_date(moment: datetime | None) -> str | None:
 
 def _siasn_row(row: Sequence[Any], options: siasn.Options) -> Sequence[object]:
     nip, name, _u, _j, _g, _code, title, category, jp, started, completed = row[:11]
-    number = row[13]
-    jenis = options.jenis_for(category)
+    number, course_jenis = row[13], row[17]
+    jenis = options.jenis_for(category, course_jenis)
     return (
         None, options.instansi_id or None, str(jenis.id), None, jenis.certificate_kind or None,
         title, options.issuer or None, jp,

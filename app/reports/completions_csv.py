@@ -25,7 +25,7 @@ from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
 
 NAMES = ("nip", "name", "unit", "jabatan", "golongan", "code", "title", "category", "jp",
          "started", "completed", "score", "due_on", "number", "revoked_at", "revoke_reason",
-         "credited_jp")  # fmt: skip
+         "credited_jp", "jenis_diklat")  # fmt: skip
 Cells = tuple[Select[*tuple[Any, ...]], list[ColumnElement[Any]]]
 
 
@@ -71,17 +71,22 @@ def lentera_cells(filters: completions.ExportFilters) -> Cells:
     return query, cells
 
 
-def _by_category(
-    category: ColumnElement[Any], options: siasn.Options, value: Callable[[siasn.JenisDiklat], str]
+def _by_course(
+    col: dict[str, ColumnElement[Any]],
+    options: siasn.Options,
+    value: Callable[[siasn.JenisDiklat], str],
 ) -> ColumnElement[Any]:
-    """A per-course SIASN value: one fixed value, or one per competency category."""
-    fallback = _fixed(value(options.jenis_for(None)))
-    if not options.by_category:
-        return fallback
-    return case(
-        *((category == key, _fixed(value(options.jenis_for(key)))) for key in siasn.BY_CATEGORY),
-        else_=fallback,
+    """A per-course SIASN value: the course's own kind, else one by the settings."""
+    own = (
+        (col["jenis_diklat"] == key, _fixed(value(jenis)))
+        for key, jenis in siasn.JENIS_DIKLAT.items()
     )
+    fallback = _fixed(value(options.jenis_for(None)))
+    by_category = (
+        (col["category"] == key, _fixed(value(options.jenis_for(key))))
+        for key in (siasn.BY_CATEGORY if options.by_category else ())
+    )
+    return case(*own, *by_category, else_=fallback)
 
 
 def siasn_cells(filters: completions.ExportFilters, issuer: str | siasn.Options) -> Cells:
@@ -91,8 +96,8 @@ def siasn_cells(filters: completions.ExportFilters, issuer: str | siasn.Options)
     col = _columns(query)
     cells = [
         null(), _fixed(options.instansi_id),
-        _by_category(col["category"], options, lambda jenis: str(jenis.id)), null(),
-        _by_category(col["category"], options, lambda jenis: jenis.certificate_kind),
+        _by_course(col, options, lambda jenis: str(jenis.id)), null(),
+        _by_course(col, options, lambda jenis: jenis.certificate_kind),
         text_cell(col["title"]), _fixed(options.issuer), col["jp"], year_cell(col["completed"]),
         date_cell(col["started"]), date_cell(col["completed"]), text_cell(col["number"]),
         text_cell(col["nip"]), text_cell(col["name"]), _fixed(options.instansi_name),

@@ -106,8 +106,11 @@ class Options:
             by_category=settings.siasn_jenis_diklat_by_category,
         )
 
-    def jenis_for(self, category: str | None) -> JenisDiklat:
-        """The kind of training of a course in this category."""
+    def jenis_for(self, category: str | None, course_jenis: int | None = None) -> JenisDiklat:
+        """The kind of training of a course: its own (`jenis_diklat_siasn`), else by the
+        settings (the default kind, or by competency category)."""
+        if course_jenis is not None and course_jenis in JENIS_DIKLAT:
+            return JENIS_DIKLAT[course_jenis]
         if self.by_category and category in BY_CATEGORY:
             return JENIS_DIKLAT[BY_CATEGORY[category]]
         return JENIS_DIKLAT[self.jenis_diklat]

@@ -4,6 +4,9 @@ Each SIASN export HR downloads is recorded (who, when, filters, row count), so t
 can list only the completions credited, and certificates re-issued, since the last batch
 (app/reports/siasn_batches.py). A new table: no existing rows to carry.
 
+Course versions get `jenis_diklat_siasn`, the SIASN kind of training a course's `kursus.yaml`
+may name; existing versions keep NULL, meaning the settings decide, as before.
+
 Revision ID: 0014
 Revises: 0010
 Create Date: 2026-12-07 00:14:00
@@ -23,6 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("course_versions") as batch:
+        batch.add_column(sa.Column("jenis_diklat_siasn", sa.Integer(), nullable=True))
     op.create_table(
         "siasn_export_batches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,3 +56,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_siasn_export_batches_created_at"), table_name="siasn_export_batches")
     op.drop_table("siasn_export_batches")
+    with op.batch_alter_table("course_versions") as batch:
+        batch.drop_column("jenis_diklat_siasn")

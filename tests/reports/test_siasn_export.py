@@ -8,6 +8,7 @@ import hashlib
 import io
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.content import course_meta
 from app.content.models import Blob, Course, CourseVersion
+from app.content.problems import ProblemLog
 from app.learning.models import Certificate, Completion, Enrolment
 from app.reports import completions_csv, exports, siasn, siasn_batches, siasn_zip
 from app.reports.completions import ExportFilters
@@ -36,7 +39,9 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
 
 
-def _course(session: Session, code: str, category: str, jp: int) -> Course:
+def _course(
+    session: Session, code: str, category: str, jp: int, jenis: int | None = None
+) -> Course:
     course = Course(code=code, folder=code.lower())
     session.add(course)
     session.flush()
@@ -44,7 +49,7 @@ def _course(session: Session, code: str, category: str, jp: int) -> Course:
         course_id=course.id, number=1, content_hash="0" * 64, engine_version="1",
         source="disk", summary="", level="dasar", authors=[], version_label="v1",
         passing_score=70, score_policy="best", prerequisites=[], total_minutes=60,
-        title=f"Kursus {code}", category=category, jp=jp,
+        title=f"Kursus {code}", category=category, jp=jp, jenis_diklat_siasn=jenis,
     )  # fmt: skip
     session.add(version)
     session.flush()
@@ -92,7 +97,7 @@ def history(session: Session) -> dict[str, User]:
     """Valid, revoked and re-issued certificates, and a completion without one."""
     teknis = _course(session, "TEK-1", "teknis", 6)
     manajerial = _course(session, "MAN-1", "manajerial", 6)
-    sosial = _course(session, "SOS-1", "sosial kultural", 6)
+    sosial = _course(session, "SOS-1", "sosial kultural", 6, jenis=22)  # its kursus.yaml says
     valid, revoked, reissued, plain = (make_user(session) for _ in range(4))
     _certificate(session, _complete(session, valid, teknis, utc(2026, 3, 2, 2)), valid, teknis,
                  "LNT-2026-000010", issued_at=utc(2026, 3, 2, 2))  # fmt: skip
@@ -158,7 +163,9 @@ def test_siasn_layout_column_by_column_leaves_revoked_out_and_shows_the_reissued
     assert reissued["nomorSertipikat"] == "LNT-2026-000013"
     assert (reissued["jenisDiklatId"], reissued["jenisKursusSertipikat"]) == ("5", None)
     plain = rows[history["plain"].nip]
-    assert (plain["jenisDiklatId"], plain["nomorSertipikat"]) == ("6", None)
+    # The course's own `jenis_diklat_siasn` (22 Belajar Mandiri) wins over the category's 6.
+    assert (plain["jenisDiklatId"], plain["jenisKursusSertipikat"]) == ("22", "P")
+    assert plain["nomorSertipikat"] is None
     assert (plain["tanggalSelesaiKursus"], plain["tahunKursus"]) == ("01-01-2026", 2026)
 
 
@@ -166,7 +173,12 @@ def test_siasn_layout_without_category_mapping_reports_every_course_as_e_learnin
     session: Session, history: dict[str, User]
 ) -> None:
     rows = _rows(session, siasn.Options(issuer="BKPSDM"))
-    assert {(row["jenisDiklatId"], row["jenisKursusSertipikat"]) for row in rows} == {("16", "P")}
+    kinds = {row["nipBaru"]: row["jenisDiklatId"] for row in rows}
+    assert kinds == {
+        history["valid"].nip: "16",
+        history["reissued"].nip: "16",
+        history["plain"].nip: "22",
+    }
     assert {row["instansiId"] for row in rows} == {None}
 
 
@@ -254,3 +266,36 @@ def test_each_siasn_download_is_a_recorded_audited_batch_and_the_next_holds_only
 def test_unknown_jenis_diklat_setting_is_refused(settings: Settings) -> None:
     with pytest.raises(ValidationError, match="jenis diklat"):
         Settings(**{**settings.model_dump(), "siasn_jenis_diklat": 99})
+
+
+KURSUS_YAML = """kode: SIA-101
+judul: Kursus SIASN
+ringkasan: Satu kalimat.
+kategori: teknis
+jp: 2
+tingkat: dasar
+penulis: [Penulis]
+versi: "1.0"
+nilai_lulus: 70
+nilai_dihitung: terbaik
+"""
+
+
+@pytest.mark.parametrize(("line", "expected"), [("", None), ("jenis_diklat_siasn: 8\n", 8)])
+def test_kursus_yaml_may_name_the_siasn_kind_of_training(
+    tmp_path: Path, line: str, expected: int | None
+) -> None:
+    path = tmp_path / "kursus.yaml"
+    path.write_text(KURSUS_YAML + line, encoding="utf-8")
+    problems = ProblemLog()
+    read = course_meta.read_course_meta(path, "kursus.yaml", problems)
+    assert read.meta is not None and read.meta.jenis_diklat_siasn == expected
+
+
+def test_kursus_yaml_with_an_unknown_siasn_kind_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "kursus.yaml"
+    path.write_text(KURSUS_YAML + "jenis_diklat_siasn: 99\n", encoding="utf-8")
+    problems = ProblemLog()
+    read = course_meta.read_course_meta(path, "kursus.yaml", problems)
+    assert read.meta is None
+    assert any("jenis_diklat_siasn 99" in problem.message for problem in problems.items)
