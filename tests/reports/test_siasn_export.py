@@ -224,6 +224,9 @@ def test_siasn_zip_holds_the_file_and_exactly_the_listed_certificates_pdfs(
 ) -> None:  # fmt: skip
     _hr_client(client, app, session, settings)
     params = {"format": "csv", "tata_letak": "siasn", "lampiran": "true", "pemisah": "koma"}
+    as_xlsx = client.get("/laporan/ekspor/unduh", params={**params, "format": "xlsx"})
+    xlsx_names = zipfile.ZipFile(io.BytesIO(as_xlsx.content)).namelist()
+    assert sorted(name.rsplit(".", 1)[1] for name in xlsx_names) == ["pdf", "pdf", "xlsx"]
     response = client.get("/laporan/ekspor/unduh", params=params)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
