@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import getpass
 import os
@@ -490,13 +491,20 @@ def export_completions(
     status: Annotated[str, typer.Option(help="selesai, berjalan or lewat_tenggat.")] = "",
     delimiter: Annotated[str, typer.Option(help="CSV separator: ';' or ','.")] = ";",
     bom: Annotated[bool, typer.Option(help="Start the CSV with a UTF-8 BOM (for Excel).")] = True,
+    since_last: Annotated[
+        bool, typer.Option("--since-last", help="SIASN: only changes since the last SIASN export.")
+    ] = False,
+    with_certificates: Annotated[
+        bool,
+        typer.Option("--zip", help="SIASN: a ZIP of the file and each listed certificate's PDF."),
+    ] = False,
 ) -> None:
     """Export completion records (streamed; flat memory however many rows)."""
     from sqlalchemy import select as sa_select
 
     from app.accounts.models import Unit
     from app.audit import service as audit
-    from app.reports import completions, completions_csv, exports, filters
+    from app.reports import completions, filters, siasn, siasn_batches
 
     settings = get_settings()
     if (
@@ -509,6 +517,8 @@ def export_completions(
         )
     ):
         raise _fail("--format harus csv/xlsx, --layout lentera/siasn, --delimiter ';' atau ','.")
+    if (since_last or with_certificates) and layout != "siasn":
+        raise _fail("--since-last dan --zip hanya untuk --layout siasn.")
     with _transaction(settings) as session:
         unit_id = ""
         if unit:
@@ -520,33 +530,88 @@ def export_completions(
             parsed = filters.parse(filters.RawFilters(date_from, date_to, unit_id, course, status))
         except filters.FilterError as exc:
             raise _fail(str(exc)) from exc
+        options = siasn.Options.from_settings(settings) if layout == "siasn" else None
+        if since_last:
+            parsed = dataclasses.replace(parsed, since=siasn_batches.last_export_at(session))
         # SIASN lists completed courses only: count those, or the total overstates the file.
         counted_as = completions.siasn_filters(parsed) if layout == "siasn" else parsed
         total = completions.count_records(session, counted_as)
         _create_private(output)
-        with typer.progressbar(length=total, label="Mengekspor") as bar:
-            if fmt == "xlsx":
-                header, rows = exports.rows_for(session, layout, parsed, settings.issuer_name)  # type: ignore[arg-type]
-
-                def counted() -> Iterator[Sequence[object]]:
-                    for row in rows:
-                        bar.update(1)
-                        yield row
-
-                exports.write_xlsx(header, counted(), str(output))
-            else:
-                chunks = completions_csv.export_chunks(
-                    session, layout, parsed, settings.issuer_name, delimiter=delimiter, bom=bom,
-                    progress=bar.update,
-                )  # fmt: skip
-                with output.open("wb") as out:
-                    for chunk in chunks:
-                        out.write(chunk)
+        issuer = options if options is not None else settings.issuer_name
+        if with_certificates and options is not None:
+            _write_siasn_zip(session, settings, output, parsed, options, fmt, delimiter, bom)
+        else:
+            _write_export(session, output, layout, fmt, parsed, issuer, delimiter, bom, total)
+        if options is not None:
+            siasn_batches.record_batch(
+                session, actor_id=None, via="cli", fmt=f"zip-{fmt}" if with_certificates else fmt,
+                filters=parsed.describe(), row_count=total,
+            )  # fmt: skip
         audit.record(
             session, "export.completions", layout=layout, format=fmt, via="cli",
             filters=parsed.describe(),
         )  # fmt: skip
     typer.echo(f"{total} baris ditulis ke {output}")
+
+
+def _write_export(
+    session: Session,
+    output: Path,
+    layout: str,
+    fmt: str,
+    parsed: Any,
+    issuer: Any,
+    delimiter: str,
+    bom: bool,
+    total: int,
+) -> None:
+    """Write the export file with a progress bar."""
+    from app.reports import completions_csv, exports
+
+    with typer.progressbar(length=total, label="Mengekspor") as bar:
+        if fmt == "xlsx":
+            header, rows = exports.rows_for(session, layout, parsed, issuer)  # type: ignore[arg-type]
+
+            def counted() -> Iterator[Sequence[object]]:
+                for row in rows:
+                    bar.update(1)
+                    yield row
+
+            exports.write_xlsx(header, counted(), str(output))
+        else:
+            chunks = completions_csv.export_chunks(
+                session, layout, parsed, issuer, delimiter=delimiter, bom=bom,
+                progress=bar.update,
+            )  # fmt: skip
+            with output.open("wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+
+
+def _write_siasn_zip(
+    session: Session,
+    settings: Settings,
+    output: Path,
+    parsed: Any,
+    options: Any,
+    fmt: str,
+    delimiter: str,
+    bom: bool,
+) -> None:
+    """Write the SIASN ZIP: the records file and each listed certificate's signed PDF."""
+    from app import clock
+    from app.learning import certificate_issue
+    from app.reports import exports, siasn_zip
+
+    certificate_issue.configure(settings)
+    data_name = exports.file_name("siasn", fmt, clock.today())  # type: ignore[arg-type]
+    path, _count = siasn_zip.build(
+        session, parsed, options, fmt=fmt, data_name=data_name,  # type: ignore[arg-type]
+        delimiter=delimiter, bom=bom,
+    )  # fmt: skip
+    with output.open("wb") as out:
+        for chunk in siasn_zip.file_chunks(path):
+            out.write(chunk)
 
 
 # Commands that work without a migrated database; every other command checks the schema

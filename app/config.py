@@ -82,6 +82,22 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto Uvicorn believes; `lentera serve --forwarded-allow-ips` overrides it.
     # Any other peer's forwarded headers are ignored, so a client cannot pose as another.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # SIASN riwayat kursus export (app/reports/siasn.py): the instansi's SIASN id, the kind of
+    # training (jenisDiklatId) of Lentera's courses, and whether the course's competency
+    # category chooses it instead (teknis 3, manajerial 5, sosial kultural 6).
+    siasn_instansi_id: str = Field(default="", max_length=64)
+    siasn_jenis_diklat: int = 16
+    siasn_jenis_diklat_by_category: bool = False
+
+    @field_validator("siasn_jenis_diklat")
+    @classmethod
+    def _known_jenis_diklat(cls, value: int) -> int:
+        from app.reports.siasn import JENIS_DIKLAT
+
+        if value not in JENIS_DIKLAT:
+            known = ", ".join(str(key) for key in JENIS_DIKLAT)
+            raise ValueError(f"not a SIASN jenis diklat id (known: {known})")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,7 @@ from app.learning.models import (
     QuizAttempt,
 )
 from app.reports.models import ApiToken
+from app.reports.siasn_batches import SiasnExportBatch
 
 __all__ = [
     "ActionPlan",
@@ -54,6 +55,7 @@ __all__ = [
     "QuizAttempt",
     "QuizVersion",
     "ReactionSurvey",
+    "SiasnExportBatch",
     "Unit",
     "User",
     "UserRole",

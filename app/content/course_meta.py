@@ -38,9 +38,10 @@ REQUIRED = {
     "nilai_lulus": "nilai_lulus: 70",
     "nilai_dihitung": "nilai_dihitung: terbaik",
 }
-OPTIONAL = ("prasyarat", "tes_awal_wajib", "waktu_minimal_persen")
+OPTIONAL = ("prasyarat", "tes_awal_wajib", "waktu_minimal_persen", "jenis_diklat_siasn")
 PRETEST_REQUIRED_KEY = "tes_awal_wajib"
 MIN_TIME_KEY = "waktu_minimal_persen"  # also a module front-matter key
+JENIS_DIKLAT_KEY = "jenis_diklat_siasn"  # SIASN jenisDiklatId (app/reports/siasn.py)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class CourseMeta:
     prerequisites: tuple[str, ...]
     pretest_required: bool = DEFAULT_PRETEST_REQUIRED
     min_time_percent: int = DEFAULT_MIN_TIME_PERCENT
+    jenis_diklat_siasn: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         if MIN_TIME_KEY in data
         else DEFAULT_MIN_TIME_PERCENT
     )
+    jenis_diklat = _jenis_diklat(fields) if JENIS_DIKLAT_KEY in data else None
     if (
         problems.errors_since(mark)
         or code is None
@@ -132,10 +135,29 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
             prerequisites=prerequisites,
             pretest_required=pretest_required,
             min_time_percent=min_time,
+            jenis_diklat_siasn=jenis_diklat,
         ),
         code,
         mapping.lines,
     )
+
+
+def _jenis_diklat(fields: Fields) -> int | None:
+    """The course's SIASN kind of training: an id of SIASN's jenis diklat reference."""
+    from app.reports.siasn import JENIS_DIKLAT  # a pure table, no database or web code
+
+    value = fields.integer(JENIS_DIKLAT_KEY, low=1)
+    if value is None or value in JENIS_DIKLAT:
+        return value
+    known = ", ".join(f"{entry.id} {entry.name}" for entry in JENIS_DIKLAT.values())
+    fields.problems.error(
+        fields.path,
+        fields.line(JENIS_DIKLAT_KEY),
+        _("jenis_diklat_siasn {value} tidak dikenal. Pilih salah satu: {known}.").format(
+            value=value, known=known
+        ),
+    )
+    return None
 
 
 def _code(fields: Fields, key: str) -> str | None:

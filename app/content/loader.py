@@ -209,6 +209,7 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         content_hash=tree_hash(folder),
         pretest_required=meta.pretest_required,
         min_time_percent=meta.min_time_percent,
+        jenis_diklat_siasn=meta.jenis_diklat_siasn,
     )
     return CourseLoad(course, result, name, meta.code, meta_read.lines)
 

@@ -96,6 +96,8 @@ class CourseVersion(Base):
     # these existed carry the defaults, as a re-import of the same files would.
     pretest_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     min_time_percent: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # SIASN's kind of training for this course (`jenis_diklat_siasn`); NULL: the settings decide.
+    jenis_diklat_siasn: Mapped[int | None] = mapped_column(Integer, default=None)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -180,6 +180,7 @@ class CourseSpec:
     content_hash: str  # of every source file of the course, images and attachments included
     pretest_required: bool = DEFAULT_PRETEST_REQUIRED  # `tes_awal_wajib`; needs a tes-awal.md
     min_time_percent: int = DEFAULT_MIN_TIME_PERCENT  # `waktu_minimal_persen`
+    jenis_diklat_siasn: int | None = None  # `jenis_diklat_siasn`; None: the settings decide
 
     def module(self, slug: str) -> ModuleSpec | None:
         """The module with this slug, or None."""

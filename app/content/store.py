@@ -142,6 +142,7 @@ def create_version(
         total_minutes=sum(module.minutes for module in spec.modules),
         pretest_required=spec.pretest_required,
         min_time_percent=spec.min_time_percent,
+        jenis_diklat_siasn=spec.jenis_diklat_siasn,
         warnings=[dataclasses.asdict(w) for w in warnings or []],
         created_by_id=actor_id,
     )

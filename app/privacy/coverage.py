@@ -82,6 +82,12 @@ USER_LINKS: dict[str, Link] = {
         owned=False,
         reason="course versions this trainer published; in the audit trail",
     ),
+    "siasn_export_batches.actor_id": Link(
+        None,
+        "kept (the reference now points at an anonymous account)",
+        owned=False,
+        reason="SIASN exports this HR officer downloaded about other people; in the audit trail",
+    ),
     "api_tokens.created_by_id": Link(
         None,
         "kept",

@@ -5,6 +5,9 @@ finished, who is still learning and who is past a mandatory deadline. Which comp
 count is `app.learning.credited`'s rule: the Lentera layout lists a completion whose current
 certificate is revoked with "Dicabut", the date and the reason, and credits it 0 JP ("JP
 Diakui"); SIASN's layout leaves it out (HR types those rows into the national system).
+SIASN's layout uses SIASN's own riwayat kursus field names and reference ids
+(`app.reports.siasn`, which cites its sources) and can be limited to what changed since the
+last recorded SIASN export (`ExportFilters.since`, `app.reports.siasn_batches`).
 Dates are local calendar days (`app.clock`).
 """
 
@@ -24,6 +27,7 @@ from app.content.models import Course, CourseVersion
 from app.learning import credited
 from app.learning.credited import current_certificate
 from app.learning.models import Assignment, Completion, Enrolment
+from app.reports import siasn
 
 Status = Literal["selesai", "berjalan", "lewat_tenggat"]
 STATUS_LABELS = {
@@ -44,11 +48,8 @@ COLUMNS = [
 ]  # fmt: skip
 CERTIFICATE_VALID = "Berlaku"
 CERTIFICATE_REVOKED = "Dicabut"
-# SIASN's course history (riwayat kursus): the fields HR types into BKN's system.
-SIASN_COLUMNS = [
-    "NIP", "Nama", "Jenis Kursus", "Nama Kursus", "Institusi Penyelenggara", "Jenis Sertifikat",
-    "Jumlah Jam", "Tahun Kursus", "Tanggal Mulai", "Tanggal Selesai", "Nomor Sertifikat",
-]  # fmt: skip
+# SIASN's course history (riwayat kursus): SIASN's own field names (`app.reports.siasn`).
+SIASN_COLUMNS = siasn.COLUMNS
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,15 @@ class ExportFilters:
     today: date = field(default_factory=clock.today)
     # Only completions that count (SIASN's layout): a revoked certificate's row is left out.
     credited_only: bool = False
+    # Only completions completed, or whose current certificate was (re-)issued, at or after
+    # this moment: "changes since the last SIASN export" (`siasn_batches.last_export_at`).
+    since: datetime | None = None
 
     def describe(self) -> dict[str, Any]:
         """The filters as recorded in the audit log."""
+        changes = {"since": self.since.isoformat()} if self.since is not None else {}
         return {
+            **changes,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "unit_id": self.unit_id,
@@ -101,6 +107,7 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
             current_certificate.revoked_at,
             current_certificate.revoke_reason,
             case((Completion.id.is_(None), null()), else_=credited.credited_jp()),
+            version.jenis_diklat_siasn,
         )
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
@@ -133,6 +140,13 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
         query = query.where(User.unit_id == filters.unit_id)
     if filters.course_code:
         query = query.where(Course.code == filters.course_code)
+    if filters.since is not None:
+        query = query.where(
+            or_(
+                Completion.completed_at >= filters.since,
+                current_certificate.issued_at >= filters.since,
+            )
+        )
     if filters.credited_only:
         query = query.where(Completion.id.is_not(None), credited.credited())
     if filters.status == "selesai":
@@ -169,7 +183,7 @@ def certificate_status(number: str | None, revoked_at: datetime | None) -> str |
 
 def _lentera_row(row: Sequence[Any], today: date) -> Sequence[object]:
     (nip, name, unit, jabatan, golongan, code, title, category, jp, started, completed,
-     score, due_on, number, revoked_at, reason, credited_jp) = row  # fmt: skip
+     score, due_on, number, revoked_at, reason, credited_jp) = row[:17]  # fmt: skip
     return (
         nip, name, unit, jabatan, golongan, code, title,
         CATEGORY_LABELS.get(category, category), jp, started, completed, score,
@@ -178,13 +192,26 @@ def _lentera_row(row: Sequence[Any], today: date) -> Sequence[object]:
     )  # fmt: skip
 
 
-def _siasn_row(row: Sequence[Any], issuer: str) -> Sequence[object]:
-    nip, name, _u, _j, _g, _code, title, _cat, jp, started, completed = row[:11]
-    number = row[13]
+def _siasn_date(moment: datetime | None) -> str | None:
+    return clock.local_date(moment).strftime(siasn.DATE_FORMAT) if moment else None
+
+
+def _siasn_row(row: Sequence[Any], options: siasn.Options) -> Sequence[object]:
+    nip, name, _u, _j, _g, _code, title, category, jp, started, completed = row[:11]
+    number, course_jenis = row[13], row[17]
+    jenis = options.jenis_for(category, course_jenis)
     return (
-        nip, name, "Kursus", title, issuer, "Sertifikat", jp,
-        clock.local_date(completed).year if completed else None, started, completed, number,
+        None, options.instansi_id or None, str(jenis.id), None, jenis.certificate_kind or None,
+        title, options.issuer or None, jp,
+        clock.local_date(completed).year if completed else None,
+        _siasn_date(started), _siasn_date(completed), number,
+        nip, name, options.instansi_name or None,
     )  # fmt: skip
+
+
+def siasn_options(issuer: str | siasn.Options) -> siasn.Options:
+    """The SIASN options, from a plain issuer name (older callers) or as given."""
+    return siasn.Options(issuer=issuer) if isinstance(issuer, str) else issuer
 
 
 def iter_records(
@@ -202,20 +229,26 @@ def siasn_filters(filters: ExportFilters) -> ExportFilters:
 
 
 def iter_siasn(
-    session: Session, filters: ExportFilters, issuer: str, batch: int = 2000
+    session: Session, filters: ExportFilters, issuer: str | siasn.Options, batch: int = 2000
 ) -> Iterator[Sequence[object]]:
     """Completed rows in SIASN's riwayat kursus layout."""
+    options = siasn_options(issuer)
     query = records_query(siasn_filters(filters)).execution_options(yield_per=batch)
     for row in session.execute(query):
-        yield _siasn_row(row, issuer)
+        yield _siasn_row(row, options)
 
 
 def rows_by_id(
-    session: Session, layout: str, filters: ExportFilters, issuer: str, ids: Sequence[int]
+    session: Session,
+    layout: str,
+    filters: ExportFilters,
+    issuer: str | siasn.Options,
+    ids: Sequence[int],
 ) -> list[Sequence[object]]:
     """The rows of these enrolments, in id order, as `iter_records`/`iter_siasn` give them."""
     if layout == "siasn":
         query = records_query(siasn_filters(filters)).where(Enrolment.id.in_(ids))
-        return [_siasn_row(row, issuer) for row in session.execute(query)]
+        options = siasn_options(issuer)
+        return [_siasn_row(row, options) for row in session.execute(query)]
     query = records_query(filters).where(Enrolment.id.in_(ids))
     return [_lentera_row(row, filters.today) for row in session.execute(query)]

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.learning.models import Enrolment
-from app.reports import completions, csv_batches
+from app.reports import completions, csv_batches, siasn
 from app.reports.csv_safe import cell_text
 from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
 
 NAMES = ("nip", "name", "unit", "jabatan", "golongan", "code", "title", "category", "jp",
          "started", "completed", "score", "due_on", "number", "revoked_at", "revoke_reason",
-         "credited_jp")  # fmt: skip
+         "credited_jp", "jenis_diklat")  # fmt: skip
 Cells = tuple[Select[*tuple[Any, ...]], list[ColumnElement[Any]]]
 
 
@@ -71,14 +71,36 @@ def lentera_cells(filters: completions.ExportFilters) -> Cells:
     return query, cells
 
 
-def siasn_cells(filters: completions.ExportFilters, issuer: str) -> Cells:
+def _by_course(
+    col: dict[str, ColumnElement[Any]],
+    options: siasn.Options,
+    value: Callable[[siasn.JenisDiklat], str],
+) -> ColumnElement[Any]:
+    """A per-course SIASN value: the course's own kind, else one by the settings."""
+    own = (
+        (col["jenis_diklat"] == key, _fixed(value(jenis)))
+        for key, jenis in siasn.JENIS_DIKLAT.items()
+    )
+    fallback = _fixed(value(options.jenis_for(None)))
+    by_category = (
+        (col["category"] == key, _fixed(value(options.jenis_for(key))))
+        for key in (siasn.BY_CATEGORY if options.by_category else ())
+    )
+    return case(*own, *by_category, else_=fallback)
+
+
+def siasn_cells(filters: completions.ExportFilters, issuer: str | siasn.Options) -> Cells:
     """SIASN's riwayat kursus layout: its query (completed rows only) and cells."""
+    options = completions.siasn_options(issuer)
     query = completions.records_query(completions.siasn_filters(filters))
     col = _columns(query)
     cells = [
-        text_cell(col["nip"]), text_cell(col["name"]), _fixed("Kursus"), text_cell(col["title"]),
-        _fixed(issuer), _fixed("Sertifikat"), col["jp"], year_cell(col["completed"]),
+        null(), _fixed(options.instansi_id),
+        _by_course(col, options, lambda jenis: str(jenis.id)), null(),
+        _by_course(col, options, lambda jenis: jenis.certificate_kind),
+        text_cell(col["title"]), _fixed(options.issuer), col["jp"], year_cell(col["completed"]),
         date_cell(col["started"]), date_cell(col["completed"]), text_cell(col["number"]),
+        text_cell(col["nip"]), text_cell(col["name"]), _fixed(options.instansi_name),
     ]  # fmt: skip
     return query, cells
 
@@ -95,7 +117,7 @@ def export_chunks(
     session: Session,
     layout: str,
     filters: completions.ExportFilters,
-    issuer: str,
+    issuer: str | siasn.Options,
     *,
     delimiter: str,
     bom: bool,

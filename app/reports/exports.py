@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.reports import completions, completions_csv
+from app.reports import completions, completions_csv, siasn
 from app.reports.csv_safe import csv_stream, sanitize
 
 Layout = Literal["lentera", "siasn"]
@@ -26,7 +26,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def rows_for(
-    session: Session, layout: Layout, filters: completions.ExportFilters, issuer: str
+    session: Session,
+    layout: Layout,
+    filters: completions.ExportFilters,
+    issuer: str | siasn.Options,
 ) -> tuple[list[str], Iterator[Sequence[object]]]:
     """The header and the rows of an export layout."""
     if layout == "siasn":
@@ -81,7 +84,7 @@ def stream_export(
     layout: Layout,
     fmt: Format,
     filters: completions.ExportFilters,
-    issuer: str,
+    issuer: str | siasn.Options,
     delimiter: str = ",",
     bom: bool = False,
 ) -> Iterator[bytes]:

@@ -128,9 +128,10 @@ def test_xlsx_and_siasn_layouts(
     rows = list(workbook.active.iter_rows(values_only=True))
     assert list(rows[0]) == SIASN_COLUMNS
     row = dict(zip(SIASN_COLUMNS, rows[1], strict=True))
-    assert row["Nama Kursus"] == "Komunikasi Efektif bagi ASN"
-    assert row["Jumlah Jam"] == 4 and row["Jenis Kursus"] == "Kursus"
-    assert "Kota Palu" in row["Institusi Penyelenggara"]
+    assert row["namaKursus"] == "Komunikasi Efektif bagi ASN"
+    assert row["jumlahJam"] == 4 and row["jenisDiklatId"] == "16"
+    assert "Kota Palu" in row["institusiPenyelenggara"]
+    assert row["nipBaru"] == learner.nip
     workbook.close()
 
 

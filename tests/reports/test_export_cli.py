@@ -87,4 +87,39 @@ def test_cli_siasn_export_counts_only_completed_rows(cli_session: Session, tmp_p
     assert "1 baris ditulis" in result.output
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == SIASN_COLUMNS
-    assert [row[0] for row in rows[1:]] == [finished.nip]
+    assert [row[SIASN_COLUMNS.index("nipBaru")] for row in rows[1:]] == [finished.nip]
+
+
+def test_cli_siasn_zip_holds_the_certificates_and_since_last_lists_only_changes(
+    cli_session: Session, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from sqlalchemy import select
+
+    from app.learning.models import Certificate
+    from app.reports.siasn_batches import SiasnExportBatch
+
+    finished = make_user(cli_session, unit_name="Kelurahan Besusu")
+    _complete(cli_session, finished, "PPP-101", when_days_ago=1)
+    cli_session.commit()
+    numbers = set(cli_session.scalars(select(Certificate.number)))
+    out = tmp_path / "siasn.zip"
+    args = ["export", "completions", "-o", str(out), "--layout", "siasn", "--zip"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        pdfs = {name.removesuffix(".pdf") for name in archive.namelist() if name.endswith(".pdf")}
+        assert pdfs == numbers and len(numbers) == 1
+        assert archive.read(f"{next(iter(numbers))}.pdf").startswith(b"%PDF")
+    again = runner.invoke(cli, [*args[:-1], "--since-last"])
+    assert again.exit_code == 0, again.output
+    assert "0 baris ditulis" in again.output
+    cli_session.expire_all()
+    batches = cli_session.scalars(select(SiasnExportBatch).order_by(SiasnExportBatch.id)).all()
+    assert [(b.via, b.format, b.row_count) for b in batches] == [
+        ("cli", "zip-csv", 1),
+        ("cli", "csv", 0),
+    ]
+    refused = runner.invoke(cli, ["export", "completions", "-o", str(out), "--zip"])
+    assert refused.exit_code == 1 and "--layout siasn" in refused.output

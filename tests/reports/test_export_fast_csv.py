@@ -22,7 +22,7 @@ from app.config import Settings
 from app.content.models import Course, CourseVersion
 from app.learning.models import Assignment, Certificate, Completion, Enrolment
 from app.privacy import service as privacy
-from app.reports import completions, completions_csv, csv_batches, exports
+from app.reports import completions, completions_csv, csv_batches, exports, siasn
 from app.reports.completions import ExportFilters
 from tests.factories import login, make_user
 
@@ -250,7 +250,8 @@ def test_web_download_takes_the_fast_path_and_is_audited(
     params = {"format": "csv", "tata_letak": "siasn", "pemisah": "koma", "bom": "false"}
     response = client.get("/laporan/ekspor/unduh", params=params)
     assert response.status_code == 200
-    header, rows = exports.rows_for(session, "siasn", ExportFilters(), settings.issuer_name)
+    options = siasn.Options.from_settings(settings)
+    header, rows = exports.rows_for(session, "siasn", ExportFilters(), options)
     expected = b"".join(exports.file_chunks(header, rows, "csv", delimiter=","))
     assert response.content == expected
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.completions"))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.content.models import Course, CourseVersion
 from app.learning.models import Assignment, Certificate, Completion, Enrolment
-from app.reports import completions_csv, exports
+from app.reports import completions_csv, exports, siasn
 from app.reports.completions import ExportFilters
 from tests.factories import make_user, nip, pppk_nip
 
@@ -31,6 +31,9 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("LENTERA_UPDATE_GOLDEN") == "1"
 TODAY = date(2026, 6, 1)
 ISSUER = "BKPSDM Kota Palu"
+SIASN = siasn.Options(
+    issuer=ISSUER, instansi_id="CONTOH-ID-INSTANSI-SIASN", instansi_name="Pemerintah Kota Palu"
+)
 
 
 def utc(*parts: int) -> datetime:
@@ -132,10 +135,11 @@ def test_csv_export_matches_its_golden_file_on_both_paths(
     session: Session, fixed_data: None, layout: str
 ) -> None:
     filters = ExportFilters(today=TODAY)
-    header, rows = exports.rows_for(session, layout, filters, ISSUER)  # type: ignore[arg-type]
+    issuer = SIASN if layout == "siasn" else ISSUER
+    header, rows = exports.rows_for(session, layout, filters, issuer)  # type: ignore[arg-type]
     python = b"".join(exports.file_chunks(header, rows, "csv", delimiter=";", bom=True))
     fast = b"".join(
-        completions_csv.export_chunks(session, layout, filters, ISSUER, delimiter=";", bom=True)
+        completions_csv.export_chunks(session, layout, filters, issuer, delimiter=";", bom=True)
     )
     _check(f"ekspor-{layout}.csv", python)
     assert fast == python
@@ -145,7 +149,8 @@ def test_csv_export_matches_its_golden_file_on_both_paths(
 def test_xlsx_export_cell_values_match_their_golden_file(
     session: Session, fixed_data: None, layout: str
 ) -> None:
-    header, rows = exports.rows_for(session, layout, ExportFilters(today=TODAY), ISSUER)  # type: ignore[arg-type]
+    issuer = SIASN if layout == "siasn" else ISSUER
+    header, rows = exports.rows_for(session, layout, ExportFilters(today=TODAY), issuer)  # type: ignore[arg-type]
     book = load_workbook(io.BytesIO(b"".join(exports.file_chunks(header, rows, "xlsx"))))
     sheet = book.active
     assert sheet is not None and sheet.title == "Rekap"
