@@ -199,9 +199,20 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "roster.imported": _roster,
     "export.completions": _export(lambda: _("rekap penyelesaian")),
     "export.jp_compliance": _export(lambda: _("rekap capaian JP")),
+    "export.siasn_batch": _export(lambda: _("baris riwayat kursus SIASN")),
+    "export.evaluation_overview": lambda e: _fill(
+        _("{actor} mengekspor evaluasi {courses} kursus"), e
+    ),
+    "export.learning_record": lambda e: _fill(_("{actor} mengunduh riwayat belajar {person}"), e),
     "api_token.created": lambda e: _fill(_("{actor} membuat token API {target} ({name})"), e),
     "api_token.revoked": lambda e: _fill(_("{actor} mencabut token API {target}"), e),
     "assignment.created": _assignment,
+    "assignment.redated": lambda e: _fill(
+        _("{actor} mengubah batas penugasan {person} dari {old_due_on} menjadi {due_on}"), e
+    ),
+    "assignment.cancelled": lambda e: _fill(
+        _("{actor} membatalkan penugasan {person} (batas {due_on}): {reason}"), e
+    ),
     "completion.recorded": lambda e: _fill(_("{actor} menyelesaikan kursus {target} ({jp} JP)"), e),
     "certificate.issued": lambda e: _fill(_("Sertifikat {target} terbit untuk {actor}"), e),
     "certificate.revoked": lambda e: _fill(_("{actor} mencabut sertifikat {target}"), e),

@@ -206,11 +206,13 @@ def _csv_rows(data: bytes, delimiter: str = ";") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
-def _sum_by_nip(rows: Iterator[dict[str, object]] | list[dict[str, str]], column: str) -> dict:  # type: ignore[type-arg]
+def _sum_by_nip(
+    rows: Iterator[dict[str, object]] | list[dict[str, str]], column: str, nip: str = "NIP"
+) -> dict:  # type: ignore[type-arg]
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
         value = row[column]
-        totals[str(row["NIP"])] += int(value) if value not in ("", None) else 0  # type: ignore[call-overload]
+        totals[str(row[nip])] += int(value) if value not in ("", None) else 0  # type: ignore[call-overload]
     return dict(totals)
 
 
@@ -248,12 +250,13 @@ def _export_sums(session: Session, year: int) -> dict[str, dict[str, int]]:
     header, rows = exports.rows_for(session, "siasn", filters, "BKPSDM")
     sums["siasn python"] = _sum_by_nip(
         [dict(zip(header, row, strict=True)) for row in rows],  # type: ignore[misc]
-        "Jumlah Jam",
+        "jumlahJam",  # SIASN's own field names (app/reports/siasn.py)
+        nip="nipBaru",
     )
     fast = b"".join(
         completions_csv.export_chunks(session, "siasn", filters, "BKPSDM", delimiter=",", bom=False)
     )
-    sums["siasn fast csv"] = _sum_by_nip(_csv_rows(fast, ","), "Jumlah Jam")
+    sums["siasn fast csv"] = _sum_by_nip(_csv_rows(fast, ","), "jumlahJam", nip="nipBaru")
     return sums
 
 
