@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto Uvicorn believes; `lentera serve --forwarded-allow-ips` overrides it.
     # Any other peer's forwarded headers are ignored, so a client cannot pose as another.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # JP rules per employee type (app.learning.credited). `jp_target` above stays the PNS
+    # minimum; the legal basis of each rule is text HR updates when a regulation changes.
+    jp_rule_pns: str = (
+        "PP 11/2017 tentang Manajemen PNS Pasal 203 ayat (4), "
+        "sebagaimana diubah dengan PP 17/2020 (20 Maret 2020)"
+    )
+    jp_allotment_pppk: int = Field(default=24, ge=1)
+    jp_rule_pppk: str = "PP 49/2018 tentang Manajemen PPPK Pasal 40 ayat (3) (22 November 2018)"
 
     @field_validator("timezone")
     @classmethod
