@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -43,6 +45,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "jabatan": ("jabatan", "nama jabatan"),
     "golongan": ("golongan", "gol", "pangkat/golongan", "gol/ruang", "golongan ruang"),
     "employee_type": ("jenis pegawai", "status pegawai", "jenis", "tipe pegawai"),
+    "contract_start_on": (
+        "tmt pppk",
+        "tmt kontrak",
+        "mulai kontrak",
+        "tanggal mulai kontrak",
+        "tmt perjanjian kerja",
+    ),
 }
 REQUIRED = ("nip", "full_name")
 BATCH = 500
@@ -232,7 +241,29 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
         return None, [_("NIP {nip}: {reason}").format(nip=fields["nip"], reason=exc)]
     except (InvalidGolongan, ValueError) as exc:
         return None, [str(exc)]
+    raw_start = fields.get("contract_start_on", "")
+    if raw_start and data.employee_type.value == "PPPK":
+        start = _parse_date(raw_start)
+        if start is None:
+            return None, [
+                _("TMT kontrak '{value}' bukan tanggal; tulis misalnya 01-03-2024.").format(
+                    value=raw_start
+                )
+            ]
+        data = dataclasses.replace(data, contract_start_on=start)
     return data, []
+
+
+def _parse_date(text: str) -> date | None:
+    """A date written as 2024-03-01 (also an Excel date cell), 01-03-2024, 01/03/2024 or
+    01.03.2024; None when it is none of these."""
+    text = text.strip().split(" ")[0]
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def import_roster(
