@@ -45,9 +45,11 @@ those of the course version completed (the current version when that one is gone
 
 How to use it
 -------------
-- Per person: `app.learning.jp.jp_for_year` (entries and totals, revoked entries listed).
+- Per person: `app.learning.jp.jp_for_person` (their rule and window; entries and totals,
+  revoked entries listed) -- the learner's pages and HR's person page both call it.
 - In bulk: `totals_by_user` (grouped SQL, id lists in chunks), or the grouped subqueries
-  `lentera_jp_by_user` / `external_jp_by_user` to join into a report's own SELECT.
+  `lentera_jp_by_user` / `external_jp_by_user` (given `contract_starts(session)`, and `User`
+  joined by them) to join into a report's own SELECT.
 - Row by row in SQL: `join_current_certificate` + `credited(...)` / `credited_jp(...)`
   when a query lists completions, or `completion_counts(...)` as a stand-alone predicate.
 """

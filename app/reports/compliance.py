@@ -99,11 +99,12 @@ class PersonJP:
 
     def export_row(self) -> tuple[object, ...]:
         """The row in the export's COLUMNS order."""
+        shortfall: int | None = None  # left empty for a PPPK: there is no minimum
         if self.is_allotment:
-            status, shortfall = STATUS_ALLOTMENT, ""
+            status = STATUS_ALLOTMENT
         else:
             status = STATUS_REACHED if self.reached else STATUS_SHORT
-            shortfall = str(self.shortfall)
+            shortfall = self.shortfall
         return (
             self.nip, self.full_name, self.unit_name, self.jabatan, self.golongan,
             self.employee_type, self.lentera_jp, self.external_jp, self.total, self.target,
