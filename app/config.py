@@ -99,6 +99,15 @@ class Settings(BaseSettings):
             raise ValueError(f"not a SIASN jenis diklat id (known: {known})")
         return value
 
+    # JP rules per employee type (app.learning.credited). `jp_target` above stays the PNS
+    # minimum; the legal basis of each rule is text HR updates when a regulation changes.
+    jp_rule_pns: str = (
+        "PP 11/2017 tentang Manajemen PNS Pasal 203 ayat (4), "
+        "sebagaimana diubah dengan PP 17/2020 (20 Maret 2020)"
+    )
+    jp_allotment_pppk: int = Field(default=24, ge=1)
+    jp_rule_pppk: str = "PP 49/2018 tentang Manajemen PPPK Pasal 40 ayat (3) (22 November 2018)"
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -52,6 +52,9 @@ class User(Base):
     )
     jabatan: Mapped[str | None] = mapped_column(String(200), default=None)
     golongan: Mapped[str | None] = mapped_column(String(10), default=None)
+    # PPPK only: the contract's start (TMT kontrak). When known, the PPPK's JP is counted
+    # per contract year from it instead of per calendar year (app.learning.credited).
+    contract_start_on: Mapped[date | None] = mapped_column(Date, default=None)
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Demo accounts have published passwords: they can only log in while demo mode is on.

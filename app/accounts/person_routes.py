@@ -1,4 +1,6 @@
-"""HR and admin page for one person: reset link, unlock, activation, roles (admins only).
+"""HR and admin page for one person: their learning record (JP for a year by category and
+source, courses, external learning, evaluations, the PDF record), and reset link, unlock,
+activation, roles (admins only).
 
 Who may act on which account is `accounts_service.management_refusal`: HR manages learner-only
 accounts, admins every other account, nobody their own.
@@ -20,6 +22,7 @@ from app.accounts.viewer import Viewer
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.learning.record_routes import selected_year
 from app.privacy import anonymise
 from app.web.deps import CsrfChecked, HRUser
 from app.web.templating import render
@@ -36,6 +39,7 @@ def person_by_nip(nip: str, session: SessionDep, user: HRUser) -> User:
 
 
 Person = Annotated[User, Depends(person_by_nip)]
+RecordYear = Annotated[int | None, Depends(selected_year)]
 
 
 def changeable_person(person: Person) -> User:
@@ -77,6 +81,8 @@ def _page(
         .select_from(LoginFailure)
         .where(LoginFailure.key == f"nip:{person.nip}", LoginFailure.at > since)
     )
+    if "record" not in extra:
+        extra = {**_learning(request, session, person, None), **extra}
     context = {
         "person": person,
         "pangkat": pangkat_golongan(person.golongan),
@@ -91,9 +97,53 @@ def _page(
     return render(request, "accounts/person.html", context)
 
 
+def _learning(
+    request: Request, session: SessionDep, person: User, tahun: int | None
+) -> dict[str, object]:
+    """The person's learning for HR: the same JP record the learner sees (one service,
+    `jp.jp_for_person`), their courses, external learning and evaluations."""
+    from app import clock
+    from app.evaluation import service as evaluation_service
+    from app.learning import jp
+    from app.learning.dashboard import learner_dashboard
+
+    settings = request.app.state.settings
+    year = jp.current_year(session, person) if tahun is None else tahun
+    today = clock.today()
+    catalog = request.app.state.content.catalog(session)
+    record = jp.jp_for_person(session, person, year, settings)
+    return {
+        "record": record,
+        "years": sorted({year, *jp.record_years(session, person.id)}, reverse=True),
+        "courses": learner_dashboard(session, person.id, catalog, today),
+        "external": jp.submissions_in(session, person.id, record.window or year),
+        "evaluations": evaluation_service.pending_evaluations(session, person.id),
+        "follow_ups": evaluation_service.due_follow_ups(session, person.id, today),
+    }
+
+
 @router.get("/{nip}", name="person")
-def person_page(request: Request, session: SessionDep, user: HRUser, person: Person) -> Response:
-    return _page(request, session, user, person)
+def person_page(
+    request: Request, session: SessionDep, user: HRUser, person: Person, year: RecordYear
+) -> Response:
+    return _page(request, session, user, person, **_learning(request, session, person, year))
+
+
+@router.get("/{nip}/riwayat.pdf", name="person_record_pdf")
+def person_record_pdf(
+    request: Request, session: SessionDep, user: HRUser, person: Person, year: RecordYear
+) -> Response:
+    """The same PDF record the learner downloads, for HR and admins (audited: personal data)."""
+    from app.audit import service as audit
+    from app.learning import jp
+    from app.learning.record_routes import record_pdf_response
+
+    chosen = jp.current_year(session, person) if year is None else year
+    audit.record(
+        session, "export.learning_record", actor_id=user.id, target_type="user",
+        target_id=person.id, year=chosen, format="pdf",
+    )  # fmt: skip
+    return record_pdf_response(request, session, person, chosen)
 
 
 @router.post("/{nip}/tautan-sandi", name="person_reset_link", dependencies=[CsrfChecked])

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -47,8 +49,9 @@ from app.i18n import gettext as _
 #   unit_name: the unit of work. "instansi" is only a fallback for files without any unit
 #     column; SIMPEG's "INSTANSI INDUK"/"INSTANSI KERJA" (the Pemda, the same on every row) go to
 #     `instansi` and never become a unit.
-#   TMT columns (TMT CPNS, TMT GOLONGAN, TMT JABATAN, ...) are not used and are ignored like any
-#     unknown column.
+#   contract_start_on: a PPPK's contract start ("TMT PPPK", "TMT Kontrak"), which sets their JP
+#     contract year (app/learning/credited.py). Other TMT columns (TMT CPNS, TMT GOLONGAN, TMT
+#     JABATAN, ...) are not used and are ignored like any unknown column.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "nip": (
         "nip baru", "nip", "nip 18", "nip/ni pppk", "nip ni pppk", "ni pppk", "nomor induk pegawai",
@@ -70,6 +73,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "employee_type": (
         "jenis pegawai", "jenis pegawai nama", "status pegawai", "jenis", "tipe pegawai",
         "jenis asn", "status kepegawaian",
+    ),
+    "contract_start_on": (
+        "tmt pppk", "tmt kontrak", "mulai kontrak", "tanggal mulai kontrak", "tmt perjanjian kerja",
     ),
 }  # fmt: skip
 # Header names HR might expect to work as the NIP but which must not: said in the error.
@@ -330,7 +336,29 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
         return None, [*messages, str(exc)]
     if messages:
         return None, messages
+    raw_start = fields.get("contract_start_on", "")
+    if raw_start and data.employee_type.value == "PPPK":
+        start = _parse_date(raw_start)
+        if start is None:
+            return None, [
+                _("TMT kontrak '{value}' bukan tanggal; tulis misalnya 01-03-2024.").format(
+                    value=raw_start
+                )
+            ]
+        data = dataclasses.replace(data, contract_start_on=start)
     return data, []
+
+
+def _parse_date(text: str) -> date | None:
+    """A date written as 2024-03-01 (also an Excel date cell), 01-03-2024, 01/03/2024 or
+    01.03.2024; None when it is none of these."""
+    text = text.strip().split(" ")[0]
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def import_roster(

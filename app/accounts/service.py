@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ class UserData:
     jabatan: str | None = None
     golongan: str | None = None
     roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
+    contract_start_on: date | None = None  # PPPK: TMT kontrak (JP per contract year)
 
 
 def get_by_nip(session: Session, nip: str) -> User | None:
@@ -90,6 +92,8 @@ def apply_profile(session: Session, user: User, data: UserData, units: dict[str,
     user.jabatan = data.jabatan
     user.golongan = data.golongan
     user.unit = get_or_create_unit(session, data.unit_name, units) if data.unit_name else None
+    if data.contract_start_on is not None:  # a roster without the column keeps what is known
+        user.contract_start_on = data.contract_start_on
 
 
 def create_user(

@@ -6,13 +6,28 @@ its export, the dashboard, the completion export in both layouts, the JSON API).
 
 The rule
 --------
-Every ASN is owed at least `settings.jp_target` JP (jam pelajaran, 45 minutes) of competency
-development a calendar year (PP 11/2017, UU 20/2023). Two kinds of learning count:
+The rule follows the employee type (`rule_for`; figures and legal basis are settings):
+
+- **PNS**: at least `settings.jp_target` JP (jam pelajaran, 45 minutes) of competency
+  development a *calendar* year (`settings.jp_rule_pns`: PP 11/2017 Pasal 203, as amended by
+  PP 17/2020). Below it, a PNS is "below target".
+- **PPPK**: development of *at most* `settings.jp_allotment_pppk` JP per *contract year*
+  (`settings.jp_rule_pppk`: PP 49/2018 Pasal 40). An allotment, never a minimum: a PPPK is
+  never "below target", HR sees how much of the allotment was used.
+
+The year a JP counts in is a `Window` (`window_for`): the local calendar year, or, for a PPPK
+whose contract start (`users.contract_start_on`) is known, the contract year that begins on
+the contract's anniversary in that year ("tahun 2026" = 1 March 2026 up to 28 February 2027
+for a contract that started on 1 March). A PPPK without a known start counts per calendar
+year, and every page says which applies. A window is nothing but other bounds: the same
+predicates below take a window or, in bulk, a per-person CASE over the few contract starts.
+
+Two kinds of learning count:
 
 1. **A Lentera completion** counts with the JP recorded on the completion, for the learner
-   who completed, in the *local* calendar year of `completed_at` (`app.clock`: with WITA, a
-   course completed on 31 December at 20.00 UTC was completed on 1 January and counts for
-   the new year) -- unless its certificate is revoked.
+   who completed, in the window holding the *local* date of `completed_at` (`app.clock`:
+   with WITA, a course completed on 31 December at 20.00 UTC was completed on 1 January and
+   counts for the new year) -- unless its certificate is revoked.
    A completion may have several certificate rows: a correction re-issues a certificate by
    revoking the old one (reason "diganti") and issuing a new row for the same completion.
    The completion's *current* certificate is its newest row (highest id). The completion
@@ -21,8 +36,8 @@ development a calendar year (PP 11/2017, UU 20/2023). Two kinds of learning coun
    are listed (marked revoked, with the reason and date) but is credited 0 JP, and it is
    left out of SIASN's file and of every total.
 2. **External learning** (a workshop, ASN Unggul...) counts with its JP once HR verified it
-   (status "verified"; pending and rejected count nothing), in the calendar year of its
-   end date (a plain date: no zone applies).
+   (status "verified"; pending and rejected count nothing), in the window holding its end
+   date (a plain date: no zone applies).
 
 Each counted item has a competency category: "teknis", "manajerial" or "sosial kultural".
 A Lentera completion's category and title are the certificate's (frozen at issue), else
@@ -30,9 +45,11 @@ those of the course version completed (the current version when that one is gone
 
 How to use it
 -------------
-- Per person: `app.learning.jp.jp_for_year` (entries and totals, revoked entries listed).
+- Per person: `app.learning.jp.jp_for_person` (their rule and window; entries and totals,
+  revoked entries listed) -- the learner's pages and HR's person page both call it.
 - In bulk: `totals_by_user` (grouped SQL, id lists in chunks), or the grouped subqueries
-  `lentera_jp_by_user` / `external_jp_by_user` to join into a report's own SELECT.
+  `lentera_jp_by_user` / `external_jp_by_user` (given `contract_starts(session)`, and `User`
+  joined by them) to join into a report's own SELECT.
 - Row by row in SQL: `join_current_certificate` + `credited(...)` / `credited_jp(...)`
   when a query lists completions, or `completion_counts(...)` as a stand-alone predicate.
 """
@@ -41,14 +58,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql.selectable import Subquery
 
 from app import clock
+from app.accounts.models import EmployeeType, User
 from app.content.models import Course, CourseVersion
 from app.learning.models import Certificate, Completion, ExternalLearning
 
@@ -110,18 +128,146 @@ def completion_counts(completion_id: Column = Completion.id) -> ColumnElement[bo
     )
 
 
-def completed_in(year: int) -> ColumnElement[bool]:
-    """Completions made in local calendar `year`."""
-    start, end = clock.year_bounds(year)
+# --- rules and windows ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JPRule:
+    """The JP rule of one employee type: a yearly minimum (PNS) or an allotment (PPPK)."""
+
+    employee_type: str  # "PNS" or "PPPK"
+    kind: Literal["minimum", "allotment"]
+    jp: int  # the minimum, or the allotment
+    citation: str  # the legal basis, from settings
+
+    @property
+    def is_minimum(self) -> bool:
+        return self.kind == "minimum"
+
+
+def rule_for(settings: Any, employee_type: str) -> JPRule:
+    """The rule for `employee_type`, with its figure and legal basis from `settings`."""
+    if employee_type == EmployeeType.PPPK:
+        return JPRule("PPPK", "allotment", settings.jp_allotment_pppk, settings.jp_rule_pppk)
+    return JPRule("PNS", "minimum", settings.jp_target, settings.jp_rule_pns)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates JP of `year` is counted in: local calendar year or a PPPK contract year."""
+
+    year: int
+    starts_on: date
+    ends_on: date  # exclusive
+    contract: bool  # True: a contract year from the PPPK's contract start
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on - timedelta(days=1)
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The UTC moments where the window starts and ends (end exclusive)."""
+        return clock.day_start(self.starts_on), clock.day_start(self.ends_on)
+
+
+def anniversary(start: date, year: int) -> date:
+    """`start`'s day and month in `year` (a 29 February start falls on 28 February)."""
+    try:
+        return start.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
+def window_for(
+    year: int, employee_type: str | None = None, contract_start_on: date | None = None
+) -> Window:
+    """The window of `year` for a person: the contract year beginning in `year` for a PPPK
+    whose contract start is known, else the calendar year."""
+    if employee_type == EmployeeType.PPPK and contract_start_on is not None:
+        return Window(
+            year,
+            anniversary(contract_start_on, year),
+            anniversary(contract_start_on, year + 1),
+            True,
+        )
+    return Window(year, date(year, 1, 1), date(year + 1, 1, 1), False)
+
+
+def current_year(today: date, employee_type: str, contract_start_on: date | None) -> int:
+    """The year whose window holds `today` (a contract year may have begun last year)."""
+    if today >= window_for(today.year, employee_type, contract_start_on).starts_on:
+        return today.year
+    return today.year - 1
+
+
+def contract_starts(session: Session) -> list[date]:
+    """The distinct known contract starts of PPPK: what the per-person windows branch on."""
+    return list(
+        session.scalars(
+            select(User.contract_start_on)
+            .where(User.employee_type == EmployeeType.PPPK, User.contract_start_on.is_not(None))
+            .distinct()
+            .order_by(User.contract_start_on)
+        )
+    )
+
+
+def _per_person(
+    year: int, starts: Sequence[date], pick: Any, type_: Any
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """(start, end) as SQL: a CASE on the person's contract start (needs `User` joined)."""
+    calendar = pick(window_for(year))
+    if not starts:
+        return literal(calendar[0], type_), literal(calendar[1], type_)
+    branches = [
+        (
+            and_(User.employee_type == EmployeeType.PPPK, User.contract_start_on == start),
+            pick(window_for(year, EmployeeType.PPPK, start)),
+        )
+        for start in starts
+    ]
+    return tuple(  # type: ignore[return-value]
+        case(
+            *((cond, literal(bounds[i], type_)) for cond, bounds in branches),
+            else_=literal(calendar[i], type_),
+        )
+        for i in (0, 1)
+    )
+
+
+def completed_in(year: int | Window) -> ColumnElement[bool]:
+    """Completions made in local calendar `year`, or in a window."""
+    window = year if isinstance(year, Window) else window_for(year)
+    start, end = window.bounds
     return and_(Completion.completed_at >= start, Completion.completed_at < end)
 
 
-def external_credited_in(year: int) -> ColumnElement[bool]:
-    """External learning verified by HR that ended in calendar `year`."""
+def completed_in_person_window(year: int, starts: Sequence[date]) -> ColumnElement[bool]:
+    """Completions made in their learner's window of `year` (needs `User` joined)."""
+    start, end = _per_person(year, starts, lambda w: w.bounds, Completion.completed_at.type)
+    return and_(Completion.completed_at >= start, Completion.completed_at < end)
+
+
+def external_credited_in(year: int | Window) -> ColumnElement[bool]:
+    """External learning verified by HR that ended in calendar `year`, or in a window."""
+    window = year if isinstance(year, Window) else window_for(year)
     return and_(
         ExternalLearning.status == "verified",
-        ExternalLearning.end_on >= date(year, 1, 1),
-        ExternalLearning.end_on <= date(year, 12, 31),
+        ExternalLearning.end_on >= window.starts_on,
+        ExternalLearning.end_on < window.ends_on,
+    )
+
+
+def external_credited_in_person_window(year: int, starts: Sequence[date]) -> ColumnElement[bool]:
+    """Verified external learning that ended in its learner's window (needs `User` joined)."""
+    start, end = _per_person(
+        year, starts, lambda w: (w.starts_on, w.ends_on), ExternalLearning.end_on.type
+    )
+    return and_(
+        ExternalLearning.status == "verified",
+        ExternalLearning.end_on >= start,
+        ExternalLearning.end_on < end,
     )
 
 
@@ -133,8 +279,9 @@ def lentera_category() -> ColumnElement[str]:
     return func.coalesce(current_certificate.category, completed_version.category, "")
 
 
-def lentera_credits(year: int) -> Select[*tuple[Any, ...]]:
-    """Credited completions of `year`: (user_id, category, jp), one row per completion."""
+def lentera_credits(year: int, starts: Sequence[date] = ()) -> Select[*tuple[Any, ...]]:
+    """Credited completions of `year`: (user_id, category, jp), one row per completion, in
+    each learner's window (`starts`: the PPPK contract starts, see `contract_starts`)."""
     query: Select[*tuple[Any, ...]] = (
         select(
             Completion.user_id.label("user_id"),
@@ -142,22 +289,29 @@ def lentera_credits(year: int) -> Select[*tuple[Any, ...]]:
             Completion.jp.label("jp"),
         )
         .join(Course, Course.id == Completion.course_id)
+        .join(User, User.id == Completion.user_id)
         .outerjoin(
             completed_version,
             completed_version.id
             == func.coalesce(Completion.course_version_id, Course.current_version_id),
         )
     )
-    return join_current_certificate(query).where(completed_in(year), credited())
+    return join_current_certificate(query).where(
+        completed_in_person_window(year, starts), credited()
+    )
 
 
-def external_credits(year: int) -> Select[*tuple[Any, ...]]:
+def external_credits(year: int, starts: Sequence[date] = ()) -> Select[*tuple[Any, ...]]:
     """Credited external learning of `year`: (user_id, category, jp), one row per item."""
-    return select(
-        ExternalLearning.user_id.label("user_id"),
-        ExternalLearning.category.label("category"),
-        ExternalLearning.jp.label("jp"),
-    ).where(external_credited_in(year))
+    return (
+        select(
+            ExternalLearning.user_id.label("user_id"),
+            ExternalLearning.category.label("category"),
+            ExternalLearning.jp.label("jp"),
+        )
+        .join(User, User.id == ExternalLearning.user_id)
+        .where(external_credited_in_person_window(year, starts))
+    )
 
 
 def _grouped(credits: Select[*tuple[Any, ...]], name: str) -> Subquery:
@@ -169,20 +323,24 @@ def _grouped(credits: Select[*tuple[Any, ...]], name: str) -> Subquery:
     )
 
 
-def lentera_jp_by_user(year: int) -> Subquery:
-    """Grouped subquery (user_id, jp): each user's credited Lentera JP in `year`.
+def lentera_jp_by_user(year: int, starts: Sequence[date] = ()) -> Subquery:
+    """Grouped subquery (user_id, jp): each user's credited Lentera JP in their window of
+    `year` (`starts`: `contract_starts(session)`; empty means calendar years for all).
 
     The same predicate as `lentera_credits`, without the joins that only give a category
     (reports over the whole city group every completion of the year).
     """
     query = select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
-    query = join_current_certificate(query).where(completed_in(year), credited())
+    query = query.join(User, User.id == Completion.user_id)
+    query = join_current_certificate(query).where(
+        completed_in_person_window(year, starts), credited()
+    )
     return query.group_by(Completion.user_id).subquery("lentera_jp")
 
 
-def external_jp_by_user(year: int) -> Subquery:
-    """Grouped subquery (user_id, jp): each user's credited external JP in `year`."""
-    return _grouped(external_credits(year), "external_jp")
+def external_jp_by_user(year: int, starts: Sequence[date] = ()) -> Subquery:
+    """Grouped subquery (user_id, jp): each user's credited external JP in their window."""
+    return _grouped(external_credits(year, starts), "external_jp")
 
 
 # --- totals in bulk ------------------------------------------------------------------------------
@@ -211,7 +369,7 @@ def chunks(ids: Sequence[int], size: int | None = None) -> Iterator[Sequence[int
 def totals_by_user(
     session: Session, year: int, user_ids: Collection[int] | None = None
 ) -> dict[int, Totals]:
-    """Each user's credited JP in `year`, in two grouped queries (per chunk of ids).
+    """Each user's credited JP in their window of `year`, in two grouped queries (per chunk).
 
     Without `user_ids`, only users with some credited JP appear (read others as zero). With
     `user_ids`, every one of them appears; long lists are queried in chunks of 5,000.
@@ -224,9 +382,10 @@ def totals_by_user(
         wanted = sorted(set(user_ids))
         totals = {user_id: Totals() for user_id in wanted}
         batches = list(chunks(wanted))
+    starts = contract_starts(session)
     for source, credits in (
-        ("lentera", lentera_credits(year)),
-        ("external", external_credits(year)),
+        ("lentera", lentera_credits(year, starts)),
+        ("external", external_credits(year, starts)),
     ):
         rows = credits.subquery(f"{source}_rows")
         grouped = select(rows.c.user_id, rows.c.category, func.sum(rows.c.jp)).group_by(

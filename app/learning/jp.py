@@ -1,8 +1,9 @@
-"""A learner's JP record for one calendar year: the entries and totals /riwayat shows.
+"""A learner's JP record for one year: the entries and totals /riwayat and HR's page show.
 
 What counts, for whom and in which year is `app.learning.credited` (read it first); this
-module lists one person's year through it. A completion whose certificate is revoked is
-listed too, marked revoked with its reason and date, and credited 0 JP.
+module lists one person's year (their window: calendar or PPPK contract year) through it.
+A completion whose certificate is revoked is listed too, marked revoked with its reason and
+date, and credited 0 JP.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.accounts.models import User
+from app.accounts.viewer import Person
 from app.content.models import Course
 from app.learning import credited
-from app.learning.credited import completed_version, current_certificate
+from app.learning.credited import JPRule, Window, completed_version, current_certificate
 from app.learning.models import Completion, ExternalLearning
 
 EARLIEST_YEAR = 1990
@@ -59,12 +62,19 @@ class JPYear:
     external_jp: int
     total: int
     target: int
-    remaining: int
+    remaining: int  # JP still short of the minimum, or (PPPK) left of the allotment
     entries: list[RecordEntryView]
+    rule: JPRule | None = None  # None: the PNS minimum `target`, no citation known
+    window: Window | None = None  # None: the calendar year
 
     @property
     def reached(self) -> bool:
         return self.remaining == 0
+
+    @property
+    def is_allotment(self) -> bool:
+        """A PPPK's allotment (at most), never a minimum to be below."""
+        return self.rule is not None and not self.rule.is_minimum
 
     @property
     def lentera_entries(self) -> list[RecordEntryView]:
@@ -79,7 +89,7 @@ class JPYear:
         return totals
 
 
-def lentera_entries(session: Session, user_id: int, year: int) -> list[RecordEntryView]:
+def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[RecordEntryView]:
     """The learner's Lentera completions in `year`, credited or revoked, with their current
     certificate if any."""
     certificate = current_certificate
@@ -131,7 +141,7 @@ def lentera_entries(session: Session, user_id: int, year: int) -> list[RecordEnt
     return entries
 
 
-def external_entries(session: Session, user_id: int, year: int) -> list[RecordEntryView]:
+def external_entries(session: Session, user_id: int, year: int | Window) -> list[RecordEntryView]:
     """The learner's verified external learning that ended in `year`."""
     rows = session.scalars(
         select(ExternalLearning).where(
@@ -154,12 +164,19 @@ def external_entries(session: Session, user_id: int, year: int) -> list[RecordEn
 
 
 def jp_for_year(
-    session: Session, user_id: int, year: int, *, target: int = DEFAULT_TARGET
+    session: Session,
+    user_id: int,
+    year: int,
+    *,
+    target: int = DEFAULT_TARGET,
+    rule: JPRule | None = None,
+    window: Window | None = None,
 ) -> JPYear:
-    """The learner's JP in local calendar `year`, Lentera and verified external, newest
-    entry first; revoked completions are listed and credited 0."""
-    lentera = lentera_entries(session, user_id, year)
-    external = external_entries(session, user_id, year)
+    """The learner's JP in `window` (local calendar `year` by default), Lentera and verified
+    external, newest entry first; revoked completions are listed and credited 0."""
+    span: int | Window = window or year
+    lentera = lentera_entries(session, user_id, span)
+    external = external_entries(session, user_id, span)
     entries = sorted(
         lentera + external,
         key=lambda e: (e.completed_on, e.source == "lentera", e.title.casefold()),
@@ -176,7 +193,47 @@ def jp_for_year(
         target=target,
         remaining=max(0, target - total),
         entries=entries,
+        rule=rule,
+        window=window,
     )
+
+
+def submissions_in(session: Session, user_id: int, year: int | Window) -> list[Any]:
+    """Every external submission (any status) that ended in the window, newest first: the
+    list beside the record, in the same window as its credited JP."""
+    from app.learning.external import ExternalView
+
+    window = year if isinstance(year, Window) else credited.window_for(year)
+    rows = session.scalars(
+        select(ExternalLearning)
+        .where(
+            ExternalLearning.user_id == user_id,
+            ExternalLearning.end_on >= window.starts_on,
+            ExternalLearning.end_on < window.ends_on,
+        )
+        .order_by(ExternalLearning.end_on.desc(), ExternalLearning.id.desc())
+    )
+    return [ExternalView.of(row) for row in rows]
+
+
+def contract_start(session: Session, person: Person) -> Any:
+    """The person's contract start (PPPK), read fresh: the viewer snapshot does not carry it."""
+    return session.scalar(select(User.contract_start_on).where(User.id == person.id))
+
+
+def current_year(session: Session, person: Person, *, today: date | None = None) -> int:
+    """The year whose window holds today for `person` (see `credited.current_year`)."""
+    return credited.current_year(
+        today or clock.today(), person.employee_type, contract_start(session, person)
+    )
+
+
+def jp_for_person(session: Session, person: Person, year: int, settings: Any) -> JPYear:
+    """`person`'s JP in their window of `year` against the rule of their employee type: the
+    one call every page showing one person's JP makes (learner's and HR's alike)."""
+    rule = credited.rule_for(settings, person.employee_type)
+    window = credited.window_for(year, person.employee_type, contract_start(session, person))
+    return jp_for_year(session, person.id, year, target=rule.jp, rule=rule, window=window)
 
 
 def jp_by_user(

@@ -52,6 +52,10 @@ class LearningRecord:
     generated_on: date
     jp_target: int = DEFAULT_JP_TARGET
     employee_type: str = "PNS"  # "PPPK" labels the number NI PPPK
+    # A PPPK's allotment (at most `jp_target` JP), never a minimum to fall short of.
+    allotment: bool = False
+    period: str | None = None  # e.g. "tahun kontrak 1 Mar 2026 - 28 Feb 2027"
+    rule_basis: str | None = None  # the legal basis of the rule (a setting)
 
 
 class _RecordPDF(FPDF):
@@ -164,12 +168,21 @@ def _identity(pdf: FPDF, record: LearningRecord) -> None:
 def _summary(pdf: FPDF, record: LearningRecord) -> None:
     total = jp_total(record)
     reached = total >= record.jp_target
-    pdf.set_fill_color(*((225, 240, 228) if reached else (252, 236, 222)))
+    pdf.set_fill_color(*((225, 240, 228) if reached or record.allotment else (252, 236, 222)))
     pdf.set_font("Helvetica", "B", 11)
-    text = _("Jumlah JP tahun {year}: {total} JP dari target {target} JP - {status}").format(
-        year=record.year, total=total, target=record.jp_target, status=target_status(record)
-    )
+    if record.allotment:
+        text = _("Jumlah JP {period}: {total} JP dari jatah paling banyak {allotment} JP").format(
+            period=record.period or record.year, total=total, allotment=record.jp_target
+        )
+    else:
+        text = _("Jumlah JP tahun {year}: {total} JP dari target {target} JP - {status}").format(
+            year=record.year, total=total, target=record.jp_target, status=target_status(record)
+        )
     pdf.multi_cell(pdf.epw, 8, pdf_text(text), fill=True, align="C", padding=(1, 2))
+    if record.rule_basis or (record.period and not record.allotment):
+        pdf.set_font("Helvetica", "", 8)
+        basis = " - ".join(part for part in (record.period, record.rule_basis) if part)
+        pdf.multi_cell(pdf.epw, 5, pdf_text(basis), align="C")
     pdf.set_fill_color(255, 255, 255)
     pdf.ln(5)
 

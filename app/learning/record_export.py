@@ -88,6 +88,16 @@ def record_csv(record: JPYear, *, issuer: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def period_text(record: JPYear) -> str:
+    """Which year the record counts: "tahun kontrak <start> - <end>" or "tahun <year>"."""
+    window = record.window
+    if window is not None and window.contract:
+        return _("tahun kontrak {start} - {end}").format(
+            start=window.starts_on.strftime("%d-%m-%Y"), end=window.last_day.strftime("%d-%m-%Y")
+        )
+    return _("tahun {year}").format(year=record.year)
+
+
 def record_pdf(
     record: JPYear,
     *,
@@ -120,5 +130,8 @@ def record_pdf(
             generated_on=generated_on,
             jp_target=record.target,
             employee_type=employee_type,
+            allotment=record.is_allotment,
+            period=period_text(record) if record.is_allotment else None,
+            rule_basis=record.rule.citation if record.is_allotment and record.rule else None,
         )
     )

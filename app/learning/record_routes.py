@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import clock
 from app.accounts.models import Role
+from app.accounts.viewer import Person
 from app.db import SessionDep
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _
@@ -23,11 +24,12 @@ router = APIRouter()
 MB = 1024 * 1024
 
 
-def selected_year(tahun: int | None = None) -> int:
-    """The year asked for with ?tahun=, the current local year by default."""
+def selected_year(tahun: int | None = None) -> int | None:
+    """The year asked for with ?tahun=; None for the person's current year (`jp.current_year`:
+    a PPPK's contract year may have begun last calendar year)."""
     current = clock.today().year
     if tahun is None:
-        return current
+        return None
     if not jp.EARLIEST_YEAR <= tahun <= current:
         raise AppError(
             _("Pilih tahun antara {first} dan {last}.").format(first=jp.EARLIEST_YEAR, last=current)
@@ -35,7 +37,7 @@ def selected_year(tahun: int | None = None) -> int:
     return tahun
 
 
-Year = Annotated[int, Depends(selected_year)]
+Year = Annotated[int | None, Depends(selected_year)]
 
 
 def _attachment(filename: str, disposition: str = "attachment") -> str:
@@ -54,7 +56,8 @@ def learning_record(
     request: Request, session: SessionDep, user: CurrentUser, year: Year
 ) -> Response:
     settings = request.app.state.settings
-    record = jp.jp_for_year(session, user.id, year, target=settings.jp_target)
+    year = jp.current_year(session, user) if year is None else year
+    record = jp.jp_for_person(session, user, year, settings)
     years = sorted({year, *jp.record_years(session, user.id)}, reverse=True)
     return render(
         request,
@@ -62,7 +65,7 @@ def learning_record(
         {
             "record": record,
             "years": years,
-            "external": external.submissions_for_year(session, user.id, year),
+            "external": jp.submissions_in(session, user.id, record.window or year),
         },
     )
 
@@ -72,7 +75,8 @@ def learning_record_csv(
     request: Request, session: SessionDep, user: CurrentUser, year: Year
 ) -> Response:
     settings = request.app.state.settings
-    record = jp.jp_for_year(session, user.id, year, target=settings.jp_target)
+    year = jp.current_year(session, user) if year is None else year
+    record = jp.jp_for_person(session, user, year, settings)
     return Response(
         record_csv(record, issuer=settings.issuer_name),
         media_type="text/csv; charset=utf-8",
@@ -87,14 +91,22 @@ def learning_record_csv(
 def learning_record_pdf(
     request: Request, session: SessionDep, user: CurrentUser, year: Year
 ) -> Response:
+    year = jp.current_year(session, user) if year is None else year
+    return record_pdf_response(request, session, user, year)
+
+
+def record_pdf_response(
+    request: Request, session: SessionDep, person: Person, year: int
+) -> Response:
+    """`person`'s PDF record of `year`: the same file for the learner and for HR."""
     settings = request.app.state.settings
-    record = jp.jp_for_year(session, user.id, year, target=settings.jp_target)
+    record = jp.jp_for_person(session, person, year, settings)
     pdf = record_pdf(
         record,
-        full_name=user.full_name,
-        nip=user.nip,
-        employee_type=user.employee_type,
-        unit_kerja=user.unit_name or "",
+        full_name=person.full_name,
+        nip=person.nip,
+        employee_type=person.employee_type,
+        unit_kerja=person.unit_name or "",
         generated_on=clock.today(),
     )
     return Response(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -254,14 +254,27 @@ class JPPersonOut(BaseModel):
     )
     external_jp: int = Field(description="JP from external learning verified by HR, by end date.")
     total_jp: int
-    target: int = Field(description="The yearly JP every ASN is owed (LENTERA_JP_TARGET).")
-    shortfall: int = Field(description="JP still missing to reach the target; 0 when reached.")
-    reached: bool
+    employee_type: Literal["PNS", "PPPK"]
+    rule: Literal["minimum", "allotment"] = Field(
+        description="PNS: a yearly minimum (LENTERA_JP_TARGET); PPPK: an allotment of at most "
+        "LENTERA_JP_ALLOTMENT_PPPK JP per contract year, never a minimum."
+    )
+    counted_per: Literal["calendar_year", "contract_year"] = Field(
+        description="contract_year for a PPPK whose contract start is known: the contract year "
+        "that begins on its anniversary in `year`; calendar_year otherwise."
+    )
+    target: int = Field(description="The PNS minimum, or the PPPK allotment.")
+    shortfall: int = Field(
+        description="PNS: JP still missing to reach the minimum (0 when reached); PPPK: always 0."
+    )
+    reached: bool | None = Field(description="PNS: the minimum is reached; PPPK: null.")
+    rule_basis: str = Field(description="The legal basis of the rule (LENTERA_JP_RULE_*).")
 
 
 class JPPersonPage(BaseModel):
     year: int
-    target: int
+    target: int = Field(description="The PNS minimum (LENTERA_JP_TARGET).")
+    pppk_allotment: int = Field(description="The PPPK allotment (LENTERA_JP_ALLOTMENT_PPPK).")
     items: list[JPPersonOut]
     next_cursor: int | None
 
@@ -305,11 +318,19 @@ def jp_summary(
     """Active ASN in id order with their credited JP (Lentera, without revoked certificates,
     + verified external) against the target; follow `next_cursor` until it is null."""
     chosen = _report_year(year)
-    target: int = request.app.state.settings.jp_target
+    settings = request.app.state.settings
+    target: int = settings.jp_target
     if cursor is None:
         audit.record(session, "export.jp_compliance", via="api", api_token_id=token.id,
                      filters={"year": chosen})  # fmt: skip
-    people = compliance.people_after(session, chosen, target=target, cursor=cursor, limit=limit + 1)
+    people = compliance.people_after(
+        session,
+        chosen,
+        target=target,
+        allotment=settings.jp_allotment_pppk,
+        cursor=cursor,
+        limit=limit + 1,
+    )
     items = [
         JPPersonOut(
             nip=p.nip,
@@ -320,14 +341,24 @@ def jp_summary(
             lentera_jp=p.lentera_jp,
             external_jp=p.external_jp,
             total_jp=p.total,
+            employee_type="PPPK" if p.is_allotment else "PNS",
+            rule="allotment" if p.is_allotment else "minimum",
+            counted_per="contract_year" if p.contract_year else "calendar_year",
             target=p.target,
             shortfall=p.shortfall,
-            reached=p.reached,
+            reached=None if p.is_allotment else p.reached,
+            rule_basis=settings.jp_rule_pppk if p.is_allotment else settings.jp_rule_pns,
         )
         for p in people[:limit]
     ]
     next_cursor = people[limit - 1].user_id if len(people) > limit else None
-    return JPPersonPage(year=chosen, target=target, items=items, next_cursor=next_cursor)
+    return JPPersonPage(
+        year=chosen,
+        target=target,
+        pppk_allotment=settings.jp_allotment_pppk,
+        items=items,
+        next_cursor=next_cursor,
+    )
 
 
 @router.get(

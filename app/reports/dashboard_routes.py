@@ -160,7 +160,14 @@ def jp_compliance(
     size = compliance.PAGE_SIZE
     pages = max(1, -(-matching // size))
     people = (
-        compliance.people_page(session, filters, target=target, page=page, page_size=size)
+        compliance.people_page(
+            session,
+            filters,
+            target=target,
+            allotment=request.app.state.settings.jp_allotment_pppk,
+            page=page,
+            page_size=size,
+        )
         if matching and page <= pages
         else []
     )
@@ -223,6 +230,7 @@ def jp_compliance_download(
         open_session,
         filters,
         target=request.app.state.settings.jp_target,
+        allotment=request.app.state.settings.jp_allotment_pppk,
         fmt=format,
         delimiter=";" if pemisah == "titik-koma" else ",",
         bom=bom,

@@ -28,7 +28,8 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user.has_role(Role.LEARNER):
         catalog = request.app.state.content.catalog(session)
         context["dashboard"] = learner_dashboard(session, user.id, catalog, today)
-        context["jp_year"] = jp.jp_for_year(session, user.id, today.year, target=settings.jp_target)
+        year = jp.current_year(session, user, today=today)
+        context["jp_year"] = jp.jp_for_person(session, user, year, settings)
         context["follow_ups"] = evaluation_service.due_follow_ups(session, user.id, today)
         context["evaluations"] = evaluation_service.pending_evaluations(session, user.id)
     if user.has_role(Role.HR, Role.ADMIN):

@@ -8,7 +8,7 @@ Course versions get `jenis_diklat_siasn`, the SIASN kind of training a course's 
 may name; existing versions keep NULL, meaning the settings decide, as before.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-07 00:14:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import app.db
 
 revision: str = "0014"
-down_revision: str | None = "0010"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

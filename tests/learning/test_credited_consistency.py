@@ -1,12 +1,14 @@
 """Every consumer of credited learning gives the same JP per person and year.
 
-Random histories (`random.Random(seed)`) of PNS and PPPK learners: Lentera completions (some
-within half an hour of a local new year), certificates valid, revoked and re-issued, external
-learning verified, rejected and pending. The rule is written out once more here, in plain
-Python (`_expected`), as the oracle; then the learner's record service, /riwayat and its CSV,
-the home page, HR's compliance rows and export, the API's jp-summary and completions, the
-completion export (Python path, database fast path, XLSX, both layouts) and the dashboard's
-completion counts must all agree with it, on SQLite and PostgreSQL.
+Random histories (`random.Random(seed)`) of PNS and PPPK learners (some PPPK with a known
+contract start, so their year is a contract year): Lentera completions (some within half an
+hour of a local new year or of a contract anniversary), certificates valid, revoked and
+re-issued, external learning verified, rejected and pending. The rule is written out once
+more here, in plain Python (`jp_year` and `build_history`), as the oracle; then the learner's
+record service, /riwayat and its CSV, the home page, HR's compliance rows and export, the API's
+jp-summary and completions, the completion export (Python path, database fast path, XLSX, both
+layouts) and the dashboard's completion counts must all agree with it, on SQLite and
+PostgreSQL. Completion lists ranged by dates agree with the calendar-year oracle.
 """
 
 from __future__ import annotations
@@ -41,18 +43,37 @@ CATEGORIES = ("teknis", "manajerial", "sosial kultural")
 REASONS = ("Nilai ujian tidak sah", "=Kecurangan; terbukti", 'Salah "peserta"', "diganti")
 
 
+# Contract starts of the PPPK who have one: an ordinary day, and 29 February (its anniversary
+# falls on 28 February in other years).
+CONTRACT_STARTS = (date(2022, 3, 1), date(2020, 2, 29))
+
+
+def jp_year(day: date, contract_start: date | None) -> int:
+    """The oracle's year of a local `day`: the calendar year, or the contract year (the one
+    that began on the latest anniversary of `contract_start` on or before `day`)."""
+    if contract_start is None:
+        return day.year
+    month, dom = contract_start.month, contract_start.day
+    if (month, dom) == (2, 29):
+        dom = 29 if day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0) else 28
+    return day.year if (day.month, day.day) >= (month, dom) else day.year - 1
+
+
 @dataclass
 class History:
     people: list[User]
-    # (user id, year) -> credited JP, by the oracle
+    # (user id, year) -> credited JP in the person's year (calendar or contract), by the oracle
     lentera: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     external: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     categories: dict[tuple[int, int], dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
+    # (user id, calendar year) -> credited Lentera JP: what date-ranged completion lists give
+    lentera_calendar: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     credited_completions: int = 0
     revoked_completions: int = 0
     reissued: int = 0
+    contract_people: int = 0
 
     def total(self, user_id: int, year: int) -> int:
         return self.lentera[user_id, year] + self.external[user_id, year]
@@ -84,7 +105,12 @@ def _courses(session: Session, rng: random.Random) -> list[Course]:
 
 
 def _moment(rng: random.Random) -> datetime:
-    """A completion time: often within half an hour of a local (WITA) new year."""
+    """A completion time: often within half an hour of a local (WITA) new year or of a
+    contract anniversary (1 March, 28 or 29 February)."""
+    if rng.random() < 0.15:
+        year = rng.choice((2024, 2025, 2026))
+        day = rng.choice((date(year, 3, 1), date(year, 2, 28), date(year, 3, 1)))
+        return clock.day_start(day) + timedelta(seconds=rng.randint(-1800, 1800))
     if rng.random() < 0.35:
         year = rng.choice((2023, 2024, 2025))
         return datetime(year, 12, 31, 15, 30, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 3600))
@@ -109,21 +135,29 @@ def build_history(
     courses = _courses(session, rng)
     units = ["Dinas Kesehatan", "Bappeda", "Dinas Pendidikan dan Kebudayaan"]
     people = []
-    for n in range(6):
-        pppk = n % 3 == 2
-        people.append(
-            make_user(
-                session,
-                nip=pppk_nip(seq=100 + seed * 10 + n) if pppk else nip(seq=100 + seed * 10 + n),
-                employee_type="PPPK" if pppk else "PNS",
-                full_name=f"Pegawai Acak {seed}-{n}",
-                unit_name=units[n % 3],
-                golongan="IX" if pppk else "III/b",
-            )
+    for n in range(8):
+        pppk = n % 3 == 2 or n == 7
+        person = make_user(
+            session,
+            nip=pppk_nip(seq=100 + seed * 10 + n) if pppk else nip(seq=100 + seed * 10 + n),
+            employee_type="PPPK" if pppk else "PNS",
+            full_name=f"Pegawai Acak {seed}-{n}",
+            unit_name=units[n % 3],
+            golongan="IX" if pppk else "III/b",
         )
+        if pppk and n != 2:  # one PPPK without a known start: calendar years
+            person.contract_start_on = CONTRACT_STARTS[n % 2]
+        if n == 3:  # a stale start on a PNS changes nothing: PNS count calendar years
+            person.contract_start_on = date(2021, 6, 1)
+        people.append(person)
+    session.flush()
     history = History(people=people)
+    history.contract_people = sum(
+        p.employee_type == "PPPK" and p.contract_start_on is not None for p in people
+    )
     serial = 0
     for person in people:
+        start = person.contract_start_on if person.employee_type == "PPPK" else None
         for course in courses:
             if rng.random() < 0.25:
                 continue
@@ -168,10 +202,12 @@ def build_history(
                 session.add(certificate)
                 session.flush()
             counts = not certificates or certificates[-1].revoked_at is None
-            year = clock.local_date(completed_at).year
+            local_day = clock.local_date(completed_at)
+            year = jp_year(local_day, start)
             if counts:
                 history.credited_completions += 1
                 history.lentera[person.id, year] += done.jp
+                history.lentera_calendar[person.id, local_day.year] += done.jp
                 # The current certificate's category is frozen at issue ("teknis" here).
                 category = certificates[-1].category if certificates else version.category
                 history.categories[person.id, year][category] += done.jp
@@ -183,6 +219,8 @@ def build_history(
                 date(2025, 1, 1),
                 date(2025, 12, 31),
                 date(2026, 1, 1),
+                date(2025, 2, 28),
+                date(2025, 3, 1),
             ]
             end_on = rng.choice([*boundaries, date(2024, 1, 1) + timedelta(rng.randint(0, 1000))])
             status = rng.choice(["verified", "verified", "rejected", "pending"])
@@ -193,8 +231,9 @@ def build_history(
                 start_on=end_on - timedelta(days=rng.randint(0, 5)),
             )  # fmt: skip
             if status == "verified":
-                history.external[person.id, end_on.year] += amount
-                history.categories[person.id, end_on.year][category] += amount
+                year = jp_year(end_on, start)
+                history.external[person.id, year] += amount
+                history.categories[person.id, year][category] += amount
     session.commit()
     return history
 
@@ -283,14 +322,16 @@ def check_every_consumer(client: TestClient, session: Session, history: History,
     session.commit()
     bearer = {"Authorization": f"Bearer {plain}"}
     assert history.credited_completions and history.revoked_completions
+    settings = client.app.state.settings  # type: ignore[attr-defined]
 
     for year in YEARS:
         expected = {p.id: history.total(p.id, year) for p in people}
-        expected_lentera = {p.nip: history.lentera[p.id, year] for p in people}
+        # Completion lists are ranged by calendar dates, whatever the person's JP year.
+        expected_lentera = {p.nip: history.lentera_calendar[p.id, year] for p in people}
 
         # The learner's record service, per person and in bulk.
         for person in people:
-            record = jp.jp_for_year(session, person.id, year)
+            record = jp.jp_for_person(session, person, year, settings)
             assert (record.lentera_jp, record.external_jp) == (
                 history.lentera[person.id, year],
                 history.external[person.id, year],
@@ -321,6 +362,13 @@ def check_every_consumer(client: TestClient, session: Session, history: History,
         summary = _api_get(client, "/api/v1/jp-summary", bearer, year=year)
         totals = {item["nip"]: item["total_jp"] for item in summary}
         assert {by_nip[n].id: totals[n] for n in by_nip} == expected
+        for item in summary:
+            if item["nip"] in by_nip:
+                person = by_nip[item["nip"]]
+                pppk = person.employee_type == "PPPK"
+                assert item["rule"] == ("allotment" if pppk else "minimum")
+                contract = pppk and person.contract_start_on is not None
+                assert item["counted_per"] == ("contract_year" if contract else "calendar_year")
         done = _api_get(
             client,
             "/api/v1/completions",
@@ -353,7 +401,11 @@ def check_every_consumer(client: TestClient, session: Session, history: History,
                 for e in page.context["record"].entries  # type: ignore[attr-defined]
             )
         home = client.get("/")
-        assert home.context["jp_year"].total == history.total(person.id, this_year)  # type: ignore[attr-defined]
+        start = person.contract_start_on if person.employee_type == "PPPK" else None
+        home_year = jp_year(clock.today(), start)
+        assert home_year in (this_year, this_year - 1)
+        assert home.context["jp_year"].year == home_year  # type: ignore[attr-defined]
+        assert home.context["jp_year"].total == history.total(person.id, home_year)  # type: ignore[attr-defined]
 
     # The dashboard: a completion counts as done only when credited.
     rates = dashboard.completion_by_unit(session)
@@ -392,6 +444,7 @@ def test_the_history_uses_every_certificate_state_and_both_employee_types(
 ) -> None:
     history = build_history(session, add_external, 1, reissue=False)
     assert {p.employee_type for p in history.people} == {"PNS", "PPPK"}
+    assert history.contract_people == 2  # and one PPPK without a known contract start
     assert history.credited_completions and history.revoked_completions
     statuses = {row.status for row in session.query(ExternalLearning)}
     assert statuses == {"verified", "rejected", "pending"}

@@ -431,7 +431,10 @@ def test_api_jp_summary_pages_through_every_active_asn_by_cursor(
         "nip": world.ani.nip, "name": "Ani Lamarauna", "unit": "Dinas Kesehatan",
         "jabatan": "Perawat Ahli Pertama", "golongan": "III/a", "lentera_jp": 12,
         "external_jp": 8, "total_jp": 20, "target": 20, "shortfall": 0, "reached": True,
+        "employee_type": "PNS", "rule": "minimum", "counted_per": "calendar_year",
+        "rule_basis": by_nip[world.ani.nip]["rule_basis"],
     }  # fmt: skip
+    assert by_nip[world.ani.nip]["rule_basis"].startswith("PP 11/2017")
     assert by_nip[world.citra.nip]["shortfall"] == 20
     audited = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "export.jp_compliance")
