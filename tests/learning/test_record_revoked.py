@@ -150,7 +150,7 @@ def test_siasn_export_leaves_the_revoked_completion_out(
 ) -> None:
     rows = _export(session, "siasn")
 
-    assert [r["Nomor Sertifikat"] for r in rows] == ["LNT-R-000001"]
+    assert [r["nomorSertipikat"] for r in rows] == ["LNT-R-000001"]
 
 
 def test_api_completions_carry_the_revocation_and_jp_summary_excludes_it(
