@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto Uvicorn believes; `lentera serve --forwarded-allow-ips` overrides it.
     # Any other peer's forwarded headers are ignored, so a client cannot pose as another.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # An API token stops working this many days after it was created (existing tokens too:
+    # the expiry is computed from the creation date, so lowering it shortens every token).
+    api_token_max_days: int = Field(default=365, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

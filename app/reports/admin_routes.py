@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -11,23 +12,50 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.models import AuditChainHead, AuditEvent
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.errors import BadRequest, NotFound
 from app.i18n import gettext as _
 from app.reports import tokens
 from app.reports.completions import start_of_day
 from app.reports.models import ApiToken
 from app.web.deps import AdminUser, CsrfChecked, HRUser
+from app.web.params import PathId, QueryId
 from app.web.templating import render
 
 router = APIRouter()
 PAGE = 50
 
 
+def _token_page(
+    request: Request, session: SessionDep, status_code: int = 200, **extra: object
+) -> Response:
+    """The token list with each token's expiry (LENTERA_API_TOKEN_MAX_DAYS after creation)."""
+    max_days: int = request.app.state.settings.api_token_max_days
+    rows = session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
+    now = utcnow()
+    listed = [
+        TokenRow(token=t, expires_at=tokens.expires_at(t, max_days),
+                 expired=now >= tokens.expires_at(t, max_days))
+        for t in rows
+    ]  # fmt: skip
+    return render(
+        request,
+        "reports/tokens.html",
+        {"tokens": listed, "max_days": max_days, **extra},
+        status_code=status_code,
+    )
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ApiToken
+    expires_at: datetime
+    expired: bool
+
+
 @router.get("/laporan/token", name="api_tokens")
 def api_tokens(request: Request, session: SessionDep, user: HRUser) -> Response:
-    rows = session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-    return render(request, "reports/tokens.html", {"tokens": rows})
+    return _token_page(request, session)
 
 
 @router.post("/laporan/token", name="api_token_create", dependencies=[CsrfChecked])
@@ -39,21 +67,19 @@ def api_token_create(
 ) -> Response:
     clean = " ".join(name.split())
     if not clean:
-        rows = session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-        return render(
+        return _token_page(
             request,
-            "reports/tokens.html",
-            {"tokens": rows, "error": _("Beri nama token, misalnya sistem yang memakainya.")},
+            session,
             status_code=400,
+            error=_("Beri nama token, misalnya sistem yang memakainya."),
         )
     _token, plain = tokens.create(session, clean, actor_id=user.id)
-    rows = session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-    return render(request, "reports/tokens.html", {"tokens": rows, "new_token": plain})
+    return _token_page(request, session, new_token=plain)
 
 
 @router.post("/laporan/token/{token_id}/cabut", name="api_token_revoke", dependencies=[CsrfChecked])
 def api_token_revoke(
-    request: Request, session: SessionDep, user: HRUser, token_id: int
+    request: Request, session: SessionDep, user: HRUser, token_id: PathId
 ) -> Response:
     token = session.get(ApiToken, token_id)
     if token is None:
@@ -70,7 +96,7 @@ def audit_log(
     aksi: Annotated[str, Query(max_length=64)] = "",
     dari: Annotated[date | None, Query()] = None,
     sampai: Annotated[date | None, Query()] = None,
-    sebelum: Annotated[int | None, Query(ge=1)] = None,
+    sebelum: QueryId = None,
 ) -> Response:
     """The audit trail, newest first, filtered by action and dates, paged by id."""
     query = (

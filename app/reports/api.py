@@ -21,25 +21,65 @@ from app.learning.credited import current_certificate
 from app.learning.models import Completion
 from app.reports import compliance, tokens
 from app.reports.models import ApiToken
+from app.web.params import MAX_ID
 
-router = APIRouter(prefix="/api/v1", tags=["HR"])
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str = Field(description="What went wrong, for the person running the client.")
+    fields: list[dict[str, object]] | None = Field(
+        default=None, description="422 only: each invalid parameter (`loc`, `msg`)."
+    )
+
+
+class ErrorOut(BaseModel):
+    """Every error under /api: one JSON shape, from app.errors."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Every answer other than 200 that a route under /api/v1 really gives (app.errors renders
+# them all as ErrorOut); schemathesis checks in tests/reports/test_api_fuzz.py that no route
+# answers with a status or a body this does not declare.
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: _error("A parameter's value is refused (a date or year out of range, a NUL byte)."),
+    401: _error("No token, or a token that is unknown, revoked, expired, or whose creator is "
+                "no longer an active HR officer or admin."),  # fmt: skip
+    422: _error("A parameter has the wrong type or lies outside the bounds in this schema."),
+    503: _error("The database cannot be reached; nothing changed. Retry after `Retry-After`."),
+}
+
+router = APIRouter(prefix="/api/v1", tags=["HR"], responses=ERRORS)
 
 
 def api_token(request: Request, session: SessionDep) -> ApiToken:
-    """The bearer token of the request (401 when missing, unknown or revoked)."""
+    """The bearer token of the request (401 when missing, unknown, revoked, expired, or when
+    its creator no longer holds the rights that created it)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    token = tokens.authenticate(session, value.strip()) if scheme.lower() == "bearer" else None
-    if token is None:
-        raise NotAuthenticated("A valid API token is required: Authorization: Bearer lnt_...")
-    return token
+    max_days: int = request.app.state.settings.api_token_max_days
+    found = (
+        tokens.authenticate(session, value.strip(), max_days=max_days)
+        if scheme.lower() == "bearer"
+        else tokens.UNKNOWN
+    )
+    if isinstance(found, tokens.Refused):
+        raise NotAuthenticated(found.message)
+    return found
 
 
 Token = Annotated[ApiToken, Depends(api_token)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 Cursor = Annotated[
-    int | None, Query(ge=0, le=2**31 - 1, description="`next_cursor` of the previous page.")
+    int | None, Query(ge=0, le=MAX_ID, description="`next_cursor` of the previous page.")
 ]
+# Any text without control characters (which no course code, name or date contains).
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 
 class UserOut(BaseModel):
@@ -147,9 +187,19 @@ def list_completions(
     token: Token,
     limit: Limit = 500,
     cursor: Cursor = None,
-    completed_from: Annotated[date | None, Query(alias="from")] = None,
-    completed_to: Annotated[date | None, Query(alias="to")] = None,
-    course: Annotated[str | None, Query(max_length=32)] = None,
+    completed_from: Annotated[
+        date | None, Query(alias="from", description="A local date from 2000-01-01 to 2100-12-31.")
+    ] = None,
+    completed_to: Annotated[
+        date | None,
+        Query(
+            alias="to",
+            description="A local date from 2000-01-01 to 2100-12-31, not before `from`.",
+        ),
+    ] = None,
+    course: Annotated[
+        str | None, Query(max_length=32, pattern=NO_CONTROL, description="A course code.")
+    ] = None,
 ) -> CompletionPage:
     """Completions in id order, each with its current certificate; one whose certificate is
     revoked is listed with `certificate_revoked`, `revoked_at`, `revoke_reason` and
@@ -227,8 +277,10 @@ def list_completions(
 ReportYear = Annotated[
     int | None,
     Query(
+        ge=compliance.MIN_YEAR,
+        le=2100,
         description="Calendar year in the zone of LENTERA_TIMEZONE (WITA, UTC+8, by default); "
-        "the current year when omitted."
+        "the current year when omitted. A year after next year is refused with 400.",
     ),
 ]
 
