@@ -17,13 +17,14 @@ from app.learning import external, jp
 from app.learning.models import ExternalLearning
 from app.learning.record_export import record_csv, record_pdf
 from app.web.deps import CsrfChecked, CurrentUser, HRUser
+from app.web.params import PathId, QueryYear
 from app.web.templating import render
 
 router = APIRouter()
 MB = 1024 * 1024
 
 
-def selected_year(tahun: int | None = None) -> int:
+def selected_year(tahun: QueryYear = None) -> int:
     """The year asked for with ?tahun=, the current local year by default."""
     current = clock.today().year
     if tahun is None:
@@ -179,7 +180,7 @@ def external_submit(
 
 
 def visible_submission(
-    external_id: int, session: SessionDep, user: CurrentUser
+    external_id: PathId, session: SessionDep, user: CurrentUser
 ) -> ExternalLearning:
     """A submission its owner, HR or an admin may see; 404 for anyone else (not 403, so
     nobody learns which ids exist)."""
@@ -244,7 +245,7 @@ def external_decide(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    external_id: int,
+    external_id: PathId,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:

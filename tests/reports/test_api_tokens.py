@@ -76,9 +76,7 @@ def test_a_token_stops_working_when_its_creator_is_anonymised(
     assert "no longer an active HR officer or admin" in _refusal(client, headers)
 
 
-def test_a_token_whose_creator_was_deleted_is_refused(
-    client: TestClient, session: Session
-) -> None:
+def test_a_token_whose_creator_was_deleted_is_refused(client: TestClient, session: Session) -> None:
     creator = make_user(session, roles={Role.HR})
     token, plain = tokens.create(session, "SIMPEG", actor_id=creator.id)
     token.created_by_id = None  # what ON DELETE SET NULL leaves behind
