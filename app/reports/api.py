@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -22,7 +26,6 @@ from app.learning.models import Completion
 from app.reports import compliance, tokens
 from app.reports.models import ApiToken
 from app.web.params import MAX_ID
-
 
 
 class ErrorDetail(BaseModel):
@@ -48,24 +51,55 @@ def _error(description: str) -> dict[str, object]:
 # answers with a status or a body this does not declare.
 ERRORS: dict[int | str, dict[str, object]] = {
     400: _error("A parameter's value is refused (a date or year out of range, a NUL byte)."),
-    401: _error("No token, or a token that is unknown, revoked, expired, or whose creator is "
-                "no longer an active HR officer or admin."),  # fmt: skip
+    401: _error(
+        "No token, or a token that is unknown, revoked, expired, or whose creator is "
+        "no longer an active HR officer or admin."
+    ),
     422: _error("A parameter has the wrong type or lies outside the bounds in this schema."),
     503: _error("The database cannot be reached; nothing changed. Retry after `Retry-After`."),
 }
 
-router = APIRouter(prefix="/api/v1", tags=["HR"], responses=ERRORS)
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
 
 
-def api_token(request: Request, session: SessionDep) -> ApiToken:
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters a route does not declare (400): a typo such as `?form=`
+    would otherwise be ignored silently and return every row."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = set(request.query_params) - _query_names(route.dependant)
+    if unknown:
+        names = ", ".join(sorted(repr(name[:40]) for name in unknown)[:5])
+        raise BadRequest(f"Unknown query parameter: {names}.")
+
+
+router = APIRouter(
+    prefix="/api/v1", tags=["HR"], responses=ERRORS, dependencies=[Depends(known_query_only)]
+)
+
+
+# Declares the bearer scheme in the OpenAPI schema; the check itself is `api_token`, which
+# words each refusal (auto_error=False: no bare 403 from FastAPI).
+bearer = HTTPBearer(auto_error=False, description="A token from /laporan/token: `lnt_…`.")
+
+
+def api_token(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ApiToken:
     """The bearer token of the request (401 when missing, unknown, revoked, expired, or when
     its creator no longer holds the rights that created it)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
     max_days: int = request.app.state.settings.api_token_max_days
     found = (
-        tokens.authenticate(session, value.strip(), max_days=max_days)
-        if scheme.lower() == "bearer"
+        tokens.authenticate(session, credentials.credentials.strip(), max_days=max_days)
+        if credentials is not None
         else tokens.UNKNOWN
     )
     if isinstance(found, tokens.Refused):
@@ -398,3 +432,17 @@ def jp_summary_units(
         city=_unit_out(compliance.city_totals(units)),
         units=[_unit_out(u) for u in units],
     )
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    """The schema at /api/openapi.json: the JSON API only (the HTML pages are not an API)."""
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description="Read-only JSON API for HR systems. Every error answers with the "
+            "`ErrorOut` body and `Cache-Control: no-store`.",
+            routes=router.routes,
+        )
+    return app.openapi_schema
