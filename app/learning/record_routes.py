@@ -201,7 +201,7 @@ def external_file(session: SessionDep, user: CurrentUser, row: VisibleSubmission
         headers={
             "Content-Disposition": _attachment(row.file_name, "inline"),
             "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "private, no-store",  # HR opens it too: never kept
         },
     )
 

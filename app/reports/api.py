@@ -67,13 +67,24 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+# (path, methods) -> the route's query parameters; the API's routes never change at run time.
+_declared: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    key = (route.path, frozenset(route.methods or ()))
+    if key not in _declared:
+        _declared[key] = _query_names(route.dependant)
+    return _declared[key]
+
+
 async def known_query_only(request: Request) -> None:
     """Refuse query parameters a route does not declare (400): a typo such as `?form=`
     would otherwise be ignored silently and return every row."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    unknown = set(request.query_params) - _query_names(route.dependant)
+    unknown = set(request.query_params) - _declared_query(route)
     if unknown:
         names = ", ".join(sorted(repr(name[:40]) for name in unknown)[:5])
         raise BadRequest(f"Unknown query parameter: {names}.")
