@@ -123,8 +123,8 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 Cursor = Annotated[
     int | None, Query(ge=0, le=MAX_ID, description="`next_cursor` of the previous page.")
 ]
-# Any text without control characters (which no course code, name or date contains).
-NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+# Any text without C0 or C1 control characters (no course code, name or date has one).
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 class UserOut(BaseModel):

@@ -41,6 +41,7 @@ def _fuzz(app: FastAPI, headers: dict[str, str], mode: GenerationMode, extra: li
             max_examples=EXAMPLES[mode],
             deadline=None,
             database=None,
+            derandomize=True,  # the same examples on every run: CI never flakes
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(case: Any) -> None:
@@ -104,7 +105,7 @@ def test_api_parameters_state_their_bounds_in_the_schema(client: TestClient) -> 
     assert param("/api/v1/users", "limit")["maximum"] == 1000
     assert param("/api/v1/users", "cursor")["maximum"] == 2**31 - 1
     course = param("/api/v1/completions", "course")
-    assert course["maxLength"] == 32 and course["pattern"] == r"^[^\x00-\x1f\x7f]*$"
+    assert course["maxLength"] == 32 and course["pattern"] == r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 def test_a_year_outside_the_schema_bounds_is_refused_with_422_and_a_later_year_with_400(
@@ -121,7 +122,7 @@ def test_a_control_character_in_a_course_code_is_refused_with_a_documented_statu
     client: TestClient, session: Session
 ) -> None:
     headers = _headers(session)
-    for course in ("A\x01B", "A\x7fB"):
+    for course in ("A\x01B", "A\x7fB", "A\x88B"):
         response = client.get("/api/v1/completions", params={"course": course}, headers=headers)
         assert response.status_code == 422
     nul = client.get("/api/v1/completions", params={"course": "A\x00B"}, headers=headers)
