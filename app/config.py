@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     jp_allotment_pppk: int = Field(default=24, ge=1)
     jp_rule_pppk: str = "PP 49/2018 tentang Manajemen PPPK Pasal 40 ayat (3) (22 November 2018)"
 
+    # An API token stops working this many days after it was created (existing tokens too:
+    # the expiry is computed from the creation date, so lowering it shortens every token).
+    api_token_max_days: int = Field(default=365, ge=1, le=3650)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -142,7 +142,10 @@ def install(app: FastAPI) -> None:
             return render_error(request, exc.__cause__.status_code, exc.__cause__.message)
         detail: Any = exc.detail
         message = detail if isinstance(detail, str) and exc.status_code not in (404, 405) else None
-        return render_error(request, exc.status_code, message)
+        response = render_error(request, exc.status_code, message)
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -194,6 +197,27 @@ def install(app: FastAPI) -> None:
             },
         )
         return render_error(request, 500)
+
+
+def allowed_methods(request: Request) -> str:
+    """The `Allow` header of a 405: the methods of every route matching the path.
+
+    Starlette names only the methods of the first route it matched, while one path often has
+    a GET route and a POST route (and FastAPI nests included routers)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    pending: list[Any] = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            pending.extend(nested.routes)
+            continue
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(route_methods)
+    return ", ".join(sorted(methods))
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

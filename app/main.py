@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(errors.reject_nul_in_url)],
     )
     app.state.settings = settings
+    app.openapi = partial(report_api.openapi_schema, app)  # type: ignore[method-assign]
     # Checking every template file's mtime on each render showed in production profiles
     # (os.stat per template per request); in development edits still show without restart.
     templating.templates.env.auto_reload = settings.env != "production"

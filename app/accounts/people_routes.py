@@ -14,6 +14,7 @@ from app.accounts.models import Unit, User
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.web.deps import CsrfChecked, HRUser
+from app.web.params import QueryPage
 from app.web.templating import render
 
 router = APIRouter(prefix="/pegawai")
@@ -26,7 +27,7 @@ def people(
     session: SessionDep,
     user: HRUser,
     q: str = "",
-    halaman: int = 1,
+    halaman: QueryPage = 1,
 ) -> Response:
     query = select(User).outerjoin(Unit, User.unit_id == Unit.id)
     term = " ".join(q.split())[:100]

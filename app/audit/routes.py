@@ -18,6 +18,7 @@ from app.db import SessionDep
 from app.errors import BadRequest
 from app.i18n import gettext as _
 from app.web.deps import AdminUser
+from app.web.params import MAX_ID, QueryId
 from app.web.templating import render
 
 router = APIRouter()
@@ -76,8 +77,8 @@ def audit_log(
     aksi: Annotated[str, Query(max_length=64)] = "",
     dari: Annotated[str, Query(max_length=10)] = "",
     sampai: Annotated[str, Query(max_length=10)] = "",
-    sebelum: Annotated[int | None, Query(ge=1)] = None,
-    sesudah: Annotated[int | None, Query(ge=0)] = None,
+    sebelum: QueryId = None,
+    sesudah: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """The audit trail, newest first, filtered by action and dates, paged by id both ways."""
     action = aksi.strip()

@@ -33,6 +33,7 @@ from app.db import SessionDep
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.web.deps import CsrfChecked, TrainerUser
+from app.web.params import PathId
 from app.web.templating import render
 
 router = APIRouter(prefix="/pengajar")
@@ -57,7 +58,7 @@ def managed_course(code: str, session: SessionDep, user: TrainerUser) -> Course:
 ManagedCourse = Annotated[Course, Depends(managed_course)]
 
 
-def managed_version(version_id: int, session: SessionDep, user: TrainerUser) -> CourseVersion:
+def managed_version(version_id: PathId, session: SessionDep, user: TrainerUser) -> CourseVersion:
     """A version of a course the user may manage."""
     version = session.get(CourseVersion, version_id)
     course = session.get(Course, version.course_id) if version else None

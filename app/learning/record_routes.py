@@ -18,13 +18,14 @@ from app.learning import external, jp
 from app.learning.models import ExternalLearning
 from app.learning.record_export import record_csv, record_pdf
 from app.web.deps import CsrfChecked, CurrentUser, HRUser
+from app.web.params import PathId, QueryYear
 from app.web.templating import render
 
 router = APIRouter()
 MB = 1024 * 1024
 
 
-def selected_year(tahun: int | None = None) -> int | None:
+def selected_year(tahun: QueryYear = None) -> int | None:
     """The year asked for with ?tahun=; None for the person's current year (`jp.current_year`:
     a PPPK's contract year may have begun last calendar year)."""
     current = clock.today().year
@@ -191,7 +192,7 @@ def external_submit(
 
 
 def visible_submission(
-    external_id: int, session: SessionDep, user: CurrentUser
+    external_id: PathId, session: SessionDep, user: CurrentUser
 ) -> ExternalLearning:
     """A submission its owner, HR or an admin may see; 404 for anyone else (not 403, so
     nobody learns which ids exist)."""
@@ -212,7 +213,7 @@ def external_file(session: SessionDep, user: CurrentUser, row: VisibleSubmission
         headers={
             "Content-Disposition": _attachment(row.file_name, "inline"),
             "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "private, no-store",  # HR opens it too: never kept
         },
     )
 
@@ -256,7 +257,7 @@ def external_decide(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    external_id: int,
+    external_id: PathId,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:

@@ -23,6 +23,7 @@ from app.learning import completion as completion_service
 from app.learning import course_rules, grading, progress, quizzes, study_time
 from app.learning.models import Assignment, Certificate, Completion
 from app.web.deps import CsrfChecked, CurrentUser
+from app.web.params import PathNumber
 from app.web.templating import render
 
 router = APIRouter()
@@ -339,7 +340,7 @@ def quiz_attempt(
     user: CurrentUser,
     ctx: CurrentCourse,
     key: str,
-    number: int,
+    number: PathNumber,
 ) -> Response:
     attempt, spec = _attempt(session, user, ctx, key, number)
     drawn = quizzes.drawn_questions(attempt)
@@ -370,7 +371,7 @@ async def quiz_submit(
     user: CurrentUser,
     ctx: CurrentCourse,
     key: str,
-    number: int,
+    number: PathNumber,
 ) -> Response:
     form = await request.form()
     fields = {name: [str(v) for v in form.getlist(name)] for name in form if name.startswith("q-")}

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -21,25 +25,106 @@ from app.learning.credited import current_certificate
 from app.learning.models import Completion
 from app.reports import compliance, tokens
 from app.reports.models import ApiToken
+from app.web.params import MAX_ID
 
-router = APIRouter(prefix="/api/v1", tags=["HR"])
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str = Field(description="What went wrong, for the person running the client.")
+    fields: list[dict[str, object]] | None = Field(
+        default=None, description="422 only: each invalid parameter (`loc`, `msg`)."
+    )
 
 
-def api_token(request: Request, session: SessionDep) -> ApiToken:
-    """The bearer token of the request (401 when missing, unknown or revoked)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    token = tokens.authenticate(session, value.strip()) if scheme.lower() == "bearer" else None
-    if token is None:
-        raise NotAuthenticated("A valid API token is required: Authorization: Bearer lnt_...")
-    return token
+class ErrorOut(BaseModel):
+    """Every error under /api: one JSON shape, from app.errors."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Every answer other than 200 that a route under /api/v1 really gives (app.errors renders
+# them all as ErrorOut); schemathesis checks in tests/reports/test_api_fuzz.py that no route
+# answers with a status or a body this does not declare.
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: _error("A parameter's value is refused (a date or year out of range, a NUL byte)."),
+    401: _error(
+        "No token, or a token that is unknown, revoked, expired, or whose creator is "
+        "no longer an active HR officer or admin."
+    ),
+    422: _error("A parameter has the wrong type or lies outside the bounds in this schema."),
+    503: _error("The database cannot be reached; nothing changed. Retry after `Retry-After`."),
+}
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+# (path, methods) -> the route's query parameters; the API's routes never change at run time.
+_declared: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    key = (route.path, frozenset(route.methods or ()))
+    if key not in _declared:
+        _declared[key] = _query_names(route.dependant)
+    return _declared[key]
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters a route does not declare (400): a typo such as `?form=`
+    would otherwise be ignored silently and return every row."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = set(request.query_params) - _declared_query(route)
+    if unknown:
+        names = ", ".join(sorted(repr(name[:40]) for name in unknown)[:5])
+        raise BadRequest(f"Unknown query parameter: {names}.")
+
+
+router = APIRouter(
+    prefix="/api/v1", tags=["HR"], responses=ERRORS, dependencies=[Depends(known_query_only)]
+)
+
+
+# Declares the bearer scheme in the OpenAPI schema; the check itself is `api_token`, which
+# words each refusal (auto_error=False: no bare 403 from FastAPI).
+bearer = HTTPBearer(auto_error=False, description="A token from /laporan/token: `lnt_…`.")
+
+
+def api_token(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ApiToken:
+    """The bearer token of the request (401 when missing, unknown, revoked, expired, or when
+    its creator no longer holds the rights that created it)."""
+    max_days: int = request.app.state.settings.api_token_max_days
+    found = (
+        tokens.authenticate(session, credentials.credentials.strip(), max_days=max_days)
+        if credentials is not None
+        else tokens.UNKNOWN
+    )
+    if isinstance(found, tokens.Refused):
+        raise NotAuthenticated(found.message)
+    return found
 
 
 Token = Annotated[ApiToken, Depends(api_token)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 Cursor = Annotated[
-    int | None, Query(ge=0, le=2**31 - 1, description="`next_cursor` of the previous page.")
+    int | None, Query(ge=0, le=MAX_ID, description="`next_cursor` of the previous page.")
 ]
+# Any text without C0 or C1 control characters (no course code, name or date has one).
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 class UserOut(BaseModel):
@@ -147,9 +232,19 @@ def list_completions(
     token: Token,
     limit: Limit = 500,
     cursor: Cursor = None,
-    completed_from: Annotated[date | None, Query(alias="from")] = None,
-    completed_to: Annotated[date | None, Query(alias="to")] = None,
-    course: Annotated[str | None, Query(max_length=32)] = None,
+    completed_from: Annotated[
+        date | None, Query(alias="from", description="A local date from 2000-01-01 to 2100-12-31.")
+    ] = None,
+    completed_to: Annotated[
+        date | None,
+        Query(
+            alias="to",
+            description="A local date from 2000-01-01 to 2100-12-31, not before `from`.",
+        ),
+    ] = None,
+    course: Annotated[
+        str | None, Query(max_length=32, pattern=NO_CONTROL, description="A course code.")
+    ] = None,
 ) -> CompletionPage:
     """Completions in id order, each with its current certificate; one whose certificate is
     revoked is listed with `certificate_revoked`, `revoked_at`, `revoke_reason` and
@@ -227,8 +322,10 @@ def list_completions(
 ReportYear = Annotated[
     int | None,
     Query(
+        ge=compliance.MIN_YEAR,
+        le=2100,
         description="Calendar year in the zone of LENTERA_TIMEZONE (WITA, UTC+8, by default); "
-        "the current year when omitted."
+        "the current year when omitted. A year after next year is refused with 400.",
     ),
 ]
 
@@ -377,3 +474,17 @@ def jp_summary_units(
         city=_unit_out(compliance.city_totals(units)),
         units=[_unit_out(u) for u in units],
     )
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    """The schema at /api/openapi.json: the JSON API only (the HTML pages are not an API)."""
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description="Read-only JSON API for HR systems. Every error answers with the "
+            "`ErrorOut` body and `Cache-Control: no-store`.",
+            routes=router.routes,
+        )
+    return app.openapi_schema

@@ -48,7 +48,8 @@ def parse(raw: RawFilters) -> ExportFilters:
         raise FilterError(_("Sampai tanggal tidak boleh sebelum dari tanggal."))
     unit_id = None
     if raw.unit.strip():
-        if not raw.unit.strip().isdigit():
+        # isascii(): "²" is a Unicode digit that int() refuses; 9 digits fit an INTEGER id.
+        if not (raw.unit.strip().isascii() and raw.unit.strip().isdigit()) or len(raw.unit) > 9:
             raise FilterError(_("Unit kerja tidak dikenal."))
         unit_id = int(raw.unit.strip())
     status = raw.status.strip() or None

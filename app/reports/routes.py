@@ -123,7 +123,13 @@ def export_download(
     media = "text/csv; charset=utf-8" if format == "csv" else exports.XLSX_TYPE
     name = exports.file_name(tata_letak, format, clock.today())
     return StreamingResponse(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        media_type=media,
+        # Every ASN's NIP and results: never kept by the browser or a shared proxy.
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

@@ -36,6 +36,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         over_https = self.https or scope.get("scheme") == "https"
+        api = scope.get("path", "").startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -45,6 +46,9 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("content-security-policy", CSP)
                 if over_https:
                     headers.setdefault("strict-transport-security", HSTS)
+                if api:
+                    # Personal data for HR systems, errors included: never cached anywhere.
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

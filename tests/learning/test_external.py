@@ -343,6 +343,7 @@ def test_owner_hr_and_nobody_else_can_open_the_file(
     assert own.headers["content-type"] == "application/pdf"
     assert own.headers["x-content-type-options"] == "nosniff"
     assert own.headers["content-disposition"].startswith('inline; filename="sertifikat.pdf"')
+    assert own.headers["cache-control"] == "private, no-store"
 
     client.cookies.clear()
     login(client, make_user(session))
