@@ -19,6 +19,7 @@ from app.i18n import gettext as _
 from app.learning import assignments
 from app.learning.models import Assignment
 from app.web.deps import CsrfChecked, HRUser
+from app.web.params import PathId
 from app.web.templating import render
 
 router = APIRouter(prefix="/pegawai")
@@ -165,7 +166,7 @@ def assignment_list(
     )
 
 
-def assignment_or_404(assignment_id: int, session: SessionDep, user: HRUser) -> Assignment:
+def assignment_or_404(assignment_id: PathId, session: SessionDep, user: HRUser) -> Assignment:
     """The assignment with this id (HR and admins only), else 404."""
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:

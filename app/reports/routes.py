@@ -197,5 +197,11 @@ def _siasn_download(
         row_count=count,
     )  # fmt: skip
     return StreamingResponse(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        media_type=media,
+        # Every ASN's NIP and certificates: never kept by the browser or a shared proxy.
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
     )
