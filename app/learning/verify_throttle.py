@@ -32,8 +32,9 @@ from app.db import session_scope, utcnow
 from app.errors import render_error
 from app.i18n import gettext as _
 
-VIEW = "verify-view"
-CHECK = "verify-check"
+_PREFIX = "verify-"
+VIEW = _PREFIX + "view"
+CHECK = _PREFIX + "check"
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,12 @@ def take(
         if session.get_bind().dialect.name == "postgresql":
             session.execute(select(func.pg_advisory_xact_lock(_lock_id(key))))
         # On SQLite this write comes first on purpose: it takes the database's write lock, so
-        # the count below sees every committed request (see auth.reserve_attempt).
+        # the count below sees every committed request (see auth.reserve_attempt). It drops
+        # every address's expired rows, not only this one's: addresses are personal data and
+        # most never come back (data minimisation).
         session.execute(
             delete(LoginFailure).where(
-                LoginFailure.key == key, LoginFailure.at <= utcnow() - window
+                LoginFailure.key.startswith(_PREFIX), LoginFailure.at <= utcnow() - window
             )
         )
         refused = _over(session, key, limit, window)

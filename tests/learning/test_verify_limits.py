@@ -99,3 +99,19 @@ def test_the_limit_is_per_address(
     assert verify_throttle.take(factory, "verify-view:10.0.0.1", limit=1, window=window) is None
     assert verify_throttle.take(factory, "verify-view:10.0.0.1", limit=1, window=window)
     assert verify_throttle.take(factory, "verify-view:10.0.0.2", limit=1, window=window) is None
+
+
+def test_expired_counts_of_every_address_are_deleted(app: FastAPI, session: Session) -> None:
+    from app.accounts.models import LoginFailure
+    from app.db import utcnow
+
+    session.add(LoginFailure(key="verify-view:10.9.9.9", at=utcnow() - timedelta(hours=1)))
+    session.add(LoginFailure(key="nip:199001012015031001", at=utcnow() - timedelta(hours=1)))
+    session.commit()
+    window = timedelta(minutes=10)
+    verify_throttle.take(app.state.sessionmaker, "verify-view:10.0.0.7", limit=5, window=window)
+    session.expire_all()
+    keys = set(session.scalars(select(LoginFailure.key)))
+    assert "verify-view:10.9.9.9" not in keys  # another address, expired: gone
+    assert "nip:199001012015031001" in keys  # the login throttle's rows are left alone
+    assert "verify-view:10.0.0.7" in keys
