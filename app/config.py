@@ -112,6 +112,18 @@ class Settings(BaseSettings):
     # the expiry is computed from the creation date, so lowering it shortens every token).
     api_token_max_days: int = Field(default=365, ge=1, le=3650)
 
+    # Public certificate verification, per client address and window (counted in the
+    # database, so across workers and instances): page views, and upload checks (each parses
+    # a PDF and checks its signature). Beyond them: 429 with Retry-After.
+    verify_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    verify_max_views_per_address: int = Field(default=120, ge=1)
+    verify_max_checks_per_address: int = Field(default=20, ge=1)
+    # How long a request waits for a pooled database connection and, on SQLite, for the
+    # write lock, before it is answered 503 with Retry-After. Long enough for a class of 200
+    # phones syncing at once to be served in turn (bench/sync_burst.py), yet shorter than a
+    # reverse proxy's usual 60 s read timeout and the page's own sync timeout (lentera.js).
+    db_wait_seconds: float = Field(default=45.0, ge=1, le=300)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -64,13 +64,13 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 10_000) -> None:
     # WAL lets readers proceed while a writer commits; the busy timeout makes concurrent
     # writers wait instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     # FULL: a commit is on disk before the learner is told it is saved, even across a power
     # cut (NORMAL would only survive a process crash). Costs one WAL fsync per commit.
     cursor.execute("PRAGMA synchronous=FULL")
@@ -78,11 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_WRITE_QUEUE_WAIT = 5.0  # seconds; then SQLite's own busy handler takes over
+_WRITE_QUEUE_WAIT = 5.0  # seconds, unless make_engine is given a wait; then SQLite's busy handler
 _HOLDS_WRITE_LOCK = "lentera.holds_write_lock"
 
 
-def _queue_sqlite_writers(engine: Engine) -> None:
+def _queue_sqlite_writers(engine: Engine, wait: float = _WRITE_QUEUE_WAIT) -> None:
     """One writing transaction at a time per process, in a fair queue.
 
     SQLite lets one connection write at a time; the others wait in its busy handler, which
@@ -101,7 +101,7 @@ def _queue_sqlite_writers(engine: Engine) -> None:
             return
         # A thread that already writes through another connection would wait for itself:
         # after a bounded wait, fall back to SQLite's busy handler as without the queue.
-        if lock.acquire(timeout=_WRITE_QUEUE_WAIT):
+        if lock.acquire(timeout=wait):
             info[_HOLDS_WRITE_LOCK] = True
 
     @event.listens_for(engine, "checkin")
@@ -133,19 +133,26 @@ def _private_sqlite_files(database: Path) -> None:
             continue
 
 
-def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int | None = None, wait_seconds: float | None = None, **kwargs: Any
+) -> Engine:
     """An engine for `url`, with SQLite tuned for a web server (WAL, FKs, busy timeout).
 
     `pool_size` (the server's LENTERA_DB_POOL_SIZE) keeps that many connections and never more:
     with SQLAlchemy's default overflow, load beyond 5 concurrent requests opened and closed a
     connection per request (seen in bench profiles: SQLite's connect pragmas on every request;
     on PostgreSQL a connect costs milliseconds).
+
+    `wait_seconds` (the server's LENTERA_DB_WAIT_SECONDS) bounds each wait of a request for
+    the database: for a pooled connection and, on SQLite, for the write lock (the queue and
+    SQLite's busy timeout). Beyond it the request fails with "database is locked" or a pool
+    timeout, which app.errors answers with 503 and Retry-After, never a 500.
     """
     parsed = make_url(url)
     if pool_size is not None and parsed.database not in (None, "", ":memory:"):
         kwargs.setdefault("pool_size", pool_size)
         kwargs.setdefault("max_overflow", 0)
-        kwargs.setdefault("pool_timeout", 30)
+        kwargs.setdefault("pool_timeout", wait_seconds if wait_seconds is not None else 30)
     if parsed.drivername.startswith("sqlite"):
         file_database = (
             Path(parsed.database)
@@ -167,8 +174,12 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Eng
                 # SQLAlchemy connect as usual.
                 _private_sqlite_files(private_file)
 
-        event.listen(engine, "connect", _sqlite_pragmas)
-        _queue_sqlite_writers(engine)
+        if wait_seconds is None:
+            event.listen(engine, "connect", _sqlite_pragmas)
+            _queue_sqlite_writers(engine)
+        else:
+            event.listen(engine, "connect", _sqlite_pragmas)
+            _queue_sqlite_writers(engine, wait_seconds)
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)

@@ -116,7 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Certificates are issued where completions are recorded (quiz, module, offline sync):
     # they read the issuing unit, signatory and key configured here.
     certificate_issue.configure(settings)
-    app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    app.state.engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        wait_seconds=settings.db_wait_seconds,
+    )
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
     app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)

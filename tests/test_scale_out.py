@@ -96,6 +96,10 @@ def test_two_instances_share_logins_progress_publishing_and_throttling(
 
             # A progress write on A shows on B.
             module = "01-dasar-hukum-dan-asas"
+            course = on_a.get("/kursus/PPP-101")
+            enrol_token = re.search(r'name="csrf_token" value="([^"]+)"', course.text)
+            assert enrol_token  # a GET never enrols: the course page's button does
+            on_a.post("/kursus/PPP-101/ikuti", data={"csrf_token": enrol_token[1]})
             page = on_a.get(f"/kursus/PPP-101/modul/{module}")
             event = re.search(r'name="event_id" value="([^"]+)"', page.text)
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -135,9 +139,8 @@ def test_two_instances_share_logins_progress_publishing_and_throttling(
                 publish = re.search(r'action="(/pengajar/versi/\d+/terbitkan)"', course_page.text)
                 assert publish
                 admin_a.post(publish[1], data={"csrf_token": token[1]})
-                assert (
-                    "Kalimat dari instans A." in admin_a.get(f"/kursus/PPP-101/modul/{module}").text
-                )
+                # Read as the enrolled learner (a GET never enrols the admin).
+                assert "Kalimat dari instans A." in on_a.get(f"/kursus/PPP-101/modul/{module}").text
             published_at = time.monotonic()
             while "Kalimat dari instans A." not in on_b.get(f"/kursus/PPP-101/modul/{module}").text:
                 assert time.monotonic() - published_at < 5, "B still serves the old version"

@@ -17,7 +17,7 @@ from app.content.catalog import CourseView
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Forbidden, NotFound
 from app.i18n import gettext as _
-from app.learning import certificate_issue, certificate_snapshot
+from app.learning import certificate_issue, certificate_snapshot, verify_throttle
 from app.learning import completion as completion_service
 from app.learning.models import Certificate, Completion
 from app.web.deps import AdminUser, CsrfChecked, CurrentUser, HRUser, OptionalUser
@@ -95,7 +95,10 @@ def _verify_context(session: Session, certificate: Certificate | None) -> dict[s
 @router.get("/verifikasi/{number}", name="verify")
 def verify(request: Request, session: SessionDep, user: OptionalUser, number: str) -> Response:
     """Public: is this certificate genuine, is its signature valid? Only the name, a masked
-    NIP, the course and the dates are shown."""
+    NIP, the course and the dates are shown. Rate-limited per address (verify_throttle)."""
+    refused = verify_throttle.limit(request, verify_throttle.VIEW)
+    if refused is not None:
+        return refused
     certificate = session.scalar(
         select(Certificate).where(Certificate.number == number[:NUMBER_LENGTH])
     )
@@ -111,10 +114,15 @@ def verify(request: Request, session: SessionDep, user: OptionalUser, number: st
 def verify_upload(
     request: Request,
     session: SessionDep,
-    certificate: CertificateByNumber,
+    number: str,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Public: compare an uploaded PDF with the certificate as issued and check its signature."""
+    """Public: compare an uploaded PDF with the certificate as issued and check its signature.
+    Rate-limited per address before any work (the signature check is CPU-heavy)."""
+    refused = verify_throttle.limit(request, verify_throttle.CHECK)
+    if refused is not None:
+        return refused
+    certificate = certificate_or_404(session, number)
     data = file.file.read(MAX_CHECK_BYTES + 1) if file is not None else b""
     problem = None
     check = None

@@ -91,11 +91,22 @@ def try_complete(
     return completion
 
 
+# The random part of a certificate number: 14 characters of a 32-letter alphabet, 70 random
+# bits, so the public verification page cannot be walked to find valid numbers (the old
+# numbers carried 20 random bits: about half a million guesses found one; they still verify,
+# as lookups are by the whole stored number). The course code is cut to 12 characters so a
+# number always fits the 40-character column.
+RANDOM_CHARACTERS = 14
+_CODE_PART_LENGTH = 12
+
+
 def _certificate_number(code: str, completion: Completion) -> str:
     year = clock.local_date(completion.completed_at).year
-    check = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(4))
-    # The random part keeps numbers from being enumerated on the public verification page.
-    return f"LTR-{year}-{code.replace('-', '')}-{completion.id:05d}-{check}"
+    random_part = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(RANDOM_CHARACTERS))
+    course = code.replace("-", "")[:_CODE_PART_LENGTH]
+    # Grouped by 5 so it can be read out and typed: LTR-2026-PPP101-K7QM2-XH9PA-4TCD.
+    groups = "-".join(random_part[i : i + 5] for i in range(0, RANDOM_CHARACTERS, 5))
+    return f"LTR-{year}-{course}-{groups}"
 
 
 def _new_certificate(

@@ -21,7 +21,10 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.accounts.viewer import Viewer
+from app.content.catalog import ContentCache
 from app.content.models import CourseVersionFile
 from app.content.routes import Cache, CurrentCourse
 from app.db import SessionDep, utcnow
@@ -81,28 +84,46 @@ def offline_manifest(
     )
 
 
-@router.post("/sinkron", name="offline_sync", dependencies=[CsrfChecked])
+@router.post("/sinkron", name="offline_sync", dependencies=[CsrfChecked], response_model=SyncResult)
 def offline_sync(
     session: SessionDep,
     user: CurrentUser,
     cache: Cache,
     batch: Annotated[SyncBatch, Body()],
-) -> SyncResult:
-    """Apply queued offline completions; each event id is applied at most once."""
+) -> Response:
+    """Apply queued offline completions; each event id is applied at most once.
+
+    Returns a ready JSONResponse on purpose. For a returned model FastAPI validates it in the
+    thread pool after the route: with a class syncing at once every pool thread could be
+    waiting for SQLite's write lock, held by this very request until its commit, so that one
+    more hop deadlocked until the waits ran out (50 phones: 37 answered 503 after 45 s;
+    bench/sync_burst.py). The commit has its own thread for the same reason (app.db)."""
+    return JSONResponse(_apply(session, user, cache, batch).model_dump())
+
+
+def _apply(session: Session, user: Viewer, cache: ContentCache, batch: SyncBatch) -> SyncResult:
     catalog = cache.catalog(session)
     result = SyncResult(applied=[], duplicates=[], rejected={})
     now = utcnow()
     touched = set()
+    enrolled: set[int] = set()
     for event in batch.events:
         view = catalog.by_code.get(event.course)
         module = view.module(event.module) if view is not None else None
         if view is None or module is None:
             result.rejected[event.id] = "unknown course or module"
             continue
-        if progress.missing_prerequisites(session, user.id, view, catalog):
-            result.rejected[event.id] = "prerequisites not completed"
-            continue
-        progress.enrol(session, user.id, view.course_id)
+        if view.course_id not in enrolled:
+            if progress.missing_prerequisites(session, user.id, view, catalog):
+                result.rejected[event.id] = "prerequisites not completed"
+                continue
+            # Read first: on SQLite a write holds the database's write lock until the commit,
+            # so a batch writes nothing it does not need (one enrolment per course, not one
+            # per event). A learner not yet enrolled is enrolled by their own sync: it is a
+            # POST with the CSRF token, sent by a module page they were reading.
+            if not progress.is_enrolled(session, user.id, view.course_id):
+                progress.enrol(session, user.id, view.course_id)
+            enrolled.add(view.course_id)
         state = progress.course_progress(session, user.id, view)
         if course_rules.pretest_pending(session, user.id, view, state.any_opened):
             result.rejected[event.id] = course_rules.pretest_pending_message()

@@ -21,7 +21,7 @@ from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import completion as completion_service
 from app.learning import course_rules, grading, progress, quizzes, study_time
-from app.learning.models import Assignment, Certificate, Completion
+from app.learning.models import Assignment, Completion
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.params import PathNumber
 from app.web.templating import render
@@ -39,11 +39,8 @@ def _learner_state(
             Completion.user_id == user.id, Completion.course_id == view.course_id
         )
     )
-    certificate = (
-        session.scalar(select(Certificate).where(Certificate.completion_id == done.id))
-        if done
-        else None
-    )
+    # A re-issue revokes the old certificate and adds a row: show the current one.
+    certificate = completion_service.current_certificate(session, done.id) if done else None
     assignment = session.scalar(
         select(Assignment).where(
             Assignment.user_id == user.id, Assignment.course_id == view.course_id
@@ -101,7 +98,8 @@ def _require_prerequisites(
 def _ensure_enrolled(
     session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
 ) -> None:
-    """Reading, marking or testing enrols the learner, once prerequisites are met."""
+    """Marking a module or starting a test (POSTs) enrols the learner, once prerequisites are
+    met. A GET never calls this: a link from another site must not change anything."""
     if not progress.is_enrolled(session, user.id, ctx.view.course_id):
         _require_prerequisites(session, cache, user, ctx)
         progress.enrol(session, user.id, ctx.view.course_id)
@@ -133,8 +131,10 @@ def resume(
     request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
 ) -> Response:
     """ "Lanjutkan belajar": the pre-test when it comes first, the first unfinished module,
-    else the final test."""
-    state = progress.course_progress(session, user.id, ctx.view)
+    else the final test. Not enrolled: the course page, whose button enrols."""
+    state = progress.enrolled_progress(session, user.id, ctx.view)
+    if state is None:
+        return RedirectResponse(ctx.base, 303)
     if course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened):
         return RedirectResponse(f"{ctx.base}/tes/{PRETEST_KEY}", 303)
     slug = progress.next_module(ctx.view, state)
@@ -172,6 +172,15 @@ def _module_view(
     return page
 
 
+def _not_enrolled_page(
+    request: Request, session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
+) -> Response:
+    """The course page, said to be the way in, for a GET of a page that needs enrolment."""
+    state = _learner_state(session, cache, user, ctx)
+    state["enrol_first"] = True
+    return course_page(request, session, cache, ctx, state)
+
+
 def _known_module(ctx: CourseContext, slug: str) -> ModuleSummary:
     module = ctx.view.module(slug)
     if module is None:
@@ -189,7 +198,11 @@ def module(
     slug: str,
 ) -> Response:
     _known_module(ctx, slug)
-    state = _enrolled_progress(session, cache, user, ctx)
+    state = progress.enrolled_progress(session, user.id, ctx.view)
+    if state is None:
+        # A GET never enrols (a cross-site link or an image tag could send it): the course
+        # page instead, with its "Ikuti kursus ini" button (a POST with a CSRF token).
+        return _not_enrolled_page(request, session, cache, user, ctx)
     if course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened):
         return RedirectResponse(f"{ctx.base}/tes/{PRETEST_KEY}", 303)
     page = _module_view(request, session, cache, ctx, slug, state)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from app.content import store
 from tests.factories import login, make_user
-from tests.learning.test_journey import _take_quiz
+from tests.learning.test_journey import _take_quiz, enrol
 
 MODULE = "/kursus/PPP-101/modul/02-standar-dan-maklumat-pelayanan"
 SIMULATION = "/kursus/PPP-101/modul/06-simulasi-loket-disdukcapil"
@@ -44,6 +44,7 @@ def test_module_page_has_content_and_previous_next_links(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
     _learner(client, session)
+    enrol(client)
     # PPP-101 asks for its pre-test before the modules open.
     assert client.get(MODULE).headers["location"] == "/kursus/PPP-101/tes/tes-awal"
     _take_quiz(client, session, "tes-awal", correct=False)

@@ -16,7 +16,7 @@ from app.db import utcnow
 from app.learning import course_rules
 from app.learning.models import ModuleProgress, QuizAttempt
 from tests.factories import csrf_token, login, make_user
-from tests.learning.test_journey import _complete_all_modules, _take_quiz
+from tests.learning.test_journey import _complete_all_modules, _take_quiz, enrol
 
 BASE = "/kursus/PPP-101"
 MODULE = "01-dasar-hukum-dan-asas"
@@ -44,6 +44,7 @@ def test_required_pretest_comes_before_the_first_module(
 ) -> None:
     learner = make_user(session)
     login(client, learner)
+    enrol(client)
     page = client.get(f"{BASE}/modul/{MODULE}")
     assert page.status_code == 303 and page.headers["location"] == f"{BASE}/tes/tes-awal"
     assert client.get(f"{BASE}/lanjutkan").headers["location"] == f"{BASE}/tes/tes-awal"
@@ -82,6 +83,7 @@ def test_pretest_is_closed_once_a_module_has_been_opened(
 ) -> None:
     _republish(session, content_copy, "tes_awal_wajib: tidak\n")
     login(client, make_user(session))
+    enrol(client)
     assert client.get(f"{BASE}/modul/{MODULE}").status_code == 200  # not required: open at once
     refused = _start(client)
     assert refused.status_code == 409
