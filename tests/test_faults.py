@@ -7,6 +7,7 @@ reports the outage while it lasts.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import sqlite3
@@ -39,6 +40,12 @@ MODULES = ["01-dasar-hukum-dan-asas", "02-standar-dan-maklumat-pelayanan"]
 
 def _learner_enrolled(url: str, library: loader.Library) -> User:
     engine = make_engine(url)
+    # Not a test of the study rules: the course (as if its kursus.yaml said so) lets modules be
+    # marked at once, without a pre-test first.
+    relaxed = dataclasses.replace(
+        library.courses[COURSE], pretest_required=False, min_time_percent=0
+    )
+    library = dataclasses.replace(library, courses={**library.courses, COURSE: relaxed})
     try:
         with Session(engine, expire_on_commit=False) as session:
             report = store.import_library(session, CONTENT_DIR, library=library)

@@ -223,7 +223,7 @@ def assignment_cancel(
         return render(
             request,
             "learning/assignment_error.html",
-            {"message": _("Tuliskan alasan pembatalan (paling sedikit 5 huruf)."), "back": back},
+            {"message": _("Tuliskan alasan pembatalan (paling sedikit 5 karakter)."), "back": back},
             status_code=400,
         )
     assignments.cancel(session, assignment, reason, actor_id=user.id)
