@@ -489,6 +489,8 @@ def export_completions(
     unit: Annotated[str, typer.Option(help="Unit kerja name.")] = "",
     course: Annotated[str, typer.Option(help="Course code.")] = "",
     status: Annotated[str, typer.Option(help="selesai, berjalan or lewat_tenggat.")] = "",
+    nip: Annotated[str, typer.Option(help="One person's NIP or NI PPPK.")] = "",
+    employee_type: Annotated[str, typer.Option(help="PNS or PPPK.")] = "",
     delimiter: Annotated[str, typer.Option(help="CSV separator: ';' or ','.")] = ";",
     bom: Annotated[bool, typer.Option(help="Start the CSV with a UTF-8 BOM (for Excel).")] = True,
     since_last: Annotated[
@@ -527,7 +529,11 @@ def export_completions(
                 raise _fail(f"Unit kerja '{unit}' tidak ditemukan.")
             unit_id = str(found)
         try:
-            parsed = filters.parse(filters.RawFilters(date_from, date_to, unit_id, course, status))
+            parsed = filters.parse(
+                filters.RawFilters(
+                    date_from, date_to, unit_id, course, status, nip=nip, jenis=employee_type
+                )
+            )
         except filters.FilterError as exc:
             raise _fail(str(exc)) from exc
         options = siasn.Options.from_settings(settings) if layout == "siasn" else None

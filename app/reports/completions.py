@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.accounts import nip as nip_rules
 from app.accounts.models import Unit, User
 from app.content.models import Course, CourseVersion
 from app.learning import credited
@@ -59,6 +60,9 @@ class ExportFilters:
     unit_id: int | None = None
     course_code: str | None = None
     status: Status | None = None
+    # One person (their NIP or NI PPPK) and/or one employee type ("PNS" or "PPPK").
+    nip: str | None = None
+    employee_type: Literal["PNS", "PPPK"] | None = None
     today: date = field(default_factory=clock.today)
     # Only completions that count (SIASN's layout): a revoked certificate's row is left out.
     credited_only: bool = False
@@ -76,6 +80,9 @@ class ExportFilters:
             "unit_id": self.unit_id,
             "course": self.course_code,
             "status": self.status,
+            # Masked: the audit trail keeps no NIP in its details (anonymisation cannot reach it).
+            "nip": nip_rules.mask(self.nip) if self.nip else None,
+            "employee_type": self.employee_type,
         }
 
 
@@ -140,6 +147,10 @@ def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
         query = query.where(User.unit_id == filters.unit_id)
     if filters.course_code:
         query = query.where(Course.code == filters.course_code)
+    if filters.nip:
+        query = query.where(User.nip == filters.nip)
+    if filters.employee_type:
+        query = query.where(User.employee_type == filters.employee_type)
     if filters.since is not None:
         query = query.where(
             or_(

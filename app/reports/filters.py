@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.accounts import nip as nip_rules
 from app.i18n import gettext as _
 from app.reports.completions import STATUS_LABELS, ExportFilters
 
@@ -20,6 +21,8 @@ class RawFilters:
     unit: str = ""
     kursus: str = ""
     status: str = ""
+    nip: str = ""
+    jenis: str = ""
 
 
 def _date(value: str, label: str) -> date | None:
@@ -59,10 +62,25 @@ def parse(raw: RawFilters) -> ExportFilters:
                 "Status '{value}' tidak dikenal; pilih selesai, berjalan, atau lewat_tenggat."
             ).format(value=status[:30])
         )
+    nip = None
+    if raw.nip.strip():
+        try:
+            nip = nip_rules.digits(raw.nip)  # the messages name the NIP already
+        except nip_rules.InvalidNIP as exc:
+            raise FilterError(str(exc)) from None
+        if len(nip) != nip_rules.NIP_LENGTH:
+            raise FilterError(
+                _("NIP harus 18 digit; yang diisi {count} digit.").format(count=len(nip))
+            )
+    employee_type = raw.jenis.strip().upper() or None
+    if employee_type is not None and employee_type not in ("PNS", "PPPK"):
+        raise FilterError(_("Jenis pegawai harus PNS atau PPPK."))
     return ExportFilters(
         date_from=date_from,
         date_to=date_to,
         unit_id=unit_id,
         course_code=raw.kursus.strip() or None,
         status=status,  # type: ignore[arg-type]
+        nip=nip,
+        employee_type=employee_type,  # type: ignore[arg-type]
     )

@@ -81,10 +81,12 @@ def export_download(
     unit: Annotated[str, Query(max_length=12)] = "",
     kursus: Annotated[str, Query(max_length=40)] = "",
     status: Annotated[str, Query(max_length=20)] = "",
+    nip: Annotated[str, Query(max_length=40)] = "",
+    jenis: Annotated[str, Query(max_length=8)] = "",
     lampiran: Annotated[bool, Query()] = False,
     perubahan: Annotated[bool, Query()] = False,
 ) -> Response:
-    raw = filters.RawFilters(dari, sampai, unit, kursus, status)
+    raw = filters.RawFilters(dari, sampai, unit, kursus, status, nip=nip, jenis=jenis)
     try:
         parsed = filters.parse(raw)
     except filters.FilterError as exc:

@@ -20,7 +20,7 @@ from app.db import utcnow
 from app.learning import completion, progress
 from app.learning.models import Assignment, Completion, QuizAttempt
 from app.reports.completions import COLUMNS, SIASN_COLUMNS
-from tests.factories import login, make_user
+from tests.factories import login, make_user, pppk_nip
 
 
 def _complete(session: Session, user: User, code: str, when_days_ago: int = 0) -> Completion:
@@ -133,6 +133,50 @@ def test_xlsx_and_siasn_layouts(
     assert "Kota Palu" in row["institusiPenyelenggara"]
     assert row["nipBaru"] == learner.nip
     workbook.close()
+
+
+def test_export_filters_by_one_persons_nip_and_by_employee_type(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    login(client, make_user(session, roles={Role.HR}))
+    pns = make_user(session)
+    other_pns = make_user(session)
+    pppk = make_user(session, nip=pppk_nip(seq=7), employee_type="PPPK", golongan="IX")
+    for person in (pns, other_pns, pppk):
+        _complete(session, person, "PPP-101")
+
+    def nips(**params: str) -> list[str]:
+        response = client.get("/laporan/ekspor/unduh", params={"format": "csv", **params})
+        assert response.status_code == 200, response.text
+        header, *rows = _csv(response)
+        return sorted(row[header.index("NIP")] for row in rows)
+
+    # Spaces between the NIP's groups are fine, as everywhere else.
+    spaced = f"{pns.nip[:8]} {pns.nip[8:14]} {pns.nip[14]} {pns.nip[15:]}"
+    assert nips(nip=spaced) == [pns.nip]
+    assert nips(jenis="PPPK") == [pppk.nip]
+    assert nips(jenis="PNS") == sorted([pns.nip, other_pns.nip])
+    assert nips(nip=pppk.nip, jenis="PNS") == []
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export.completions")
+    ).first()
+    assert event is not None
+    assert pns.nip not in str(event.details)  # the audit trail keeps a masked NIP only
+
+
+def test_a_malformed_nip_filter_is_explained_and_nothing_is_exported(
+    client: TestClient, session: Session
+) -> None:
+    login(client, make_user(session, roles={Role.HR}))
+    for value, message in (("19920314-2019", "hanya boleh berisi angka"), ("1992", "18 digit")):
+        response = client.get("/laporan/ekspor/unduh", params={"nip": value})
+        assert response.status_code == 400
+        assert message in response.text
+    wrong_type = client.get("/laporan/ekspor/unduh", params={"jenis": "honorer"})
+    assert "PNS atau PPPK" in wrong_type.text
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.action == "export.completions")) is None
+    )
 
 
 def test_bad_filters_are_explained_and_nothing_is_exported(

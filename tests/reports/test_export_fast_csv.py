@@ -169,7 +169,13 @@ def test_fast_csv_is_byte_identical_to_the_python_path_for_every_filter(
     session: Session, awkward_data: list[User], layout: str, delimiter: str, bom: bool
 ) -> None:
     unit_id = awkward_data[3].unit_id
-    cases = {**FILTERS, "unit": {"unit_id": unit_id}}
+    cases = {
+        **FILTERS,
+        "unit": {"unit_id": unit_id},
+        "one person": {"nip": awkward_data[4].nip},
+        "PNS": {"employee_type": "PNS"},
+        "PPPK": {"employee_type": "PPPK"},
+    }
     for label, values in cases.items():
         filters = ExportFilters(today=TODAY, **values)  # type: ignore[arg-type]
         expected = _python_path(session, layout, filters, delimiter=delimiter, bom=bom)
