@@ -48,6 +48,9 @@ def test_without_javascript_marking_a_module_complete_is_recorded(
     page = nojs_page
     learner, password = new_learner()
     flows.login(page, learner.nip, password)
+    # A GET never enrols: the module's address shows the course page with its enrol button.
+    page.goto(f"/kursus/{COURSE}/modul/01-dasar-komunikasi-pelayanan")
+    flows.submit(page, "Ikuti kursus ini")
     page.goto(f"/kursus/{COURSE}/modul/01-dasar-komunikasi-pelayanan")
     assert page.url.endswith(f"/kursus/{COURSE}/tes/tes-awal"), "the pre-test comes first"
     flows.take_quiz(page, db, learner.id, "tes-awal", correct=False)
