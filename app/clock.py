@@ -4,9 +4,10 @@ Every stored time is UTC (`app.db.utcnow()`). People, and the rules that concern
 in local calendar days: a course completed on 31 December at 20.00 UTC was completed on
 1 January in Palu and counts for the new JP year; a follow-up is due N local days after a
 completion; exports and certificates print local dates. All of these read the zone from here,
-and the zone comes from one setting, `LENTERA_TIMEZONE` (default `Asia/Makassar`, WITA).
+and the zone comes from one setting, `LENTERA_TIMEZONE` (WITA by default, see app/config.py).
 
-`configure()` is called once by `create_app()` and by the CLI with the settings' zone.
+`configure()` is called by `get_settings()` and `create_app()` with the settings' zone; code
+that asks for the zone before either has run reads the settings then, so no zone is written here.
 Indonesian zones (WIB, WITA, WIT) keep no summer time, and the export's SQL relies on that
 (a fixed offset): `check_zone()` refuses a zone whose offset changes during the year.
 """
@@ -16,9 +17,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_ZONE = "Asia/Makassar"
-
-_zone = ZoneInfo(DEFAULT_ZONE)
+# Set by `configure()`; None until the settings have been read.
+_zone: ZoneInfo | None = None
 
 
 def check_zone(name: str) -> ZoneInfo:
@@ -26,7 +26,9 @@ def check_zone(name: str) -> ZoneInfo:
     try:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Makassar)") from exc
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name such as Asia/Jayapura)"
+        ) from exc
     offsets = {datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 4, 7, 10)}
     if len(offsets) != 1:
         raise ValueError(f"time zone {name!r} changes its offset during the year")
@@ -40,31 +42,36 @@ def configure(name: str) -> None:
 
 
 def zone() -> ZoneInfo:
-    """The configured local zone."""
+    """The configured local zone (read from the settings on first use if nobody configured it)."""
+    if _zone is None:
+        from app.config import get_settings  # config imports this module for check_zone
+
+        get_settings()  # configures the zone from LENTERA_TIMEZONE
+    assert _zone is not None
     return _zone
 
 
 def utc_offset() -> timedelta:
     """The local zone's fixed offset from UTC (+8 hours for WITA)."""
-    offset = datetime(2026, 1, 1, tzinfo=_zone).utcoffset()
+    offset = datetime(2026, 1, 1, tzinfo=zone()).utcoffset()
     assert offset is not None
     return offset
 
 
 def abbreviation() -> str:
     """How the zone is written after a time: WIB, WITA or WIT (or the offset elsewhere)."""
-    name = datetime(2026, 1, 1, tzinfo=_zone).tzname() or ""
+    name = datetime(2026, 1, 1, tzinfo=zone()).tzname() or ""
     return name if name.isalpha() else f"UTC{name}"
 
 
 def local(moment: datetime) -> datetime:
     """A UTC (or any aware) moment as local wall-clock time."""
-    return moment.astimezone(_zone)
+    return moment.astimezone(zone())
 
 
 def local_date(moment: datetime) -> date:
     """The local calendar day of a moment."""
-    return moment.astimezone(_zone).date()
+    return moment.astimezone(zone()).date()
 
 
 def now_utc() -> datetime:
@@ -74,12 +81,12 @@ def now_utc() -> datetime:
 
 def today() -> date:
     """Today's local date."""
-    return datetime.now(_zone).date()
+    return datetime.now(zone()).date()
 
 
 def day_start(day: date) -> datetime:
     """The UTC moment where local day `day` begins."""
-    return datetime.combine(day, time.min, _zone).astimezone(UTC)
+    return datetime.combine(day, time.min, zone()).astimezone(UTC)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -21,16 +21,15 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
 import segno
 from babel.dates import format_date
 from fpdf import FPDF
 
+from app import clock
 from app.accounts.nip import display as display_nip
 
-# Palu is on Central Indonesia Time; used for the PDF's creation timestamp.
-WITA = timezone(timedelta(hours=8), "WITA")
 MINUTES_PER_JP = 45  # one "jam pelajaran" of ASN training
 
 _NAVY = (20, 45, 90)
@@ -117,7 +116,7 @@ def indonesian_date(day: date) -> str:
 
 def creation_moment(day: date) -> datetime:
     """Midnight in Palu on `day`: a fixed creation date, so the same data gives the same file."""
-    return datetime.combine(day, time(0, 0), tzinfo=WITA)
+    return datetime.combine(day, time(0, 0), tzinfo=clock.zone())
 
 
 def fit_lines(

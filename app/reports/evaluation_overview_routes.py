@@ -41,6 +41,7 @@ def evaluation_overview_page(
     request: Request, session: SessionDep, user: HRUser, tahun: Text = "", unit: Text = ""
 ) -> Response:
     filters = _filters(session, tahun, unit)
+    this_year = clock.today().year
     params = {"tahun": str(filters.year)} | (
         {"unit": str(filters.unit_id)} if filters.unit_id is not None else {}
     )
@@ -52,7 +53,7 @@ def evaluation_overview_page(
             "filters": filters,
             "params": params,
             "units": session.scalars(select(Unit).order_by(Unit.name)).all(),
-            "years": list(range(clock.today().year + 1, clock.today().year - 6, -1)),
+            "years": list(range(this_year + 1, this_year - 6, -1)),
             "number": number,
             "signed": signed,
             "percent": percent,

@@ -46,9 +46,10 @@ ZONES = {
 def zone(request: pytest.FixtureRequest) -> Iterator[str]:
     """Configure the clock in one of Indonesia's three zones; back to WITA afterwards."""
     name: str = request.param
+    before = clock.zone().key
     clock.configure(name)
     yield name
-    clock.configure(clock.DEFAULT_ZONE)
+    clock.configure(before)
 
 
 @pytest.fixture
