@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.accounts.models import User
 from app.accounts.viewer import Person
+from app.config import get_settings
 from app.content.models import Course
 from app.learning import credited
 from app.learning.credited import JPRule, Window, completed_version, current_certificate
 from app.learning.models import Completion, ExternalLearning
 
 EARLIEST_YEAR = 1990
-DEFAULT_TARGET = 20  # settings.jp_target's default; pages pass the setting itself
 
 
 @dataclass(frozen=True)
@@ -168,12 +168,14 @@ def jp_for_year(
     user_id: int,
     year: int,
     *,
-    target: int = DEFAULT_TARGET,
+    target: int | None = None,
     rule: JPRule | None = None,
     window: Window | None = None,
 ) -> JPYear:
     """The learner's JP in `window` (local calendar `year` by default), Lentera and verified
     external, newest entry first; revoked completions are listed and credited 0."""
+    if target is None:  # pages pass the rule's figure; the PNS target is a setting
+        target = get_settings().jp_target
     span: int | Window = window or year
     lentera = lentera_entries(session, user_id, span)
     external = external_entries(session, user_id, span)
