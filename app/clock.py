@@ -41,6 +41,11 @@ def configure(name: str) -> None:
     _zone = check_zone(name)
 
 
+def is_configured() -> bool:
+    """Whether a zone was configured (by create_app's settings or the environment's)."""
+    return _zone is not None
+
+
 def zone() -> ZoneInfo:
     """The configured local zone (read from the settings on first use if nobody configured it)."""
     if _zone is None:

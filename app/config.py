@@ -253,5 +253,8 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment (they set the local zone)."""
     settings = Settings()
-    clock.configure(settings.timezone)
+    # An app built from explicit settings (create_app) has configured its zone already; reading
+    # the environment's settings later must not move it.
+    if not clock.is_configured():
+        clock.configure(settings.timezone)
     return settings
