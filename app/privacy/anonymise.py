@@ -3,9 +3,9 @@
 What identifies the person goes; what the city's statistics are made of stays:
 
 - the user row keeps its id, employee type and unit kerja, so completion counts and JP totals
-  by unit and by type do not change; name, NIP, email, jabatan, golongan, password and
-  language are replaced or cleared and the account is deactivated with privileged roles
-  removed;
+  by unit and by type do not change; name, NIP, email, jabatan, golongan, contract start,
+  password and language are replaced or cleared and the account is deactivated with privileged
+  roles removed;
 - completions, scores, quiz attempts, progress and enrolments stay as they are: they hold
   course ids, module slugs, option ids and numbers, nothing that names the person;
 - certificates stay (the public verification page must still say whether a number is genuine)
@@ -387,6 +387,9 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
     user.email = None
     user.jabatan = None
     user.golongan = None
+    # The contract start (TMT PPPK) is a date of the person's career that narrows down who they
+    # were; it only sets their contract year for JP, which a departed account no longer needs.
+    user.contract_start_on = None
     user.password_hash = None
     user.locale = None
     user.is_active = False

@@ -71,6 +71,7 @@ def build_person(session: Session, settings: Settings) -> Person:
         unit_name="Dinas Kesehatan", jabatan="Bidan Ahli Muda", golongan="III/c",
     )  # fmt: skip
     user.locale = "en"
+    user.contract_start_on = date(2024, 3, 1)  # a career date: it goes with the identity
     nip = user.nip
     auth.open_session(session, settings, user, "10.1.2.3", "Mozilla/5.0 (Android)")
     auth.create_reset_token(session, settings, user)

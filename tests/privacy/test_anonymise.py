@@ -115,6 +115,7 @@ def test_anonymised_account_is_deactivated_and_cannot_be_used(
         f"Pegawai anonim {user.id}", None, None, None,
     )  # fmt: skip
     assert (user.password_hash, user.locale, user.is_active) == (None, None, False)
+    assert user.contract_start_on is None
     assert user.roles == {Role.LEARNER}
     assert (user.unit_id, user.employee_type) == (unit_id, employee_type)
     for model in (AuthSession, PasswordResetToken):
