@@ -11,6 +11,8 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
+# The trainers' format guide is served at /pengajar/panduan: ship it inside the package.
+COPY docs/content-format.md ./app/content/guide/content-format.md
 COPY migrations ./migrations
 RUN pip install --no-deps . && mkdir -p var && chown lentera:lentera var
 COPY content ./content

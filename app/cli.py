@@ -441,11 +441,19 @@ def content_reload(
     path: Annotated[
         Path | None, typer.Argument(help="Content folder (default: LENTERA_CONTENT_DIR).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Also replace courses whose live version was published from the web upload.",
+        ),
+    ] = False,
 ) -> None:
     """Import content/ and publish every course that changed; no restart needed.
 
     Every worker and instance sharing the database serves the new versions on its next request.
-    A course with errors is left out (its last good version stays published).
+    A course with errors is left out (its last good version stays published). A course whose
+    live version was published from the web is not replaced unless --force is given.
     """
     from app.content import store
 
@@ -454,7 +462,7 @@ def content_reload(
     if not root.is_dir():
         raise _fail(f"Folder materi {root} tidak ditemukan.")
     with _transaction(settings) as session:
-        report = store.import_library(session, root)
+        report = store.import_library(session, root, force=force)
     for code in report.published:
         typer.echo(f"Diterbitkan: {code}")
     if report.unchanged:
@@ -463,7 +471,11 @@ def content_reload(
         typer.secho(f"Tidak dimuat: {folder}", fg=typer.colors.RED, err=True)
         for problem in problems:
             typer.echo(f"  {problem}", err=True)
-    if report.broken:
+    for folder, problems in report.held.items():
+        typer.secho(f"Ditahan: {folder}", fg=typer.colors.YELLOW, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem.message}", err=True)
+    if report.broken or report.held:
         raise typer.Exit(1)
 
 

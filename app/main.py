@@ -80,6 +80,11 @@ def load_content(app: FastAPI) -> None:
         log.error(
             "course left out", extra={"folder": folder, "problems": [str(p) for p in problems]}
         )
+    for folder in report.held:
+        log.warning(
+            "course folder held: its live version was published from the web",
+            extra={"folder": folder},
+        )
 
 
 @asynccontextmanager

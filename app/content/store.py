@@ -46,6 +46,9 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # folder -> problems
     warnings: list[Problem] = field(default_factory=list)
+    # folder -> why it was not imported: a version published from the web is live and the
+    # folder would replace it (see `import_library`)
+    held: dict[str, list[Problem]] = field(default_factory=dict)
 
 
 def lock_content(session: Session) -> int:
@@ -256,11 +259,22 @@ def import_library(
     *,
     actor_id: int | None = None,
     library: loader.Library | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Load content/ from disk and publish every course whose sources changed since last time.
 
     A course with errors is left out and its problems recorded; whatever version of it was
-    published before keeps being served. A folder whose files are exactly those of its
+    published before keeps being served.
+
+    The two publishing paths (the folder on disk and the trainer's web upload) meet here. The
+    rule: a version published from the web stays live until a trainer publishes another one;
+    a changed folder never replaces it silently. Such a folder is held (reported, like a broken
+    one, on the trainer's page and by the CLI) until the web change has been copied into the
+    folder and published from it, or `force` (`lentera content reload --force`) says to replace
+    it anyway. Without this, a trivial edit on disk after a web publish would take the trainer's
+    change off the air with no warning.
+
+    A folder whose files are exactly those of its
     published version (same tree hash, same ENGINE_VERSION) is not parsed or rendered at all:
     that is what keeps every worker's start-up and a reload of 500 modules under a second.
     """
@@ -302,6 +316,9 @@ def import_library(
         ):
             report.unchanged.append(code)
             continue
+        if course is not None and current is not None and current.source != "disk" and not force:
+            report.held[spec.folder] = [_held_problem(spec, current)]
+            continue
         version = create_version(
             session,
             spec,
@@ -316,8 +333,21 @@ def import_library(
         course.disk_hash = spec.content_hash
         report.published.append(code)
     report.warnings = [p for folder in sorted(warnings) for p in warnings[folder]]
-    _record_problem_reports(session, library.broken)
+    _record_problem_reports(session, {**library.broken, **report.held})
     return report
+
+
+def _held_problem(spec: CourseSpec, live: CourseVersion) -> Problem:
+    return Problem(
+        f"{spec.folder}/kursus.yaml",
+        None,
+        _(
+            "Tidak dimuat: versi {n} kursus {code} yang sedang tayang diterbitkan dari unggahan "
+            "web, dan folder ini akan menggantikannya. Salin dulu perubahan versi web ke folder "
+            "ini (unduh berkasnya di halaman kelola kursus), atau jalankan "
+            "'lentera content reload --force' untuk tetap menggantinya."
+        ).format(n=live.number, code=spec.code),
+    )
 
 
 def _published_by_folder(session: Session) -> dict[tuple[str, str], list[Problem]]:

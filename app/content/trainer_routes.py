@@ -3,7 +3,9 @@ roll back and archive. Trainers manage the courses they own; admins manage every
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -15,9 +17,15 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.content import loader, prerequisites, store
+from app.content import guide, loader, prerequisites, store
 from app.content.catalog import ContentCache
-from app.content.models import ContentProblemReport, Course, CourseTrainer, CourseVersion
+from app.content.models import (
+    ContentProblemReport,
+    Course,
+    CourseTrainer,
+    CourseVersion,
+    QuizVersion,
+)
 from app.content.problems import Problem
 from app.content.routes import (
     Cache,
@@ -221,6 +229,15 @@ def _latest_version_id(session: Session, course: Course) -> int | None:
     )
 
 
+@router.get("/panduan", name="trainer_guide")
+def trainer_guide(request: Request, user: TrainerUser) -> Response:
+    """The content-format guide (docs/content-format.md), for trainers who only use the web."""
+    html = guide.guide_html()
+    if html is None:
+        raise NotFound(_("Panduan format materi tidak terpasang di server ini."))
+    return render(request, "trainer/guide.html", {"guide_html": html})
+
+
 @router.get("/kursus/{code}", name="trainer_course")
 def trainer_course(
     request: Request, session: SessionDep, user: TrainerUser, course: ManagedCourse
@@ -240,6 +257,23 @@ def trainer_course(
         request,
         "trainer/course.html",
         {"course": course, "versions": versions, "trainers": trainers},
+    )
+
+
+@router.get("/versi/{version_id}/unduh", name="trainer_version_download")
+def trainer_version_download(session: SessionDep, version: ManagedVersion) -> Response:
+    """Every source file of a version as a course .zip, e.g. to copy a web change into content/."""
+    course = session.get(Course, version.course_id)
+    assert course is not None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in sorted(store.version_files(session, version.id).items()):
+            archive.writestr(f"{course.folder}/{path}", data)
+    name = f"{course.folder}-versi-{version.number}.zip"
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -363,8 +397,21 @@ def preview_file(
 def preview_quiz(
     request: Request, session: SessionDep, cache: Cache, version: ManagedVersion, key: str
 ) -> Response:
+    """The quiz as the learner meets it, then every question with its key and explanation.
+
+    Trainers check the answer keys here before publishing; learners never reach this route.
+    """
     ctx = _preview(session, cache, version)
     quiz = ctx.view.quiz(key)
-    if quiz is None:
+    stored = session.scalar(
+        select(QuizVersion).where(
+            QuizVersion.course_version_id == version.id, QuizVersion.key == key
+        )
+    )
+    if quiz is None or stored is None:
         raise NotFound()
-    return render(request, "content/quiz_info.html", {"ctx": ctx, "course": ctx.view, "quiz": quiz})
+    return render(
+        request,
+        "trainer/quiz_preview.html",
+        {"ctx": ctx, "course": ctx.view, "quiz": quiz, "questions": stored.questions},
+    )
