@@ -58,7 +58,7 @@ test: $(VENV)/.dev-installed node_modules/.package-lock.json
 test-e2e: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/pytest tests/e2e
 
-## lint: ruff (lint and format check) and mypy on app/
+## lint: ruff (lint and format check) and mypy on app/ and tests/
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench

@@ -89,11 +89,11 @@ def explain(engine: Engine, statement: Statement) -> tuple[str, list[str]]:
         raw = conn.exec_driver_sql(
             f"EXPLAIN (FORMAT JSON) {statement.sql}", statement.params
         ).scalar()
-        plan = raw if isinstance(raw, list) else json.loads(raw)
+        plan = raw if isinstance(raw, list) else json.loads(str(raw))
         lines: list[str] = []
-        scans: list[str] = []
-        _walk(plan[0]["Plan"], 0, lines, scans)
-        return "\n".join(lines), scans
+        pg_scans: list[str] = []
+        _walk(plan[0]["Plan"], 0, lines, pg_scans)
+        return "\n".join(lines), pg_scans
 
 
 def _walk(node: dict[str, Any], depth: int, lines: list[str], scans: list[str]) -> None:
@@ -141,7 +141,7 @@ def pick_subjects(session: Session) -> Subjects:
     assert code is not None
     from app.config import Settings
 
-    settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)
     token = auth.open_session(session, settings, user, None, None)
     session.commit()
     user_ids = list(session.scalars(select(User.id).where(User.unit_id == user.unit_id)))
@@ -159,7 +159,7 @@ def _checks(
     from app.learning.dashboard import learner_dashboard
     from app.reports import completions
 
-    settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(secret_key="plans-" + "s" * 40, _env_file=None)
     today = clock.today()
     # The app keeps the catalogue in memory; its queries are not what a request sends.
     cache = ContentCache()

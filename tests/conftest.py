@@ -170,7 +170,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         login_max_failures_per_account=3,
         login_max_failures_per_address=6,
         load_content_on_start=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

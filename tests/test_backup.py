@@ -57,7 +57,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 def _populate(url: str, library: loader.Library) -> None:
     """Published content, users, progress, attempts, completions, certificates and the rest."""
     engine = make_engine(url)
-    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, _env_file=None)
     try:
         with Session(engine, expire_on_commit=False) as session:
             store.import_library(session, CONTENT_DIR, library=library)
@@ -65,6 +65,13 @@ def _populate(url: str, library: loader.Library) -> None:
             build_person(session, settings)
     finally:
         engine.dispose()
+
+
+def sa_table(model: Any) -> Table:
+    """The model's table; mypy sees `__table__` as a FromClause, which has no insert/delete."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _execute(url: str, *statements: Any) -> None:
@@ -111,8 +118,8 @@ def test_restore_brings_back_every_table_exactly_as_it_was_backed_up(
     _execute(
         populated,
         update(User).values(full_name="Diubah"),
-        Certificate.__table__.delete(),
-        Enrolment.__table__.delete(),
+        sa_table(Certificate).delete(),
+        sa_table(Enrolment).delete(),
         update(Course).values(current_version_id=None),
         text("INSERT INTO units (name, created_at) VALUES ('Unit Baru', CURRENT_TIMESTAMP)"),
     )
@@ -130,9 +137,9 @@ def test_sqlite_backup_is_consistent_while_another_connection_keeps_writing(
     with engine.begin() as connection:  # enough pages that the copy takes a while
         for index in range(40):
             connection.execute(
-                Blob.__table__.insert().values(
-                    sha256=f"{index:064d}", size=len(payload), data=payload
-                )
+                sa_table(Blob)
+                .insert()
+                .values(sha256=f"{index:064d}", size=len(payload), data=payload)
             )
     written = 0
     errors: list[BaseException] = []
@@ -144,17 +151,23 @@ def test_sqlite_backup_is_consistent_while_another_connection_keeps_writing(
         try:
             while not stop.is_set():
                 with engine.begin() as connection:
-                    user_id = connection.execute(
-                        User.__table__.insert().values(
+                    inserted = connection.execute(
+                        sa_table(User)
+                        .insert()
+                        .values(
                             nip=f"{written:018d}",
                             employee_type="PNS",
                             full_name=f"Penulis {written}",
                             is_active=True,
                             is_demo=False,
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key
+                    assert inserted is not None
+                    user_id = inserted[0]
                     connection.execute(
-                        AuditEvent.__table__.insert().values(
+                        sa_table(AuditEvent)
+                        .insert()
+                        .values(
                             action="test.write",
                             target_type="user",
                             target_id=str(user_id),
@@ -192,7 +205,7 @@ def test_sqlite_backup_is_consistent_while_another_connection_keeps_writing(
             )
     finally:
         copy.dispose()
-    assert sorted(str(u) for u in users) == sorted(events)
+    assert sorted(str(u) for u in users) == sorted(str(e) for e in events)
     assert contents.counts["users"] == len(users) >= at_start
     assert contents.counts["blobs"] == 40
     assert not (tmp_path / "online.db-wal").exists()  # one self-contained file
@@ -225,7 +238,9 @@ def test_cli_backup_prints_row_counts_and_restore_asks_before_replacing(
 
 def _previous_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config())
-    head = script.get_revision(script.get_current_head())
+    current = script.get_current_head()
+    assert current is not None
+    head = script.get_revision(current)
     assert head is not None and isinstance(head.down_revision, str)
     return head.down_revision
 

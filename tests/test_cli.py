@@ -124,7 +124,7 @@ def test_demo_accounts_need_demo_mode(cli_db: Session, monkeypatch: pytest.Monke
     get_settings.cache_clear()
     result = runner.invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
-    roles = set()
+    roles: set[Role] = set()
     for user in cli_db.scalars(select(User)):
         assert user.is_demo
         roles |= user.roles

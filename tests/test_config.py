@@ -1,5 +1,6 @@
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -9,8 +10,8 @@ from app.main import create_app
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def _settings(**kwargs: object) -> Settings:
-    return Settings(_env_file=None, **kwargs)  # type: ignore[call-arg, arg-type]
+def _settings(**kwargs: Any) -> Settings:
+    return Settings(_env_file=None, **kwargs)
 
 
 def test_default_database_is_sqlite_under_the_data_dir(tmp_path: Path) -> None:
@@ -135,6 +136,7 @@ def test_production_refuses_a_configured_key_it_cannot_read(tmp_path: Path) -> N
 def test_development_generates_a_demo_signing_key_once_and_keeps_it(tmp_path: Path) -> None:
     first = _settings(data_dir=tmp_path).resolved_signing_key()
     again = _settings(data_dir=tmp_path).resolved_signing_key()
+    assert first.signer.signing_cert is not None and again.signer.signing_cert is not None
     assert first.signer.signing_cert.dump() == again.signer.signing_cert.dump()
     assert first.self_signed
     assert (tmp_path / "signing_key.p12").stat().st_mode & 0o777 == 0o600

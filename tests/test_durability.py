@@ -46,7 +46,7 @@ def _prepare(database_url: str, library: loader.Library) -> list[tuple[int, str]
         for _ in range(LEARNERS):
             user = make_user(session)
             progress.enrol(session, user.id, view.course_id)
-            token = auth.open_session(session, Settings(_env_file=None), user, None, None)  # type: ignore[call-arg]
+            token = auth.open_session(session, Settings(_env_file=None), user, None, None)
             people.append((user.id, token))
         session.commit()
     engine.dispose()

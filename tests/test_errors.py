@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 def test_unknown_page_gets_the_friendly_404_page(client: TestClient) -> None:
     response = client.get("/tidak-ada")
     assert response.status_code == 404
-    assert response.template.name == "errors/404.html"  # type: ignore[attr-defined]
+    assert response.template.name == "errors/404.html"
     assert "Halaman tidak ditemukan" in response.text
     assert response.headers["content-type"].startswith("text/html")
 

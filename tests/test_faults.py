@@ -67,7 +67,7 @@ def _app(url: str, tmp_path: Path) -> FastAPI:
             data_dir=tmp_path / "var",
             secret_key="fault-secret-" + "x" * 40,
             load_content_on_start=False,
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
     )
 
@@ -128,7 +128,7 @@ def test_a_postgresql_outage_gets_503_pages_and_lentera_recovers_without_a_resta
             proxy.cut()
             page = client.get(f"/kursus/{COURSE}")
             assert page.status_code == 503
-            assert page.template.name == "errors/503.html"  # type: ignore[attr-defined]
+            assert page.template.name == "errors/503.html"
             assert "belum tersimpan" in page.text and "Traceback" not in page.text
             assert page.headers["retry-after"] == "10"
             write = client.post(f"/kursus/{COURSE}/modul/{MODULES[1]}/selesai", data=second)
@@ -225,7 +225,7 @@ def test_a_full_sqlite_database_answers_503_and_keeps_every_acknowledged_write(
                     pages.append(response)
                     break
                 acknowledged.append(form["event_id"])
-            assert pages and pages[0].template.name == "errors/503.html"  # type: ignore[attr-defined]
+            assert pages and pages[0].template.name == "errors/503.html"
             assert "Traceback" not in pages[0].text
 
             limit["pages"] = 1_073_741_823  # space freed: no restart needed

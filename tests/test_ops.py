@@ -24,7 +24,7 @@ def test_readyz_reports_unavailable_before_migrations(empty_database_url: str, t
     settings = Settings(
         database_url=empty_database_url,
         data_dir=tmp_path,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     app = create_app(settings)
     try:
@@ -80,7 +80,7 @@ def test_an_app_started_on_an_unmigrated_database_answers_503_not_a_traceback(
         database_url=empty_database_url,
         data_dir=tmp_path,
         load_content_on_start=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     app = create_app(settings)
     try:
@@ -89,7 +89,7 @@ def test_an_app_started_on_an_unmigrated_database_answers_503_not_a_traceback(
             data = {"csrf_token": token, "nip": "198503152010012003", "password": "x" * 12}
             login = client.post("/masuk", data=data)
             assert login.status_code == 503
-            assert login.template.name == "errors/503.html"  # type: ignore[attr-defined]
+            assert login.template.name == "errors/503.html"
             assert client.get("/readyz").status_code == 503
     finally:
         app.state.engine.dispose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, case, literal, null
@@ -122,7 +122,7 @@ def export_chunks(
     delimiter: str,
     bom: bool,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """A completion export layout as CSV bytes, streamed a batch of rows at a time."""
     if delimiter not in (",", ";"):
         raise ValueError(f"unsupported CSV delimiter {delimiter!r}")

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.accounts import auth
+from app.accounts import auth, passwords
 from app.accounts.models import AuthSession, LoginFailure
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker, session_scope
@@ -36,7 +36,7 @@ def two_instances(fresh_database_url: str) -> Iterator[list[sessionmaker[Session
 def counted_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password check that happens, by the hash's owner (thread-safe append)."""
     checks: list[str] = []
-    original = auth.verify_password
+    original = passwords.verify_password
 
     def counting(password: str, password_hash: str | None) -> bool:
         checks.append(password)
@@ -53,7 +53,7 @@ def _settings(url: str, tmp_path: Path, *, per_account: int, per_address: int) -
         secret_key="test-secret-key-" + "x" * 32,
         login_max_failures_per_account=per_account,
         login_max_failures_per_address=per_address,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

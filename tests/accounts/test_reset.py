@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -8,6 +9,8 @@ from app.accounts import auth
 from app.accounts.models import AuthSession
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.db import utcnow
+from app.errors import NotFound
 from tests.factories import csrf_token, login, make_user
 
 
@@ -24,7 +27,7 @@ def _password_set_via(session: Session, user_id: int) -> list[str]:
         .where(AuditEvent.action == "user.password_set", AuditEvent.target_id == str(user_id))
         .order_by(AuditEvent.id)
     )
-    return [event.details.get("via") for event in events]
+    return [str(event.details.get("via")) for event in events]
 
 
 def test_one_time_link_sets_a_new_password_and_ends_old_sessions(
@@ -68,7 +71,7 @@ def test_expired_link_is_refused(client: TestClient, session: Session, settings:
     token = _link_token(session, settings, user)
     row = auth.find_reset_token(session, token)
     assert row is not None
-    row.expires_at = auth.utcnow() - timedelta(minutes=1)
+    row.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
     assert client.get(f"/atur-sandi/{token}").status_code == 404
 
@@ -177,7 +180,7 @@ def test_a_link_used_by_several_requests_at_once_sets_one_password_and_refuses_t
                 assert exc.status_code == 409
                 assert "baru saja dipakai" in (exc.message or "")
                 return "used"
-            except accounts_service.NotFound:
+            except NotFound:
                 return "used"  # a request that started after the winner committed
             return "set"
 
@@ -197,8 +200,8 @@ def test_a_link_used_by_several_requests_at_once_sets_one_password_and_refuses_t
 
 
 def test_the_losing_request_of_a_race_is_told_the_link_was_just_used(
-    client: TestClient, session: Session, settings: Settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user = make_user(session)
     token = _link_token(session, settings, user)
     form = {"csrf_token": csrf_token(client, f"/atur-sandi/{token}")}

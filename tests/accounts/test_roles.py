@@ -41,8 +41,8 @@ def test_hr_and_admin_reach_the_people_list(
 def test_home_shows_a_section_for_each_role_held(client: TestClient, session: Session) -> None:
     login(client, make_user(session, roles={Role.LEARNER, Role.HR}))
     page = client.get("/")
-    assert page.template.name == "home/home.html"  # type: ignore[attr-defined]
-    assert page.context["roles"] == {Role.LEARNER, Role.HR}  # type: ignore[attr-defined]
+    assert page.template.name == "home/home.html"
+    assert page.context["roles"] == {Role.LEARNER, Role.HR}
     assert "Kepegawaian" in page.text and "Sedang dipelajari" in page.text
     assert "Administrasi" not in page.text
 

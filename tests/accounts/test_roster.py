@@ -1,4 +1,5 @@
 import io
+from collections.abc import Sequence
 
 import pytest
 from fastapi.testclient import TestClient
@@ -141,7 +142,7 @@ def test_comma_separated_windows_encoded_csv_is_read() -> None:
     ]
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     for row in rows:
@@ -200,7 +201,7 @@ def test_web_import_with_invalid_rows_shows_the_report_and_imports_nothing(
         files={"file": ("pegawai.csv", _csv(HEADER + bad), "text/csv")},
     )
     assert response.status_code == 400
-    assert response.context["report"].errors[0].row == 4  # type: ignore[attr-defined]
+    assert response.context["report"].errors[0].row == 4
     assert "Tidak ada yang diimpor: 1 dari 3 baris bermasalah" in response.text
     assert _count_users(session) == before
 
@@ -244,8 +245,8 @@ class _ReadRecorder(io.BytesIO):
         self.largest = max(self.largest, size if size is not None and size >= 0 else 1 << 62)
         return super().read(size)
 
-    def read1(self, size: int = -1) -> bytes:
-        self.largest = max(self.largest, size if size >= 0 else 1 << 62)
+    def read1(self, size: int | None = -1) -> bytes:
+        self.largest = max(self.largest, size if size is not None and size >= 0 else 1 << 62)
         return super().read1(size)
 
 

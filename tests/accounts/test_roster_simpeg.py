@@ -207,7 +207,7 @@ def test_hr_uploads_a_simpeg_xlsx_export_on_the_web_page(
         files={"file": ("daftar-pegawai.xlsx", _xlsx(SIMPEG_HEADER, rows), "application/zip")},
     )
     assert response.status_code == 400  # nothing imported: row 6 is wrong
-    report = response.context["report"]  # type: ignore[attr-defined]
+    report = response.context["report"]
     assert (report.imported, [error.row for error in report.errors]) == (False, [6])
     # Both problems of the row are listed at once.
     problems = " ".join(report.errors[0].messages)

@@ -125,4 +125,4 @@ def test_the_logged_in_user_is_read_in_one_statement_with_unit_and_roles(
     lookups = [s for s in statements if "auth_sessions" in s]
     assert len(lookups) == 1, lookups
     assert "user_roles" in lookups[0] and "units" in lookups[0]
-    assert page.context["user"].roles == frozenset({Role.LEARNER, Role.HR})  # type: ignore[attr-defined]
+    assert page.context["user"].roles == frozenset({Role.LEARNER, Role.HR})

@@ -14,6 +14,7 @@ from app.accounts.models import Role, Unit
 from app.audit import routes as audit_routes
 from app.audit import sentences
 from app.audit import service as audit
+from app.audit.models import AuditEvent
 from tests.factories import login, make_user
 
 
@@ -62,7 +63,7 @@ def test_paging_goes_to_older_and_back_to_newer_entries(
 
     first = client.get("/admin/audit?aksi=test.paging&dari=&sampai=")
     assert [e["event"].id for e in _entries(first)] == newest_first[:page_size]
-    assert first.context["newer_after"] is None  # type: ignore[attr-defined]
+    assert first.context["newer_after"] is None
     older_link = re.search(r'href="([^"]*sebelum=\d+)"', first.text)
     assert older_link is not None and "Lebih lama" in first.text
 
@@ -75,7 +76,7 @@ def test_paging_goes_to_older_and_back_to_newer_entries(
         f"/admin/audit?aksi=test.paging&dari=&sampai=&sebelum={newest_first[2 * page_size - 1]}"
     )
     assert [e["event"].id for e in _entries(third)] == newest_first[2 * page_size :]
-    assert third.context["older_before"] is None  # type: ignore[attr-defined]
+    assert third.context["older_before"] is None
     newer_link = re.search(r'href="([^"]*sesudah=\d+)"', third.text)
     assert newer_link is not None
 
@@ -161,7 +162,7 @@ def test_a_builder_missing_a_detail_falls_back_instead_of_failing() -> None:
 
 def test_every_action_the_code_records_has_a_sentence_builder() -> None:
     app_dir = Path(__file__).resolve().parents[2] / "app"
-    recorded = set()
+    recorded: set[str] = set()
     pattern = re.compile(r'record\(\s*\w+,\s*"([a-z_]+\.[a-z_.]+)"(?:\s+if .*? else "([a-z_.]+)")?')
     for source in app_dir.rglob("*.py"):
         for match in pattern.finditer(source.read_text(encoding="utf-8")):
@@ -179,7 +180,7 @@ def test_the_system_is_named_when_there_is_no_actor(session: Session) -> None:
     audit.record(session, "database.backed_up", file="cadangan.lentera", rows=10)
     session.commit()
     event = session.scalars(
-        select(audit.AuditEvent).where(audit.AuditEvent.action == "database.backed_up")
+        select(AuditEvent).where(AuditEvent.action == "database.backed_up")
     ).one()
     text = sentences.sentence(
         sentences.Event(

@@ -20,7 +20,7 @@ def test_the_audit_page_shows_the_chain_head_and_how_to_verify_it(
     page = client.get("/admin/audit")
 
     assert page.status_code == 200
-    head = page.context["chain_head"]  # type: ignore[attr-defined]
+    head = page.context["chain_head"]
     last = session.scalar(select(func.max(AuditEvent.seq)))
     newest = session.scalars(select(AuditEvent).where(AuditEvent.seq == last)).one()
     assert (head.seq, head.head_hash) == (last, newest.entry_hash)

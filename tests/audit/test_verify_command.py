@@ -131,7 +131,8 @@ def test_rolling_the_head_back_over_a_deleted_tail_is_caught_only_by_the_kept_he
     after = runner.invoke(cli, ["audit", "verify"])
 
     assert after.exit_code == 0
-    assert events[-1].entry_hash in before and events[-1].entry_hash not in after.output
+    last = events[-1].entry_hash
+    assert last is not None and last in before and last not in after.output
 
 
 def test_concurrent_writers_never_chain_to_the_same_predecessor(audit_db: Engine) -> None:

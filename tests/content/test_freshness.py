@@ -3,12 +3,13 @@ publish on this process, which is seen at once."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.content import catalog as catalog_module
-from app.content import store
+from app.content import freshness, store
 from app.content.catalog import ContentCache
 from app.content.models import ContentState, Course
 
@@ -24,7 +25,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(catalog_module.time, "monotonic", fake)
+    monkeypatch.setattr(time, "monotonic", fake)
     return fake
 
 
@@ -69,9 +70,9 @@ def test_a_rolled_back_publish_does_not_force_a_recheck(
     store.set_archived(session, kom, True, actor_id=None)
     session.rollback()
 
-    before = catalog_module.freshness.local_changes()
+    before = freshness.local_changes()
     session.commit()
-    assert catalog_module.freshness.local_changes() == before
+    assert freshness.local_changes() == before
 
 
 def test_zero_recheck_seconds_reads_the_generation_every_time(

@@ -132,13 +132,19 @@ def test_external_image_is_an_error(tmp_path: Path) -> None:
 
 def test_pdf_used_as_an_image_is_an_error(tmp_path: Path) -> None:
     body = f"{BODY}\n\n![Formulir](lampiran/formulir.pdf)"
-    files = {"01-pengantar.md": module(body), "lampiran/formulir.pdf": b"%PDF-1.4\n"}
+    files: dict[str, str | bytes | None] = {
+        "01-pengantar.md": module(body),
+        "lampiran/formulir.pdf": b"%PDF-1.4\n",
+    }
     assert_problem(load(tmp_path, files), "lampiran/formulir.pdf bukan gambar", 9)
 
 
 def test_file_type_outside_the_allow_list_is_an_error(tmp_path: Path) -> None:
     body = f"{BODY}\n\n[Materi](lampiran/materi.docx)"
-    files = {"01-pengantar.md": module(body), "lampiran/materi.docx": b"PK"}
+    files: dict[str, str | bytes | None] = {
+        "01-pengantar.md": module(body),
+        "lampiran/materi.docx": b"PK",
+    }
     result = load(tmp_path, files)
     assert_problem(result, "berjenis .docx yang tidak didukung", 9, file="01-pengantar.md")
     assert_problem(result, "Jenis berkas .docx tidak didukung", None, file="lampiran/materi.docx")

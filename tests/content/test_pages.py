@@ -20,11 +20,11 @@ def test_catalogue_lists_courses_and_filters_by_category_and_title(
 ) -> None:
     _learner(client, session)
     page = client.get("/kursus")
-    assert [c.code for c in page.context["courses"]] == ["KOM-101", "MWK-201", "PPP-101"]  # type: ignore[attr-defined]
+    assert [c.code for c in page.context["courses"]] == ["KOM-101", "MWK-201", "PPP-101"]
     teknis = client.get("/kursus", params={"kategori": "teknis"})
-    assert [c.code for c in teknis.context["courses"]] == ["PPP-101"]  # type: ignore[attr-defined]
+    assert [c.code for c in teknis.context["courses"]] == ["PPP-101"]
     search = client.get("/kursus", params={"q": "waktu"})
-    assert [c.code for c in search.context["courses"]] == ["MWK-201"]  # type: ignore[attr-defined]
+    assert [c.code for c in search.context["courses"]] == ["MWK-201"]
     nothing = client.get("/kursus", params={"q": "'; DROP TABLE courses; --"})
     assert nothing.status_code == 200 and "Tidak ada kursus yang cocok." in nothing.text
 
@@ -50,8 +50,8 @@ def test_module_page_has_content_and_previous_next_links(
     _take_quiz(client, session, "tes-awal", correct=False)
     page = client.get(MODULE)
     assert page.status_code == 200
-    assert page.context["before"].slug == "01-dasar-hukum-dan-asas"  # type: ignore[attr-defined]
-    assert page.context["after"].slug == "03-pengaduan-dan-skm"  # type: ignore[attr-defined]
+    assert page.context["before"].slug == "01-dasar-hukum-dan-asas"
+    assert page.context["after"].slug == "03-pengaduan-dan-skm"
     assert 'rel="next" href="/kursus/PPP-101/modul/03-pengaduan-dan-skm"' in page.text
     assert "<script>" not in page.text  # scripts only as files, never inline
 
@@ -62,7 +62,7 @@ def test_simulation_walks_from_a_situation_to_the_outcome_of_a_choice(
     _learner(client, session)
     start = client.get(f"{SIMULATION}/situasi/mulai")
     assert start.status_code == 200
-    situation = start.context["situation"]  # type: ignore[attr-defined]
+    situation = start.context["situation"]
     choice = situation["choices"][0]
     outcome = client.get(f"{SIMULATION}/situasi/mulai/{choice['id']}")
     assert outcome.status_code == 200

@@ -105,7 +105,7 @@ def test_upload_with_mistakes_lists_them_and_saves_nothing(
     before = _versions(session)
     response = _upload(client, _zip_folder(content_copy / FOLDER))
     assert response.status_code == 400
-    problems = response.context["problems"]  # type: ignore[attr-defined]
+    problems = response.context["problems"]
     assert any(p.path.endswith("tes-akhir.md") and p.line for p in problems)
     assert "Tidak ada yang disimpan" in response.text
     assert _versions(session) == before

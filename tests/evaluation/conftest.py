@@ -90,7 +90,8 @@ def post(client: TestClient, path: str, data: dict[str, str] | list[tuple[str, s
     pairs = list(data.items()) if isinstance(data, dict) else list(data)
     body = urlencode([("csrf_token", token), *pairs])
     headers = {"content-type": "application/x-www-form-urlencoded"}
-    return client.post(path, content=body, headers=headers)
+    response: Response = client.post(path, content=body, headers=headers)
+    return response
 
 
 def survey_form(**overrides: str) -> dict[str, str]:
@@ -140,9 +141,10 @@ def _csrf(phone: TestClient) -> str:
 
 def answer_nip(phone: TestClient, token: str, nip: str = SUPERVISOR_NIP) -> Response:
     """Step 1 on the supervisor's link: type a NIP."""
-    return phone.post(
+    response: Response = phone.post(
         f"/atasan/{token}", data={"csrf_token": _csrf(phone), "langkah": "nip", "nip": nip}
     )
+    return response
 
 
 def answer(
@@ -150,4 +152,5 @@ def answer(
 ) -> Response:
     """Step 2 on the supervisor's link: the verdict, with the NIP carried along."""
     data = {"csrf_token": _csrf(phone), "langkah": "jawaban", "nip": nip}
-    return phone.post(f"/atasan/{token}", data={**data, "verdict": verdict, **extra})
+    response: Response = phone.post(f"/atasan/{token}", data={**data, "verdict": verdict, **extra})
+    return response

@@ -74,7 +74,7 @@ def _count(factory: sessionmaker[Session], model: type, *where: object) -> int:
 
 def test_simultaneous_submissions_are_each_recorded_exactly_once(real_db) -> None:  # type: ignore[no-untyped-def]
     factory, user_id, course_id = real_db
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     today = service.local_today(settings)
 
     surveyed = _race(

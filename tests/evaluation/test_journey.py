@@ -30,7 +30,7 @@ def test_learner_evaluates_plans_follows_up_and_the_supervisor_confirms_once(
 ) -> None:
     page = client.get(f"/kursus/{CODE}/evaluasi")
     assert page.status_code == 200
-    assert page.template.name == "evaluation/evaluation.html"  # type: ignore[attr-defined]
+    assert page.template.name == "evaluation/evaluation.html"
     assert "1 — sangat tidak relevan" in page.text
     assert "<legend>Seberapa relevan kursus ini dengan pekerjaan Anda?</legend>" in page.text
 
@@ -68,7 +68,7 @@ def test_learner_evaluates_plans_follows_up_and_the_supervisor_confirms_once(
     supervisor = visitor(client)
     asked = supervisor.get(f"/atasan/{token}")
     assert asked.status_code == 200
-    assert asked.context["step"] == "nip"  # type: ignore[attr-defined]
+    assert asked.context["step"] == "nip"
     assert graduate.full_name in asked.text
     assert GOOD_PLAN not in asked.text  # nothing of the plan before the NIP matches
     assert 'inputmode="numeric"' in asked.text

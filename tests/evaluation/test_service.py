@@ -46,7 +46,7 @@ def _link(session: Session, user: User, course: Course) -> str:
 
 
 def test_follow_up_date_counts_from_the_wita_day_of_completion() -> None:
-    settings = Settings(timezone="Asia/Makassar", follow_up_days=30, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(timezone="Asia/Makassar", follow_up_days=30, _env_file=None)
     late_evening_utc = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 1 January, 00.00 WITA
     assert service.follow_up_date(settings, late_evening_utc) == date(2027, 1, 31)
     assert service.follow_up_date(settings, late_evening_utc - timedelta(seconds=1)) == date(

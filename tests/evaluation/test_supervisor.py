@@ -199,8 +199,8 @@ def test_supervisor_page_asks_for_the_nip_first_and_never_shows_a_nip(
     phone = visitor(client)
     page = phone.get(f"/atasan/{token}")
     assert page.status_code == 200
-    assert page.context["step"] == "nip"  # type: ignore[attr-defined]
-    assert page.context["pending"].__class__ is supervisor_answer.SupervisorRequest  # type: ignore[attr-defined]
+    assert page.context["step"] == "nip"
+    assert page.context["pending"].__class__ is supervisor_answer.SupervisorRequest
     assert graduate.full_name in page.text
     assert GOOD_PLAN not in page.text
     assert 'name="verdict"' not in page.text
@@ -438,7 +438,7 @@ def test_after_the_supervisor_answered_no_new_link_and_no_plan_edits(
 
 
 def test_whatsapp_message_is_polite_and_carries_the_link() -> None:
-    settings = Settings(base_url="http://127.0.0.1:8000/", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(base_url="http://127.0.0.1:8000/", _env_file=None)
     url = supervisor.whatsapp_share_url(
         settings,
         "TOKEN123",

@@ -71,8 +71,8 @@ def test_hr_lists_redates_and_cancels_an_assignment_and_the_learners_home_follow
 
     listed = hr.get(LIST, params={"kursus": "PPP-101", "unit": str(learner.unit_id)})
     assert listed.status_code == 200
-    assert listed.template.name == "learning/assignments.html"  # type: ignore[attr-defined]
-    page = listed.context["page"]  # type: ignore[attr-defined]
+    assert listed.template.name == "learning/assignments.html"
+    page = listed.context["page"]
     rows = {row.user_id: row for row in page.rows}
     assert set(rows) == {learner.id, done.id} and page.total == 2
     assert rows[done.id].done and rows[done.id].percent == 100
@@ -93,7 +93,7 @@ def test_hr_lists_redates_and_cancels_an_assignment_and_the_learners_home_follow
     assert redated is not None and redated.due_on == later
 
     login(client, learner)
-    home = client.get("/").context["dashboard"]  # type: ignore[attr-defined]
+    home = client.get("/").context["dashboard"]
     assert [(c.course.code, c.due_on) for c in home.assigned] == [("PPP-101", later)]
 
     refused = hr.post(
@@ -112,7 +112,7 @@ def test_hr_lists_redates_and_cancels_an_assignment_and_the_learners_home_follow
         select(Enrolment).where(Enrolment.user_id == learner.id, Enrolment.course_id == course_id)
     )
     assert session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
-    home = client.get("/").context["dashboard"]  # type: ignore[attr-defined]
+    home = client.get("/").context["dashboard"]
     assert home.assigned == []
     events = {
         e.action: e.details
@@ -122,7 +122,7 @@ def test_hr_lists_redates_and_cancels_an_assignment_and_the_learners_home_follow
     assert events["assignment.redated"]["due_on"] == later.isoformat()
     assert events["assignment.cancelled"]["reason"] == "Pindah tugas ke Dinas Sosial"
     assert events["assignment.cancelled"]["due_on"] == later.isoformat()
-    after = hr.get(LIST).context["page"]  # type: ignore[attr-defined]
+    after = hr.get(LIST).context["page"]
     assert [row.user_id for row in after.rows] == [done.id]
     assert (
         hr.post(
@@ -152,10 +152,10 @@ def test_overdue_filter_lists_only_unfinished_assignments_past_due(
         )
     )
     session.commit()
-    page = hr.get(LIST, params={"terlambat": "1", "dari": "", "sampai": ""}).context["page"]  # type: ignore[attr-defined]
+    page = hr.get(LIST, params={"terlambat": "1", "dari": "", "sampai": ""}).context["page"]
     assert [row.user_id for row in page.rows] == [late.id]
     assert page.rows[0].overdue(clock.today())
-    upcoming = hr.get(LIST, params={"dari": clock.today().isoformat()}).context["page"]  # type: ignore[attr-defined]
+    upcoming = hr.get(LIST, params={"dari": clock.today().isoformat()}).context["page"]
     assert [row.user_id for row in upcoming.rows] == [on_time.id]
 
 

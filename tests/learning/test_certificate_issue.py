@@ -133,7 +133,7 @@ def test_the_pades_signature_validates_with_pyhanko_against_the_signing_certific
     status = validate_pdf_signature(
         embedded[0], ValidationContext(trust_roots=[signer_cert], allow_fetching=False)
     )
-    assert status.bottom_line, status.pretty_print_details()
+    assert status.bottom_line, status.pretty_print_details()  # type: ignore[no-untyped-call]
     assert status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     assert embedded[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
     assert (
@@ -166,7 +166,7 @@ def _download(client: TestClient, number: str) -> bytes:
     response = client.get(f"/sertifikat/{number}.pdf")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
-    return response.content
+    return bytes(response.content)
 
 
 def _changed_settings(settings: Settings, tmp_path: Path) -> Settings:
@@ -308,6 +308,7 @@ def test_after_a_key_rotation_old_certificates_validate_through_the_trust_roots_
     cert = certificate_of(session, finish(session, learner))
     old = signing.load_key(settings.data_dir / signing.DEMO_KEY_FILE, None)
     roots = tmp_path / "kunci-lama.der"
+    assert old.signer.signing_cert is not None
     roots.write_bytes(old.signer.signing_cert.dump())
     rotated = _changed_settings(settings, tmp_path)
     try:

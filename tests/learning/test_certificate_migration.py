@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ def _type(value: object) -> sa.types.TypeEngine[object] | None:
 
 def _insert(conn: sa.Connection, table: str, **values: object) -> int:
     columns = [sa.column(name, _type(value)) for name, value in values.items()]
-    result = conn.execute(
+    result: sa.CursorResult[Any] = conn.execute(
         sa.insert(sa.table(table, *columns)).values(**values).returning(sa.column("id"))
     )
     return int(result.scalar_one())

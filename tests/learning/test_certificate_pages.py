@@ -52,8 +52,8 @@ def test_hr_reissues_a_corrected_name_and_the_old_number_points_to_the_new_one(
     session.commit()
     switch(client, hr)
     page = client.get(f"/sertifikat/{issued.number}/terbitkan-ulang")
-    assert page.template.name == "learning/certificate_reissue.html"  # type: ignore[attr-defined]
-    assert page.context["person"].full_name == "Nur Aisyah Lamarauna"  # type: ignore[attr-defined]
+    assert page.template.name == "learning/certificate_reissue.html"
+    assert page.context["person"].full_name == "Nur Aisyah Lamarauna"
     response = _reissue(client, issued.number, "Perbaikan penulisan nama")
     assert response.status_code == 303  # type: ignore[attr-defined]
     session.expire_all()
@@ -90,7 +90,7 @@ def test_hr_reissues_a_corrected_name_and_the_old_number_points_to_the_new_one(
     client.cookies.clear()
     verify = client.get(f"/verifikasi/{old.number}")
     assert verify.status_code == 200
-    assert verify.context["replaced_by"].number == new.number  # type: ignore[attr-defined]
+    assert verify.context["replaced_by"].number == new.number
     assert "DIGANTI" in verify.text and f'href="/verifikasi/{new.number}"' in verify.text
     assert f'href="/verifikasi/{old.number}"' in client.get(f"/verifikasi/{new.number}").text
     # The learner's course page offers the new certificate.
@@ -157,14 +157,14 @@ def test_verification_page_reports_the_stored_signature_and_masks_the_nip(
     client: TestClient, learner: User, issued: Certificate
 ) -> None:
     page = client.get(f"/verifikasi/{issued.number}")
-    assert page.template.name == "learning/verify.html"  # type: ignore[attr-defined]
-    signature = page.context["signature"]  # type: ignore[attr-defined]
+    assert page.template.name == "learning/verify.html"
+    signature = page.context["signature"]
     assert signature.valid and signature.signer.startswith("Lentera DEMO")
     assert signature.signed_at is not None
     assert abs((signature.signed_at - issued.issued_at).total_seconds()) < 1
     assert 'data-signature="valid"' in page.text
     assert learner.nip not in page.text
-    assert page.context["masked_nip"] in page.text  # type: ignore[attr-defined]
+    assert page.context["masked_nip"] in page.text
 
 
 def _check(client: TestClient, number: str, content: bytes, name: str = "s.pdf") -> object:

@@ -55,4 +55,4 @@ def test_anonymisation_deletes_the_stored_pdf_and_blanks_the_snapshot(
     assert client.get(f"/sertifikat/{number}.pdf").status_code == 404  # not re-made
     page = client.get(f"/verifikasi/{number}")
     assert page.status_code == 200 and "Nama disembunyikan" in page.text
-    assert page.context["signature"] is None  # type: ignore[attr-defined]
+    assert page.context["signature"] is None

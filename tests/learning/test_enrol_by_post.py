@@ -44,9 +44,9 @@ def test_a_cross_site_get_of_a_module_changes_nothing_and_shows_the_enrol_button
         f"/kursus/PPP-101/modul/{MODULE}", headers={"Referer": "https://jahat.example/"}
     )
     assert page.status_code == 200
-    assert page.template.name == "content/course.html"  # type: ignore[attr-defined]
-    assert page.context["enrolled"] is False  # type: ignore[attr-defined]
-    assert page.context["enrol_first"] is True  # type: ignore[attr-defined]
+    assert page.template.name == "content/course.html"
+    assert page.context["enrolled"] is False
+    assert page.context["enrol_first"] is True
     assert 'action="/kursus/PPP-101/ikuti"' in page.text
     assert "Ikuti kursus ini dulu untuk membaca modulnya." in page.text
     assert _rows(session, learner) == (0, 0, 0)
@@ -98,6 +98,6 @@ def test_course_page_shows_the_current_certificate_after_a_reissue(
     session.commit()
     login(client, learner)
     page = client.get("/kursus/PPP-101")
-    assert page.context["certificate"].id == new.id  # type: ignore[attr-defined]
+    assert page.context["certificate"].id == new.id
     assert new.number in page.text
     assert "dicabut" not in page.text  # the old, replaced number is not shown as revoked

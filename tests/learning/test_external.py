@@ -254,8 +254,8 @@ def test_bad_submission_is_refused_with_a_message_and_nothing_stored(
         response = post_submission(client, fields, file)
 
     assert response.status_code == 400
-    assert response.template.name == "learning/external_form.html"  # type: ignore[attr-defined]
-    assert message in response.context["errors"][field]  # type: ignore[attr-defined]
+    assert response.template.name == "learning/external_form.html"
+    assert message in response.context["errors"][field]
     assert 'role="alert"' in response.text
     assert f'id="e-{field}"' in response.text
     assert stored_counts(session) == before
@@ -397,8 +397,8 @@ def test_queue_lists_pending_submissions_oldest_first_with_nip_and_unit(
     response = client.get("/pegawai/verifikasi")
 
     assert response.status_code == 200
-    assert response.template.name == "learning/external_queue.html"  # type: ignore[attr-defined]
-    items = response.context["items"]  # type: ignore[attr-defined]
+    assert response.template.name == "learning/external_queue.html"
+    items = response.context["items"]
     assert [item.title for item in items] == ["Pertama", "Kedua"]
     html = response.text
     assert "Nur Aisyah Lamarauna" in html and "Dinas Kesehatan" in html

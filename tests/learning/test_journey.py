@@ -58,7 +58,7 @@ def _open_module(client: TestClient, session: Session, code: str, slug: str) -> 
         _take_quiz(client, session, "tes-awal", correct=False, code=code)
         page = client.get(f"/kursus/{code}/modul/{slug}")
     assert page.status_code == 200
-    return page.text
+    return str(page.text)
 
 
 def _complete_all_modules(client: TestClient, session: Session, code: str = "PPP-101") -> None:
@@ -119,7 +119,7 @@ def test_learner_goes_from_login_to_a_verified_certificate(
 
     enrol = client.post(f"{BASE}/ikuti", data={"csrf_token": csrf_token(client, BASE)})
     assert enrol.status_code == 303
-    assert client.get("/").context["dashboard"].in_progress[0].course.code == "PPP-101"  # type: ignore[attr-defined]
+    assert client.get("/").context["dashboard"].in_progress[0].course.code == "PPP-101"
 
     pre = _take_quiz(client, session, "tes-awal", correct=False)
     assert pre.score is not None and pre.score < 0.5
@@ -133,7 +133,7 @@ def test_learner_goes_from_login_to_a_verified_certificate(
     assert (completion.final_score, completion.jp) == (100, 6)
     course_page = client.get(BASE)
     assert "6 JP tercatat" in course_page.text
-    gain = course_page.context["gain"]  # type: ignore[attr-defined]
+    gain = course_page.context["gain"]
     assert gain["post"] == 100 and gain["gain"] == 100 - gain["pre"]
 
     certificate = session.scalar(
@@ -277,8 +277,8 @@ def test_prerequisite_must_be_completed_before_enrolling(
     assert "menyelesaikan KOM-101 terlebih dahulu" in response.text
     # Opening a module is no way round it: the course page, still not enrolled.
     page = client.get("/kursus/MWK-201/modul/01-mengelola-waktu-dan-prioritas")
-    assert page.template.name == "content/course.html"  # type: ignore[attr-defined]
-    assert page.context["missing"] == ["KOM-101"]  # type: ignore[attr-defined]
+    assert page.template.name == "content/course.html"
+    assert page.context["missing"] == ["KOM-101"]
 
 
 def test_marking_a_module_twice_or_replaying_the_form_counts_once(

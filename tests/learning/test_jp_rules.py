@@ -151,7 +151,7 @@ def test_pppk_learner_sees_the_pppk_rule_and_never_the_pns_rule(
     login(client, pppk)
     page = client.get("/riwayat", params={"tahun": 2025})
     assert page.status_code == 200
-    record = page.context["record"]  # type: ignore[attr-defined]
+    record = page.context["record"]
     assert record.rule.kind == "allotment" and record.total == 13
     text = page.text
     assert "paling banyak 24 JP" in text and PPPK_RULE in text
@@ -162,7 +162,7 @@ def test_pppk_learner_sees_the_pppk_rule_and_never_the_pns_rule(
         assert label.casefold() in text.casefold()
 
     home = client.get("/")
-    assert home.context["jp_year"].rule.kind == "allotment"  # type: ignore[attr-defined]
+    assert home.context["jp_year"].rule.kind == "allotment"
     assert "paling banyak 24 JP" in home.text and "paling sedikit" not in home.text
 
 
@@ -173,7 +173,7 @@ def test_pppk_without_a_contract_start_is_told_the_calendar_year_applies(
     session.commit()
     login(client, pppk)
     page = client.get("/riwayat", params={"tahun": 2025})
-    assert page.context["record"].window.contract is False  # type: ignore[attr-defined]
+    assert page.context["record"].window.contract is False
     assert "Tanggal mulai kontrak belum tercatat" in page.text
 
 
@@ -227,7 +227,7 @@ def test_hr_sees_the_same_jp_as_the_learner_by_category(
     seen: dict[str, list[tuple[object, ...]]] = {"learner": [], "hr": []}
     login(client, person)
     for year in (2024, 2025):
-        record = client.get("/riwayat", params={"tahun": year}).context["record"]  # type: ignore[attr-defined]
+        record = client.get("/riwayat", params={"tahun": year}).context["record"]
         seen["learner"].append(
             (record.total, record.lentera_jp, record.external_jp, record.by_category(),
              record.target, record.window)
@@ -237,13 +237,13 @@ def test_hr_sees_the_same_jp_as_the_learner_by_category(
     for year in (2024, 2025):
         page = client.get(f"/pegawai/{person.nip}", params={"tahun": year})
         assert page.status_code == 200
-        assert page.template.name == "accounts/person.html"  # type: ignore[attr-defined]
-        record = page.context["record"]  # type: ignore[attr-defined]
+        assert page.template.name == "accounts/person.html"
+        record = page.context["record"]
         seen["hr"].append(
             (record.total, record.lentera_jp, record.external_jp, record.by_category(),
              record.target, record.window)
         )  # fmt: skip
-        assert [e.status for e in page.context["external"]] == (  # type: ignore[attr-defined]
+        assert [e.status for e in page.context["external"]] == (
             ["pending", "verified"] if year == 2025 else []
         )
     assert seen["hr"] == seen["learner"]
@@ -262,7 +262,7 @@ def test_hr_person_page_lists_revoked_certificates_with_reason_and_assignments(
     session.commit()
     login(client, hr)
     page = client.get(f"/pegawai/{pns.nip}", params={"tahun": 2025})
-    assert page.context["record"].total == 0  # type: ignore[attr-defined]
+    assert page.context["record"].total == 0
     assert "LTR-2025-0099" in page.text and "Nilai ujian tidak sah" in page.text
     assert "Dicabut" in page.text
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,9 +27,12 @@ def _token(client: TestClient) -> str:
     return match[1]
 
 
-def _sync(client: TestClient, events: list[dict[str, object]], token: str | None = None):  # type: ignore[no-untyped-def]
+def _sync(
+    client: TestClient, events: Sequence[Mapping[str, object]], token: str | None = None
+) -> Response:
     headers = {"X-CSRF-Token": token} if token else {}
-    return client.post("/sinkron", json={"events": events}, headers=headers)
+    response: Response = client.post("/sinkron", json={"events": events}, headers=headers)
+    return response
 
 
 def test_offline_completions_are_applied_once_with_their_offline_time(
@@ -112,7 +117,8 @@ def test_offline_times_outside_sane_bounds_are_clamped(
         for r in session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
     }
     now = utcnow()
-    assert times[MODULE] is not None and times[MODULE] <= now
+    done = times[MODULE]
+    assert done is not None and done <= now
     old = times["03-pengaduan-dan-skm"]
     assert old is not None and now - timedelta(days=31) < old < now - timedelta(days=29)
 

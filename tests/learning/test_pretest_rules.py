@@ -49,9 +49,9 @@ def test_required_pretest_comes_before_the_first_module(
     assert page.status_code == 303 and page.headers["location"] == f"{BASE}/tes/tes-awal"
     assert client.get(f"{BASE}/lanjutkan").headers["location"] == f"{BASE}/tes/tes-awal"
     info = client.get(f"{BASE}/tes/tes-awal")
-    assert info.context["pretest_first"] is True  # type: ignore[attr-defined]
+    assert info.context["pretest_first"] is True
     course = client.get(BASE)
-    assert course.context["pretest_pending"] is True  # type: ignore[attr-defined]
+    assert course.context["pretest_pending"] is True
     mark = client.post(
         f"{BASE}/modul/{MODULE}/selesai",
         data={"csrf_token": csrf_token(client, BASE), "event_id": "early-event-1"},
@@ -88,7 +88,7 @@ def test_pretest_is_closed_once_a_module_has_been_opened(
     refused = _start(client)
     assert refused.status_code == 409
     assert "Tes awal sudah ditutup" in refused.text
-    assert client.get(f"{BASE}/tes/tes-awal").context["pretest_closed"] is True  # type: ignore[attr-defined]
+    assert client.get(f"{BASE}/tes/tes-awal").context["pretest_closed"] is True
     assert session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
 
@@ -120,7 +120,7 @@ def test_pretest_without_an_attempt_limit_allows_one_attempt(
     second = _start(client)
     assert second.status_code == 409
     assert "sudah habis (1 kali)" in second.text
-    assert client.get(f"{BASE}/tes/tes-awal").context["exhausted"] is True  # type: ignore[attr-defined]
+    assert client.get(f"{BASE}/tes/tes-awal").context["exhausted"] is True
 
 
 def test_course_cannot_require_a_pretest_it_does_not_have(content_copy: Path) -> None:
@@ -143,7 +143,7 @@ def test_gain_counts_only_a_pretest_submitted_before_the_first_module_was_opened
     pre = _take_quiz(client, session, "tes-awal", correct=False)
     _complete_all_modules(client, session)
     _take_quiz(client, session, "tes-akhir", correct=True)
-    gain = client.get(BASE).context["gain"]  # type: ignore[attr-defined]
+    gain = client.get(BASE).context["gain"]
     assert gain["pre"] is not None and gain["gain"] == 100 - gain["pre"]
 
     # A record from before the rule: the pre-test was submitted after studying began.
@@ -154,7 +154,7 @@ def test_gain_counts_only_a_pretest_submitted_before_the_first_module_was_opened
         .values(first_opened_at=pre.submitted_at - timedelta(minutes=5))
     )
     session.commit()
-    gain = client.get(BASE).context["gain"]  # type: ignore[attr-defined]
+    gain = client.get(BASE).context["gain"]
     assert gain == {"pre": None, "post": 100, "gain": None}
 
 

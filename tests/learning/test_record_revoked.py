@@ -64,14 +64,14 @@ def test_record_page_marks_the_certificate_revoked_with_reason_and_date(
 
     response = client.get("/riwayat")
 
-    assert response.template.name == "learning/record.html"  # type: ignore[attr-defined]
-    assert response.context["record"].total == 6  # type: ignore[attr-defined]
+    assert response.template.name == "learning/record.html"
+    assert response.context["record"].total == 6
     html = response.text
     assert "6 dari 20 JP" in html
     assert "Dicabut" in html and REASON in html and "21 Jan" in html
     assert "0 (semula 4)" in html
     # Per category only what counts: the revoked sosial kultural course adds nothing.
-    assert response.context["record"].by_category() == {"teknis": 6}  # type: ignore[attr-defined]
+    assert response.context["record"].by_category() == {"teknis": 6}
     assert '<th scope="row">Sosial kultural</th><td class="num">0</td>' in html
     # A revoked certificate is not offered for download.
     assert "/sertifikat/LNT-R-000002.pdf" not in html
@@ -116,7 +116,7 @@ def test_home_page_counts_the_revoked_course_zero_and_says_so(
 
     response = client.get("/")
 
-    assert response.context["jp_year"].total == 6  # type: ignore[attr-defined]
+    assert response.context["jp_year"].total == 6
     assert "0 JP (sertifikat dicabut)" in response.text
 
 

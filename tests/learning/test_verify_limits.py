@@ -55,7 +55,7 @@ def test_a_certificate_with_an_old_short_number_still_verifies(
     session.commit()
     page = client.get("/verifikasi/LTR-2026-PPP101-00001-ABCD")
     assert page.status_code == 200
-    assert page.context["certificate"].id == certificate.id  # type: ignore[attr-defined]
+    assert page.context["certificate"].id == certificate.id
 
 
 def test_verification_views_beyond_the_limit_get_429_with_retry_after_in_indonesian(

@@ -266,5 +266,9 @@ def test_hr_and_admins_cannot_bring_an_anonymised_account_back(
         assert "dianonimkan" in refused.text
 
     session.refresh(user)
-    assert (user.is_active, user.password_hash, user.roles) == (False, None, {Role.LEARNER})
+    assert (user.is_active, user.password_hash, user.roles) == (
+        False,
+        None,
+        frozenset({Role.LEARNER}),
+    )
     assert session.scalar(select(func.count()).select_from(PasswordResetToken)) == 0

@@ -37,7 +37,7 @@ def cli_person(
     monkeypatch.setenv("LENTERA_DATA_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
     engine = make_engine(fresh_database_url)
-    settings = Settings(database_url=fresh_database_url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=fresh_database_url, _env_file=None)
     with Session(engine, expire_on_commit=False) as session:
         store.import_library(session, CONTENT_DIR)
         session.commit()

@@ -92,7 +92,7 @@ def test_admin_downloads_the_export_and_it_is_audited_without_personal_data(
     sign_in(client, session, settings, admin)
     page = client.get(f"/admin/pegawai/{person.nip}/data-pribadi")
     assert page.status_code == 200
-    assert page.template.name == "privacy/person.html"  # type: ignore[attr-defined]
+    assert page.template.name == "privacy/person.html"
     response = client.get(f"/admin/pegawai/{person.nip}/data-pribadi.zip")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"

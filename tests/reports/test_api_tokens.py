@@ -134,9 +134,9 @@ def test_the_token_page_shows_each_expiry_and_the_header_example_escaped(
 
     page = client.get("/laporan/token")
     assert page.status_code == 200
-    assert page.template.name == "reports/tokens.html"  # type: ignore[attr-defined]
-    rows = {row.token.name: row for row in page.context["tokens"]}  # type: ignore[attr-defined]
-    assert page.context["max_days"] == 365  # type: ignore[attr-defined]
+    assert page.template.name == "reports/tokens.html"
+    rows = {row.token.name: row for row in page.context["tokens"]}
+    assert page.context["max_days"] == 365
     assert rows["Baru"].expires_at == fresh.created_at + timedelta(days=365)
     assert not rows["Baru"].expired and rows["Lama"].expired
     assert "Authorization: Bearer lnt_…" in page.text

@@ -53,7 +53,7 @@ def test_contradicted_pending_and_legacy_answers_are_shown_apart_from_confirmati
 
     response = owner_client.get(URL)
     assert response.status_code == 200
-    report: CourseReport = response.context["report"]  # type: ignore[attr-defined]
+    report: CourseReport = response.context["report"]
     ev = report.evaluation
     assert (ev.supervisor_confirmed, ev.supervisor_contradicted) == (2, 2)
     assert (ev.supervisor_pending, ev.supervisor_legacy) == (1, 1)
@@ -89,7 +89,7 @@ def test_without_supervisor_answers_the_section_says_nothing_is_flagged(
     _plan(rows, "applied")
     session.commit()
     response = owner_client.get(URL)
-    report: CourseReport = response.context["report"]  # type: ignore[attr-defined]
+    report: CourseReport = response.context["report"]
     assert report.evaluation.supervisor_answers == 0
     assert 'id="konfirmasi-atasan"' not in response.text
     assert "bertentangan dengan laporan pegawai" not in response.text

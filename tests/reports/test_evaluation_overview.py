@@ -147,8 +147,8 @@ def _hr(client: TestClient, session: Session, settings: Settings) -> None:
 def _rows(client: TestClient, **params: str) -> dict[str, CourseEvaluation]:
     response = client.get(URL, params=params)
     assert response.status_code == 200, response.text
-    assert response.template.name == "reports/evaluation_overview.html"  # type: ignore[attr-defined]
-    return {r.code: r for r in response.context["rows"]}  # type: ignore[attr-defined]
+    assert response.template.name == "reports/evaluation_overview.html"
+    return {r.code: r for r in response.context["rows"]}
 
 
 def test_all_courses_view_counts_a_year_of_learners_completions_reaction_gain_and_application(
@@ -246,7 +246,7 @@ def test_hr_reads_every_courses_report_learners_and_other_trainers_do_not(
     _hr(client, session, settings)
     response = client.get(report)
     assert response.status_code == 200
-    assert response.context["manages"] is False  # type: ignore[attr-defined]
+    assert response.context["manages"] is False
     assert 'href="/laporan/evaluasi"' in response.text
     assert '/pengajar/kursus/PPP-101"' not in response.text
     assert client.get(URL).status_code == 200

@@ -42,7 +42,7 @@ def test_concurrent_readers_of_a_missing_key_share_one_computation() -> None:
 
 def test_expired_or_refreshed_figures_are_computed_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     now = [100.0]
-    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     cache = FiguresCache(ttl_seconds=10)
     values = iter(range(10))
 
@@ -74,7 +74,7 @@ def _wait_for_refresh(cache: FiguresCache) -> None:
 
 def test_expired_figures_are_served_while_a_background_refresh_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     now = [100.0]
-    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     cache = FiguresCache(ttl_seconds=10)
     cache.get("k", lambda: "first")
     release = threading.Event()
@@ -97,7 +97,7 @@ def test_expired_figures_are_served_while_a_background_refresh_runs(monkeypatch)
 
 def test_a_failed_refresh_keeps_the_stale_figures(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     now = [100.0]
-    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     cache = FiguresCache(ttl_seconds=10)
     cache.get("k", lambda: "first")
     now[0] += 12
@@ -120,7 +120,7 @@ def test_the_dashboard_refreshes_expired_figures_in_a_session_of_its_own(
         data_dir=tmp_path / "var",
         secret_key="test-secret-key-" + "x" * 32,
         load_content_on_start=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     app = create_app(settings)
     with session_scope(app.state.sessionmaker) as session:
@@ -130,7 +130,7 @@ def test_the_dashboard_refreshes_expired_figures_in_a_session_of_its_own(
             login(client, hr)
             first = client.get("/laporan/dasbor")
             later = time.monotonic() + settings.report_cache_seconds + 5
-            monkeypatch.setattr(figures_cache.time, "monotonic", lambda: later)
+            monkeypatch.setattr(time, "monotonic", lambda: later)
 
             stale = client.get("/laporan/dasbor")
             _wait_for_refresh(app.state.dashboard_figures)
@@ -138,5 +138,5 @@ def test_the_dashboard_refreshes_expired_figures_in_a_session_of_its_own(
     finally:
         app.state.engine.dispose()
 
-    shown = [r.context["computed_at"] for r in (first, stale, refreshed)]  # type: ignore[attr-defined]
+    shown = [r.context["computed_at"] for r in (first, stale, refreshed)]
     assert shown[0] == shown[1] < shown[2]

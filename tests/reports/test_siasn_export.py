@@ -9,6 +9,7 @@ import io
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -35,8 +36,8 @@ OPTIONS = siasn.Options(
 )  # fmt: skip
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def _course(
@@ -121,7 +122,9 @@ def history(session: Session) -> dict[str, User]:
     return {"valid": valid, "revoked": revoked, "reissued": reissued, "plain": plain}
 
 
-def _rows(session: Session, options: siasn.Options = OPTIONS, **filters: object) -> list[dict]:
+def _rows(
+    session: Session, options: siasn.Options = OPTIONS, **filters: object
+) -> list[dict[str, Any]]:
     header, rows = exports.rows_for(session, "siasn", ExportFilters(**filters), options)  # type: ignore[arg-type]
     return [dict(zip(header, row, strict=True)) for row in rows]
 
@@ -263,7 +266,7 @@ def test_each_siasn_download_is_a_recorded_audited_batch_and_the_next_holds_only
     ).first()
     assert latest is not None and latest.row_count == 0 and latest.filters["since"]
     page = client.get("/laporan/ekspor")
-    assert page.context["last_siasn_export"] is not None  # type: ignore[attr-defined]
+    assert page.context["last_siasn_export"] is not None
 
 
 def test_unknown_jenis_diklat_setting_is_refused(settings: Settings) -> None:

@@ -61,7 +61,7 @@ def settings(database_url: str, tmp_path: Path, zone: str) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         timezone=zone,
         load_content_on_start=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
@@ -154,7 +154,7 @@ def test_api_jp_summary_uses_the_local_year(
 
 
 def test_follow_up_is_due_counted_from_the_local_day(zone: str) -> None:
-    settings = Settings(timezone=zone, follow_up_days=30, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(timezone=zone, follow_up_days=30, _env_file=None)
     early, late = ZONES[zone]
     assert evaluation.follow_up_date(settings, EARLY) == date.fromordinal(early.toordinal() + 30)
     assert evaluation.follow_up_date(settings, LATE) == date.fromordinal(late.toordinal() + 30)
@@ -187,10 +187,10 @@ def test_export_dates_are_local_in_the_python_path_the_sql_path_and_xlsx(
         }
     header, rows = exports.rows_for(session, layout, filters, "BKPSDM")  # type: ignore[arg-type]
     book = load_workbook(io.BytesIO(b"".join(exports.file_chunks(header, rows, "xlsx"))))
-    cells = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    cells = list(book.active.iter_rows(values_only=True))
     if layout == "lentera":
         done = cells[0].index("Tanggal Selesai")
-        assert sorted(row[done].date() for row in cells[1:]) == sorted(ZONES[zone])  # type: ignore[union-attr]
+        assert sorted(row[done].date() for row in cells[1:]) == sorted(ZONES[zone])
     else:  # SIASN's layout holds its dates as SIASN's DD-MM-YYYY text
         done = cells[0].index("tanggalSelesaiKursus")
         assert sorted(row[done] for row in cells[1:]) == sorted([early, late])

@@ -25,12 +25,12 @@ def _settings(tmp_path: Path, env: str) -> Settings:
             "signatory_title": "Kepala BKPSDM Kota Palu",
         }
     return Settings(
-        env=env,  # type: ignore[arg-type]
+        env=env,
         database_url=f"sqlite:///{tmp_path / 'r.db'}",
         data_dir=tmp_path / "var",
         secret_key="test-secret-key-" + "x" * 32,
         load_content_on_start=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         **production,  # type: ignore[arg-type]
     )
 
