@@ -263,7 +263,12 @@ def test_the_dashboard_costs_the_same_queries_however_many_people(
     statements: list[str] = []
 
     def _record(*args: object) -> None:
-        statements.append(str(args[2]))
+        statement = str(args[2])
+        # The catalogue re-reads content_state.generation once LENTERA_CONTENT_RECHECK_SECONDS
+        # have passed: on a slow machine that lands in one request and not the other. It is
+        # not about people, so it is left out of the count.
+        if "content_state" not in statement:
+            statements.append(statement)
 
     login(client, office.hr)
     client.get("/laporan/dasbor")  # the first request also loads the content catalogue
