@@ -5,6 +5,7 @@ what comes next."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.e2e import flows
 from tests.e2e.flows import NewLearner
+from tests.e2e.test_accessibility import RUN_AXE, _describe
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -20,6 +22,12 @@ if TYPE_CHECKING:
 
 COURSE = "PPP-101"
 TITLE = "Pelayanan Publik Prima"
+
+
+def _assert_no_axe_violations(page: Page, axe_script: Path) -> None:
+    page.add_script_tag(path=str(axe_script))
+    violations = page.evaluate(RUN_AXE)
+    assert not violations, f"{page.url}:\n{_describe(violations)}"
 
 
 def _enrolled(page: Page, new_learner: NewLearner) -> int:
@@ -37,8 +45,10 @@ def test_unanswered_questions_are_listed_and_kept_before_the_pretest_is_graded(
     new_learner: NewLearner,
     screenshot: Shot,
     javascript: bool,
+    axe_script: Path,
 ) -> None:
-    page = new_context(java_script_enabled=javascript).new_page()
+    # bypass_csp: the Content-Security-Policy rightly refuses an injected axe script.
+    page = new_context(java_script_enabled=javascript, bypass_csp=True).new_page()
     user_id = _enrolled(page, new_learner)
     page.goto(f"/kursus/{COURSE}/tes/tes-awal")
     flows.submit(page, "Mulai mengerjakan")
@@ -60,6 +70,8 @@ def test_unanswered_questions_are_listed_and_kept_before_the_pretest_is_graded(
     alert = page.get_by_role("alert").filter(has_text="belum dijawab")
     assert alert.first.inner_text().startswith("Pertanyaan 3 dan 5 belum dijawab.")
     screenshot(page, "unanswered")
+    if javascript:
+        _assert_no_axe_violations(page, axe_script)
     for option in kept_values:  # the answers given are still there
         box = page.locator(f"#{kept_name}-{option}")
         assert box.is_checked() if box.count() else True
@@ -74,8 +86,13 @@ def test_unanswered_questions_are_listed_and_kept_before_the_pretest_is_graded(
 
 
 def test_final_test_result_pages_say_not_yet_passed_then_passed_in_words(
-    page: Page, db: Session, new_learner: NewLearner, screenshot: Shot
+    new_context: Callable[..., BrowserContext],
+    db: Session,
+    new_learner: NewLearner,
+    screenshot: Shot,
+    axe_script: Path,
 ) -> None:
+    page = new_context(bypass_csp=True).new_page()
     user_id = _enrolled(page, new_learner)
     page.goto(f"/kursus/{COURSE}/tes/tes-awal")
     flows.take_quiz(page, db, user_id, "tes-awal", correct=False)
@@ -89,6 +106,7 @@ def test_final_test_result_pages_say_not_yet_passed_then_passed_in_words(
     assert verdict.locator("[aria-hidden=true]").inner_text() == "✖"  # not colour alone
     assert page.get_by_text("Sisa kesempatan: 2 kali.").is_visible()
     screenshot(page, "final-failed")
+    _assert_no_axe_violations(page, axe_script)
 
     flows.submit(page, "Coba lagi")
     flows.answer_attempt(page, db, user_id, "tes-akhir", correct=True)
@@ -99,3 +117,4 @@ def test_final_test_result_pages_say_not_yet_passed_then_passed_in_words(
     href = page.get_by_role("link", name="Unduh sertifikat (PDF)").get_attribute("href")
     assert href is not None and page.request.get(href).body().startswith(b"%PDF")
     screenshot(page, "final-passed")
+    _assert_no_axe_violations(page, axe_script)
