@@ -155,6 +155,8 @@ class QuizVersion(Base):
     max_attempts: Mapped[int | None] = mapped_column(Integer, default=None)
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # `tampilkan_jawaban` as written in the quiz file; None: the default for its key.
+    answer_reveal: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class Blob(Base):

@@ -20,13 +20,13 @@ from app.content.problems import ProblemLog
 from app.content.quiz_checks import check_question
 from app.content.render_context import RenderContext
 from app.content.sources import read_text, sha256_of
-from app.content.specs import OptionSpec, QuestionSpec, QuizSpec, text_id
+from app.content.specs import ANSWER_REVEAL_VALUES, OptionSpec, QuestionSpec, QuizSpec, text_id
 from app.content.specs import question_id as make_question_id
 from app.content.urls import LinkResolver
 from app.i18n import gettext as _
 
 REQUIRED = {"judul": "judul: Tes Akhir Pelayanan Publik Prima"}
-OPTIONAL = ("jumlah_soal", "batas_waktu", "maks_percobaan")
+OPTIONAL = ("jumlah_soal", "batas_waktu", "maks_percobaan", "tampilkan_jawaban")
 
 # "- ( ) text", "- (x) text", "- [ ] text", "- [x] text"; any other one-character mark is
 # captured too, so that "(v)" is reported instead of silently becoming part of the stem.
@@ -86,7 +86,7 @@ def parse_quiz_text(
     if document is None:
         return None
     mapping = parse_mapping(document.meta_text, document.meta_first_line, shown, problems)
-    title = draw = limit = attempts = None
+    title = draw = limit = attempts = reveal = None
     if mapping is not None:
         fields = Fields(mapping, shown, problems)
         fields.check_keys(REQUIRED, OPTIONAL)
@@ -96,6 +96,8 @@ def parse_quiz_text(
         attempts = (
             fields.integer("maks_percobaan", low=1) if "maks_percobaan" in mapping.data else None
         )
+        if "tampilkan_jawaban" in mapping.data:
+            reveal = fields.choice("tampilkan_jawaban", ANSWER_REVEAL_VALUES)
     raw_questions = split_questions(
         body_lines(document.body, document.body_first_line), shown, problems
     )
@@ -131,6 +133,7 @@ def parse_quiz_text(
         max_attempts=attempts,
         questions=tuple(questions),
         content_hash=sha256_of(source if source is not None else text.encode("utf-8")),
+        answer_reveal=reveal,
     )
 
 

@@ -100,6 +100,12 @@ class QuestionSpec:
         return frozenset(option.id for option in self.options if option.correct)
 
 
+# `tampilkan_jawaban` of a quiz file: when a result page shows the correct answers and
+# explanations (after every attempt, once the learner passed or has no attempt left, never).
+# The default for a quiz that does not say is in app/learning/score_policy.py.
+ANSWER_REVEAL_VALUES = ("setiap_percobaan", "setelah_selesai", "tidak")
+
+
 @dataclass(frozen=True)
 class QuizSpec:
     key: str  # "tes-awal", "tes-akhir" or the module slug for a practice quiz
@@ -109,6 +115,8 @@ class QuizSpec:
     max_attempts: int | None
     questions: tuple[QuestionSpec, ...]
     content_hash: str
+    # `tampilkan_jawaban` as written; None: the default for the key (app/learning/score_policy).
+    answer_reveal: str | None = None
 
     def question(self, question_id: str) -> QuestionSpec | None:
         """The question with this id, or None (e.g. removed in a later version)."""

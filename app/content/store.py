@@ -102,6 +102,7 @@ def _quiz_row(quiz: QuizSpec) -> QuizVersion:
         max_attempts=quiz.max_attempts,
         questions=[dataclasses.asdict(q) for q in quiz.questions],
         content_hash=quiz.content_hash,
+        answer_reveal=quiz.answer_reveal,
     )
 
 

@@ -23,7 +23,14 @@ from app.content.catalog import CourseView
 from app.content.specs import FINAL_TEST_KEY
 from app.db import insert_or_ignore, utcnow
 from app.i18n import gettext as _
-from app.learning import certificate_issue, certificate_snapshot, grading, progress, quizzes
+from app.learning import (
+    certificate_issue,
+    certificate_snapshot,
+    grading,
+    progress,
+    quizzes,
+    score_policy,
+)
 from app.learning.models import Certificate, Completion, ModuleProgress
 
 REPLACED_REASON = "diganti"
@@ -45,12 +52,12 @@ def try_complete(
     if not state.all_modules_done:
         return None
     attempts = quizzes.attempts_for(session, user.id, view.course_id, FINAL_TEST_KEY)
-    counted = quizzes.counted_attempt(attempts, view.score_policy)
+    counted = score_policy.counted_attempt(attempts, view.score_policy)
     if counted is None or counted.score is None:
         return None
-    final_score = grading.score_percent(counted.score)
-    if final_score < view.passing_score:
+    if not score_policy.passed(counted.score, view.passing_score):
         return None
+    final_score = grading.score_percent(counted.score)
     started = session.scalar(
         select(ModuleProgress.first_opened_at)
         .where(ModuleProgress.user_id == user.id, ModuleProgress.course_id == view.course_id)

@@ -29,7 +29,7 @@ from app.content.models import CourseVersionFile
 from app.content.routes import Cache, CurrentCourse
 from app.db import SessionDep, utcnow
 from app.learning import completion as completion_service
-from app.learning import course_rules, progress, study_time
+from app.learning import course_rules, enrolment, progress, study_time
 from app.web.deps import CsrfChecked, CurrentUser
 
 router = APIRouter()
@@ -114,15 +114,14 @@ def _apply(session: Session, user: Viewer, cache: ContentCache, batch: SyncBatch
             result.rejected[event.id] = "unknown course or module"
             continue
         if view.course_id not in enrolled:
-            if progress.missing_prerequisites(session, user.id, view, catalog):
+            # One enrolment per course, not one per event. A learner not yet enrolled is
+            # enrolled by their own sync: it is a POST with the CSRF token, sent by a module
+            # page they were reading.
+            try:
+                enrolment.ensure_enrolled(session, user.id, view, catalog)
+            except enrolment.EnrolmentError:
                 result.rejected[event.id] = "prerequisites not completed"
                 continue
-            # Read first: on SQLite a write holds the database's write lock until the commit,
-            # so a batch writes nothing it does not need (one enrolment per course, not one
-            # per event). A learner not yet enrolled is enrolled by their own sync: it is a
-            # POST with the CSRF token, sent by a module page they were reading.
-            if not progress.is_enrolled(session, user.id, view.course_id):
-                progress.enrol(session, user.id, view.course_id)
             enrolled.add(view.course_id)
         state = progress.course_progress(session, user.id, view)
         if course_rules.pretest_pending(session, user.id, view, state.any_opened):

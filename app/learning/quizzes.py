@@ -9,17 +9,22 @@ Rules enforced here, not in the page:
 - Answers are accepted once: a second submission (a double tap, a replay) changes nothing.
 - Late submissions (after the time limit plus a 30-second grace) are recorded and graded so
   the learner sees the explanations, but they never count: not for passing, not for the score.
-- The course states which attempt counts: the best (`terbaik`) or the last (`terakhir`).
+- Which attempt counts, passing and what a result page reveals: `app/learning/score_policy.py`
+  (read it first: it tells the whole story from grading to credited JP).
+- A quiz version never changes once stored, so its parsed spec is cached by version
+  (`spec_for_version`): submits and result views do not re-read and re-parse its JSON.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -61,7 +66,51 @@ def quiz_spec(row: QuizVersion) -> QuizSpec:
         max_attempts=row.max_attempts,
         questions=questions,
         content_hash=row.content_hash,
+        answer_reveal=row.answer_reveal,
     )
+
+
+# Parsed quizzes by immutable version. The key carries the version's quiz key and content hash
+# beside its id: on SQLite a deleted last row's id can be given again to a new row (no
+# AUTOINCREMENT), and a cache must never answer for a different quiz.
+SPEC_CACHE_SIZE = 256
+_specs: OrderedDict[tuple[int, str, str], QuizSpec] = OrderedDict()
+_specs_lock = threading.Lock()
+
+
+def spec_for_version(session: Session, version_id: int) -> QuizSpec | None:
+    """The parsed quiz of one stored quiz version, from an in-process LRU cache.
+
+    A hit reads three short columns instead of the questions' JSON and rebuilds nothing.
+    """
+    found = session.execute(
+        select(QuizVersion.key, QuizVersion.content_hash).where(QuizVersion.id == version_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    with _specs_lock:
+        spec = _specs.get((version_id, found.key, found.content_hash))
+    if spec is not None:
+        return spec
+    row = session.get(QuizVersion, version_id)
+    assert row is not None
+    return cached_spec(row)
+
+
+def cached_spec(row: QuizVersion) -> QuizSpec:
+    """The parsed quiz of a loaded quiz version row, built once per version."""
+    cache_key = (row.id, row.key, row.content_hash)
+    with _specs_lock:
+        spec = _specs.get(cache_key)
+        if spec is not None:
+            _specs.move_to_end(cache_key)
+            return spec
+    spec = quiz_spec(row)
+    with _specs_lock:
+        _specs[cache_key] = spec
+        while len(_specs) > SPEC_CACHE_SIZE:
+            _specs.popitem(last=False)
+    return spec
 
 
 def quiz_row(session: Session, version_id: int, key: str) -> QuizVersion | None:
@@ -86,16 +135,6 @@ def attempts_for(session: Session, user_id: int, course_id: int, key: str) -> li
             .order_by(QuizAttempt.number)
         )
     )
-
-
-def counted_attempt(attempts: Sequence[QuizAttempt], policy: str) -> QuizAttempt | None:
-    """The attempt whose score counts: best or last among submitted, on-time attempts."""
-    valid = [a for a in attempts if a.submitted_at is not None and not a.late]
-    if not valid:
-        return None
-    if policy == "terakhir":
-        return max(valid, key=lambda a: a.number)
-    return max(valid, key=lambda a: (a.score or 0.0, -a.number))
 
 
 def start_attempt(
@@ -127,7 +166,7 @@ def start_attempt(
         raise QuizRuleError(
             _("Kesempatan mengerjakan tes ini sudah habis ({n} kali).").format(n=limit)
         )
-    spec = quiz_spec(row)
+    spec = cached_spec(row)
     seed = secrets.token_hex(8)
     drawn = grading.draw_questions(spec, seed)
     # INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: if a concurrent request took
@@ -232,16 +271,42 @@ def stored_answers(attempt: QuizAttempt) -> dict[str, grading.Answer]:
     }
 
 
-def best_scores(session: Session, user_id: int, course_id: int) -> dict[str, float]:
-    """Best on-time score per quiz key for one learner and course (for pre/post display)."""
-    rows = session.execute(
-        select(QuizAttempt.quiz_key, func.max(QuizAttempt.score))
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.course_id == course_id,
-            QuizAttempt.submitted_at.is_not(None),
-            QuizAttempt.late.is_(False),
+def current_spec(session: Session, version_id: int, key: str) -> QuizSpec | None:
+    """The parsed quiz `key` of a course version (cached like `spec_for_version`)."""
+    quiz_id = session.scalar(
+        select(QuizVersion.id).where(
+            QuizVersion.course_version_id == version_id, QuizVersion.key == key
         )
-        .group_by(QuizAttempt.quiz_key)
-    ).all()
-    return {key: float(score) for key, score in rows if score is not None}
+    )
+    return spec_for_version(session, quiz_id) if quiz_id is not None else None
+
+
+def shown_questions(
+    drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec
+) -> list[tuple[int, grading.DrawnQuestion, QuestionSpec]]:
+    """The attempt's questions as the page numbers them (1-based), removed ones left out."""
+    shown: list[tuple[int, grading.DrawnQuestion, QuestionSpec]] = []
+    for item in drawn:
+        question = spec.question(item.question_id)
+        if question is not None:
+            shown.append((len(shown) + 1, item, question))
+    return shown
+
+
+def unanswered(
+    drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec, answers: Mapping[str, grading.Answer]
+) -> list[int]:
+    """The numbers of the attempt's questions left without an answer (graded as wrong)."""
+    return [
+        number
+        for number, item, question in shown_questions(drawn, spec)
+        if not _answered(question, answers.get(item.question_id))
+    ]
+
+
+def _answered(question: QuestionSpec, answer: grading.Answer | None) -> bool:
+    # As grading reads it: blank text, or options none of which is the question's, is no answer.
+    if isinstance(answer, str):
+        return bool(answer.strip())
+    own = {o.id for o in question.options}
+    return any(value in own for value in answer or ())

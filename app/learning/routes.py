@@ -5,23 +5,33 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.viewer import Viewer
-from app.content.catalog import ContentCache, ModuleSummary
+from app.content.catalog import ContentCache, ModuleSummary, QuizSummary
 from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
+from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.db import SessionDep, utcnow
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import completion as completion_service
-from app.learning import course_rules, grading, progress, quizzes, study_time
-from app.learning.models import Assignment, Completion
+from app.learning import (
+    course_rules,
+    course_state,
+    enrolment,
+    grading,
+    progress,
+    quizzes,
+    score_policy,
+    study_time,
+)
+from app.learning.models import QuizAttempt
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.params import PathNumber
 from app.web.templating import render
@@ -29,80 +39,12 @@ from app.web.templating import render
 router = APIRouter()
 
 
-def _learner_state(
-    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
-) -> dict[str, object]:
-    view = ctx.view
-    state = progress.course_progress(session, user.id, view)
-    done = session.scalar(
-        select(Completion).where(
-            Completion.user_id == user.id, Completion.course_id == view.course_id
-        )
-    )
-    # A re-issue revokes the old certificate and adds a row: show the current one.
-    certificate = completion_service.current_certificate(session, done.id) if done else None
-    assignment = session.scalar(
-        select(Assignment).where(
-            Assignment.user_id == user.id, Assignment.course_id == view.course_id
-        )
-    )
-    return {
-        "learner": True,
-        "progress": state,
-        "enrolled": progress.is_enrolled(session, user.id, view.course_id),
-        "missing": progress.missing_prerequisites(session, user.id, view, cache.catalog(session)),
-        "next_slug": progress.next_module(view, state),
-        "completion": done,
-        "certificate": certificate,
-        "assignment": assignment,
-        "gain": _gain(session, user.id, view.course_id, view.score_policy),
-        "pretest_pending": course_rules.pretest_pending(session, user.id, view, state.any_opened),
-    }
-
-
-def _gain(session: Session, user_id: int, course_id: int, policy: str) -> dict[str, int | None]:
-    # The pre-test measures where the learner started: only one taken before studying counts.
-    pre = course_rules.baseline_pretest(
-        quizzes.attempts_for(session, user_id, course_id, PRETEST_KEY),
-        course_rules.first_module_opened_at(session, user_id, course_id),
-    )
-    post = quizzes.counted_attempt(
-        quizzes.attempts_for(session, user_id, course_id, FINAL_TEST_KEY), policy
-    )
-    pre_score = grading.score_percent(pre.score) if pre and pre.score is not None else None
-    post_score = grading.score_percent(post.score) if post and post.score is not None else None
-    gain = post_score - pre_score if pre_score is not None and post_score is not None else None
-    return {"pre": pre_score, "post": post_score, "gain": gain}
-
-
 @router.get("/kursus/{code}", name="course")
 def course(
     request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
 ) -> Response:
-    return course_page(request, session, cache, ctx, _learner_state(session, cache, user, ctx))
-
-
-def _require_prerequisites(
-    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
-) -> None:
-    missing = progress.missing_prerequisites(session, user.id, ctx.view, cache.catalog(session))
-    if missing:
-        raise quizzes.QuizRuleError(
-            _(
-                "Kursus ini mensyaratkan Anda menyelesaikan {codes} terlebih dahulu. "
-                "Selesaikan kursus prasyarat itu, lalu kembali ke sini."
-            ).format(codes=", ".join(missing))
-        )
-
-
-def _ensure_enrolled(
-    session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
-) -> None:
-    """Marking a module or starting a test (POSTs) enrols the learner, once prerequisites are
-    met. A GET never calls this: a link from another site must not change anything."""
-    if not progress.is_enrolled(session, user.id, ctx.view.course_id):
-        _require_prerequisites(session, cache, user, ctx)
-        progress.enrol(session, user.id, ctx.view.course_id)
+    state = course_state.course_page_state(session, user.id, ctx.view, cache.catalog(session))
+    return course_page(request, session, cache, ctx, state)
 
 
 def _enrolled_progress(
@@ -112,7 +54,7 @@ def _enrolled_progress(
     (one query when they are, as on nearly every module view and mark)."""
     state = progress.enrolled_progress(session, user.id, ctx.view)
     if state is None:
-        _ensure_enrolled(session, cache, user, ctx)
+        enrolment.ensure_enrolled(session, user.id, ctx.view, cache.catalog(session))
         state = progress.course_progress(session, user.id, ctx.view)
     return state
 
@@ -121,8 +63,7 @@ def _enrolled_progress(
 def enrol(
     request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
 ) -> Response:
-    _require_prerequisites(session, cache, user, ctx)
-    progress.enrol(session, user.id, ctx.view.course_id)
+    enrolment.enrol(session, user.id, ctx.view, cache.catalog(session))
     return RedirectResponse(request.app.url_path_for("course", code=ctx.view.code), 303)
 
 
@@ -176,7 +117,7 @@ def _not_enrolled_page(
     request: Request, session: Session, cache: ContentCache, user: Viewer, ctx: CourseContext
 ) -> Response:
     """The course page, said to be the way in, for a GET of a page that needs enrolment."""
-    state = _learner_state(session, cache, user, ctx)
+    state = course_state.course_page_state(session, user.id, ctx.view, cache.catalog(session))
     state["enrol_first"] = True
     return course_page(request, session, cache, ctx, state)
 
@@ -267,21 +208,39 @@ def module_complete(
     return RedirectResponse(target, 303)
 
 
+def _known_quiz(ctx: CourseContext, key: str) -> QuizSummary:
+    quiz = ctx.view.quiz(key)
+    if quiz is None:
+        raise NotFound(_("Tes ini tidak ada di kursus {title}.").format(title=ctx.view.title))
+    return quiz
+
+
+def _standing(
+    session: Session, user: Viewer, ctx: CourseContext, key: str, spec: QuizSpec | None
+) -> course_state.QuizStanding:
+    """The learner's standing at the test, by the rules of the course version they study."""
+    quiz = ctx.view.quiz(key)
+    return course_state.quiz_standing(
+        session,
+        user.id,
+        ctx.view,
+        key,
+        max_attempts=quiz.max_attempts if quiz else (spec.max_attempts if spec else None),
+        reveal=spec.answer_reveal if spec else None,
+    )
+
+
 @router.get("/kursus/{code}/tes/{key}", name="quiz_info")
 def quiz_info(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    cache: Cache,
     ctx: CurrentCourse,
     key: str,
 ) -> Response:
-    quiz = ctx.view.quiz(key)
-    if quiz is None:
-        raise NotFound(_("Tes ini tidak ada di kursus {title}.").format(title=ctx.view.title))
-    attempts = quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
-    state = progress.course_progress(session, user.id, ctx.view)
-    limit = course_rules.attempt_limit(key, quiz.max_attempts)
+    quiz = _known_quiz(ctx, key)
+    spec = quizzes.current_spec(session, ctx.view.version_id, key)
+    standing = _standing(session, user, ctx, key, spec)
     return render(
         request,
         "learning/quiz_info.html",
@@ -289,17 +248,8 @@ def quiz_info(
             "ctx": ctx,
             "course": ctx.view,
             "quiz": quiz,
-            "attempts": attempts,
-            "counted": quizzes.counted_attempt(attempts, ctx.view.score_policy),
-            "locked": key == FINAL_TEST_KEY and not state.all_modules_done,
-            "exhausted": limit is not None
-            and len(attempts) >= limit
-            and all(a.submitted_at for a in attempts),
-            "attempt_limit": limit,
-            "pretest_closed": key == PRETEST_KEY and state.any_opened,
-            "pretest_first": key == PRETEST_KEY
-            and course_rules.pretest_pending(session, user.id, ctx.view, state.any_opened),
-            "gain": _gain(session, user.id, ctx.view.course_id, ctx.view.score_policy),
+            **course_state.as_context(standing),
+            "gain": course_state.gain(session, user.id, ctx.view),
             "percent": grading.score_percent,
         },
     )
@@ -314,7 +264,7 @@ def quiz_start(
     ctx: CurrentCourse,
     key: str,
 ) -> Response:
-    _ensure_enrolled(session, cache, user, ctx)
+    enrolment.ensure_enrolled(session, user.id, ctx.view, cache.catalog(session))
     state = progress.course_progress(session, user.id, ctx.view)
     attempt = quizzes.start_attempt(
         session,
@@ -328,7 +278,10 @@ def quiz_start(
     return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
 
 
-def _attempt(session: Session, user: Viewer, ctx: CourseContext, key: str, number: int):  # type: ignore[no-untyped-def]
+def _attempt(
+    session: Session, user: Viewer, ctx: CourseContext, key: str, number: int
+) -> tuple[QuizAttempt, QuizSpec]:
+    """The learner's attempt `number` at the test and the quiz version it was drawn from."""
     attempt = next(
         (
             a
@@ -339,11 +292,64 @@ def _attempt(session: Session, user: Viewer, ctx: CourseContext, key: str, numbe
     )
     if attempt is None:
         raise NotFound(_("Percobaan ini tidak ditemukan."))
-    from app.content.models import QuizVersion
+    spec = quizzes.spec_for_version(session, attempt.quiz_version_id)
+    assert spec is not None  # quiz versions are deleted only with their attempts
+    return attempt, spec
 
-    row = session.get(QuizVersion, attempt.quiz_version_id)
-    assert row is not None
-    return attempt, quizzes.quiz_spec(row)
+
+def _numbers_text(numbers: list[int]) -> str:
+    """ "3", "3 dan 5", "1, 3, dan 5": question numbers as a sentence lists them."""
+    shown = [str(n) for n in numbers]
+    if len(shown) <= 1:
+        return "".join(shown)
+    if len(shown) == 2:
+        return _("{a} dan {b}").format(a=shown[0], b=shown[1])
+    return _("{items}, dan {last}").format(items=", ".join(shown[:-1]), last=shown[-1])
+
+
+def _attempt_page(
+    request: Request,
+    session: Session,
+    user: Viewer,
+    ctx: CourseContext,
+    attempt: QuizAttempt,
+    spec: QuizSpec,
+    *,
+    given: Mapping[str, grading.Answer] | None = None,
+    unanswered: list[int] | None = None,
+) -> Response:
+    """The attempt's page: its form (again, with `given` answers kept and the `unanswered`
+    questions listed, when a submission needs confirming) or its result."""
+    drawn = quizzes.drawn_questions(attempt)
+    result = None
+    if attempt.submitted_at is not None:
+        result = grading.grade(spec, drawn, quizzes.stored_answers(attempt))
+    standing = _standing(session, user, ctx, spec.key, spec)
+    first_module = ctx.view.modules[0].slug if ctx.view.modules else None
+    return render(
+        request,
+        "learning/quiz_attempt.html",
+        {
+            "ctx": ctx,
+            "course": ctx.view,
+            "attempt": attempt,
+            "spec": spec,
+            "questions": quizzes.shown_questions(drawn, spec),
+            "result": result,
+            "results": {r.question_id: r for r in result.results} if result else {},
+            "standing": standing,
+            "revealed": result is not None and standing.answers_revealed,
+            "attempt_passed": result is not None
+            and not attempt.late
+            and score_policy.passed(attempt.score, ctx.view.passing_score),
+            "first_module": first_module,
+            "given": given or {},
+            "unanswered": unanswered or [],
+            "unanswered_text": _numbers_text(unanswered or []),
+            "percent": grading.score_percent,
+            "now": utcnow(),
+        },
+    )
 
 
 @router.get("/kursus/{code}/tes/{key}/{number}", name="quiz_attempt")
@@ -356,49 +362,61 @@ def quiz_attempt(
     number: PathNumber,
 ) -> Response:
     attempt, spec = _attempt(session, user, ctx, key, number)
-    drawn = quizzes.drawn_questions(attempt)
-    result = None
-    if attempt.submitted_at is not None:
-        result = grading.grade(spec, drawn, quizzes.stored_answers(attempt))
-    return render(
-        request,
-        "learning/quiz_attempt.html",
-        {
-            "ctx": ctx,
-            "course": ctx.view,
-            "attempt": attempt,
-            "spec": spec,
-            "drawn": drawn,
-            "result": result,
-            "results": {r.question_id: r for r in result.results} if result else {},
-            "percent": grading.score_percent,
-            "now": utcnow(),
+    return _attempt_page(request, session, user, ctx, attempt, spec)
+
+
+@dataclass(frozen=True)
+class QuizForm:
+    """A submitted attempt form: the answers by field (`q-<question id>`) and whether the
+    learner confirmed sending it with questions unanswered ("Kirim tetap")."""
+
+    fields: dict[str, list[str]]
+    confirmed: bool
+
+
+CONFIRM_FIELD = "kirim_tetap"
+
+
+async def quiz_form(request: Request) -> QuizForm:
+    """The attempt form's fields. Its field names are the drawn questions' ids, so they cannot
+    be declared as `Form()` parameters; the body was parsed (and its text checked by
+    app/web/body_limit.py, as every form's) before the CSRF check, which read it first."""
+    form = await request.form()
+    return QuizForm(
+        fields={
+            name: [v for v in form.getlist(name) if isinstance(v, str)]
+            for name in form
+            if name.startswith("q-")
         },
+        confirmed=form.get(CONFIRM_FIELD) == "1",
     )
 
 
 @router.post("/kursus/{code}/tes/{key}/{number}", name="quiz_submit", dependencies=[CsrfChecked])
-async def quiz_submit(
+def quiz_submit(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     ctx: CurrentCourse,
     key: str,
     number: PathNumber,
+    form: Annotated[QuizForm, Depends(quiz_form)],
 ) -> Response:
-    form = await request.form()
-    fields = {name: [str(v) for v in form.getlist(name)] for name in form if name.startswith("q-")}
-    from starlette.concurrency import run_in_threadpool
-
-    def work() -> None:
-        attempt, spec = _attempt(session, user, ctx, key, number)
-        if key == PRETEST_KEY and attempt.submitted_at is None:
+    attempt, spec = _attempt(session, user, ctx, key, number)
+    drawn = quizzes.drawn_questions(attempt)
+    answers = quizzes.parse_answers(drawn, spec, form.fields)
+    if attempt.submitted_at is None:
+        if key == PRETEST_KEY:
             state = progress.course_progress(session, user.id, ctx.view)
             course_rules.require_pretest_open(state.any_opened)
-        answers = quizzes.parse_answers(quizzes.drawn_questions(attempt), spec, fields)
-        accepted = quizzes.submit_attempt(session, attempt, spec, answers, utcnow())
-        if accepted and key == FINAL_TEST_KEY:
-            completion_service.try_complete(session, user, ctx.view, utcnow())
-
-    await run_in_threadpool(work)
+        missing = quizzes.unanswered(drawn, spec, answers)
+        if missing and not form.confirmed:
+            # Nothing is graded or stored: the form again, the answers given kept, the
+            # questions left listed, and "Kirim tetap" to send it as it is.
+            return _attempt_page(
+                request, session, user, ctx, attempt, spec, given=answers, unanswered=missing
+            )
+    accepted = quizzes.submit_attempt(session, attempt, spec, answers, utcnow())
+    if accepted and key == FINAL_TEST_KEY:
+        completion_service.try_complete(session, user, ctx.view, utcnow())
     return RedirectResponse(f"{ctx.base}/tes/{key}/{number}", 303)

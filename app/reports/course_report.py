@@ -18,7 +18,7 @@ the numbers the same way:
 - Pace: completions made unusually fast, by `app/reports/pace.is_unusually_fast`.
 
 Gain starts from each learner's pre-test taken before their first module was opened, chosen by
-`app/learning/course_rules.baseline_pretest`, the same function as the learner's own page.
+`app/learning/score_policy.gain_scores`, the same function as the learner's own page.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from app.content.models import Course, CourseVersion, ModuleVersion, QuizVersion
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.evaluation import summary as evaluation_summary
 from app.evaluation.summary import EvaluationSummary
-from app.learning import course_rules, grading, quizzes
+from app.learning import course_rules, grading, quizzes, score_policy
 from app.learning.models import Completion, Enrolment, ModuleProgress, QuizAttempt
 from app.reports import item_analysis, pace
 from app.reports.item_analysis import QuizAnalysis
@@ -286,7 +286,7 @@ def final_test_stats(
     """Pass rate and 10-point score distribution of the counted final-test attempts."""
     scores = []
     for own in _by_learner(attempts).values():
-        counted = quizzes.counted_attempt(own, policy)
+        counted = score_policy.counted_attempt(own, policy)
         if counted is not None and counted.score is not None:
             scores.append(grading.score_percent(counted.score))
     bins = [0] * SCORE_BINS
@@ -313,17 +313,13 @@ def gain_stats(
     `first_opened`: when each learner first opened a module of the course.
     """
     # As on the learner's course page: the pre-test taken before studying is where they
-    # started, the final test's counted attempt is where they ended.
-    pre: dict[int, float] = {}
-    for user_id, own in _by_learner(pre_attempts).items():
-        baseline = course_rules.baseline_pretest(own, first_opened.get(user_id))
-        if baseline is not None and baseline.score is not None:
-            pre[user_id] = baseline.score
-    pairs = []
-    for user_id, own in _by_learner(final_attempts).items():
-        counted = quizzes.counted_attempt(own, policy)
-        if user_id in pre and counted is not None and counted.score is not None:
-            pairs.append((pre[user_id], counted.score))
+    # started, the final test's counted attempt is where they ended (one rule, one function).
+    by_learner = score_policy.gain_by_learner(
+        _by_learner(pre_attempts), _by_learner(final_attempts), policy, first_opened
+    )
+    pairs = [
+        (g.pre, g.post) for g in by_learner.values() if g.pre is not None and g.post is not None
+    ]
     if not pairs:
         return GainStats(0, None, None, None, None, 0)
     gains = [grading.learning_gain(a, b) for a, b in pairs]
