@@ -74,8 +74,8 @@ def test_unanswered_questions_are_listed_with_the_given_answers_kept_and_no_atte
     page = client.post(_url(attempt), data={"csrf_token": token, **answers})
 
     assert page.status_code == 200
-    assert page.template.name == "learning/quiz_attempt.html"  # type: ignore[attr-defined]
-    assert page.context["unanswered"] == [3, 5]  # type: ignore[attr-defined]
+    assert page.template.name == "learning/quiz_attempt.html"
+    assert page.context["unanswered"] == [3, 5]
     assert "Pertanyaan 3 dan 5 belum dijawab." in page.text
     assert 'name="kirim_tetap" value="1"' in page.text and "Kirim tetap" in page.text
     # Every answer given is on the page again, checked or filled in.
@@ -134,12 +134,12 @@ def test_pretest_result_says_it_is_done_and_leads_to_module_one(
     _learner_in_course(client, session)
     attempt = _take_quiz(client, session, "tes-awal", correct=False)
     page = client.get(_url(attempt))
-    assert page.context["standing"].key == "tes-awal"  # type: ignore[attr-defined]
+    assert page.context["standing"].key == "tes-awal"
     assert "Tes awal selesai" in page.text
     assert f'<a class="button" href="{BASE}/modul/{FIRST_MODULE}">Mulai modul 1</a>' in page.text
     assert "Coba lagi" not in page.text
     # One attempt and it is used: the learner is done with the pre-test, so answers show.
-    assert page.context["revealed"] is True  # type: ignore[attr-defined]
+    assert page.context["revealed"] is True
 
 
 def test_failed_final_test_says_not_yet_passed_with_attempts_left_and_hides_answers(
@@ -154,7 +154,7 @@ def test_failed_final_test_says_not_yet_passed_with_attempts_left_and_hides_answ
     assert "Sisa kesempatan: 2 kali." in page.text
     assert f'action="{BASE}/tes/tes-akhir/mulai"' in page.text and "Coba lagi" in page.text
     # Final tests reveal answers only after passing or the last attempt (the default).
-    assert page.context["revealed"] is False  # type: ignore[attr-defined]
+    assert page.context["revealed"] is False
     assert "Pembahasan" not in page.text and "Jawaban Anda" not in page.text
     assert "ditampilkan setelah Anda lulus atau kesempatan mengerjakan habis" in page.text
 
@@ -170,7 +170,7 @@ def test_final_test_with_no_attempt_left_offers_no_retry_and_shows_answers(
     assert "Belum lulus" in page.text
     assert "Kesempatan mengerjakan tes ini sudah habis." in page.text
     assert "Coba lagi" not in page.text and "/mulai" not in page.text
-    assert page.context["revealed"] is True  # type: ignore[attr-defined]
+    assert page.context["revealed"] is True
     assert "Jawaban Anda belum tepat" in page.text and "Pembahasan" in page.text
 
 
@@ -190,7 +190,7 @@ def test_passed_final_test_says_course_complete_with_the_certificate_link(
     assert "Coba lagi" not in page.text
     # Passing ends the test: answers and explanations show, with a verdict that is not the
     # word "Benar" right above the options "Benar"/"Salah".
-    assert page.context["revealed"] is True  # type: ignore[attr-defined]
+    assert page.context["revealed"] is True
     assert "Jawaban Anda tepat" in page.text
     assert "<strong>Benar</strong>" not in page.text
     # The failed attempt before it no longer offers a retry either.
@@ -249,11 +249,11 @@ def test_reveal_policy_of_the_final_test(
     _complete_all_modules(client, session)
     failed = _take_quiz(client, session, "tes-akhir", correct=False)
     page = client.get(_url(failed))
-    assert page.context["revealed"] is after_fail  # type: ignore[attr-defined]
+    assert page.context["revealed"] is after_fail
     assert ("Pembahasan" in page.text) is after_fail
     passed = _take_quiz(client, session, "tes-akhir", correct=True)
     page = client.get(_url(passed))
-    assert page.context["revealed"] is after_pass  # type: ignore[attr-defined]
+    assert page.context["revealed"] is after_pass
     assert ("Pembahasan" in page.text) is after_pass
     if value == "tidak":
         assert "Kunci jawaban dan pembahasan tes ini tidak ditampilkan." in page.text
