@@ -1,12 +1,26 @@
 /* Lentera service worker: pages saved for offline reading are served from the cache when the
-   network is gone; everything else goes to the network first. */
+   network is gone; everything else goes to the network first. Any other page asked for
+   offline gets the offline page: the start page (/) and the catalogue too, where the page's
+   script lists the saved courses, and a saved course's "Lanjutkan belajar" (/lanjutkan,
+   never saved: where it leads changes with every mark), which the script sends on to the
+   next unfinished saved module. */
 "use strict";
 var STATIC = "lentera-statis-v1";
 var PAGES = "lentera-halaman";
 var OFFLINE = "/offline";
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.add(OFFLINE); }));
+  /* The offline page and the stylesheet and script it links, so it works on its own. */
+  event.waitUntil(caches.open(STATIC).then(function (cache) {
+    return fetch(OFFLINE, { credentials: "same-origin" }).then(function (response) {
+      return response.clone().text().then(function (html) {
+        var files = html.match(/\/static\/[\w.-]+\.(css|js)/g) || [];
+        return Promise.all([cache.put(OFFLINE, response)].concat(files.map(function (file) {
+          return cache.add(file).catch(function () {});
+        })));
+      });
+    });
+  }));
   self.skipWaiting();
 });
 
