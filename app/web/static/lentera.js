@@ -254,7 +254,8 @@
   document.querySelectorAll("[data-save-offline]").forEach(function (button) {
     if (!("caches" in window) || !("serviceWorker" in navigator)) return;
     button.hidden = false;
-    if (read(SAVED, {})[attr(button, "course")]) markSaved(button);
+    /* Saved before the offline page listed courses (a bare version): offer to save again. */
+    if ((read(SAVED, {})[attr(button, "course")] || {}).modules) markSaved(button);
     button.addEventListener("click", function () { saveCourse(button); });
   });
 
