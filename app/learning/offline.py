@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache
 from app.content.models import CourseVersionFile
-from app.content.routes import Cache, CurrentCourse
+from app.content.routes import Cache, CourseContext, CurrentCourse
 from app.db import SessionDep, utcnow
 from app.learning import completion as completion_service
 from app.learning import course_rules, enrolment, progress, study_time
@@ -60,14 +60,17 @@ class SyncResult(BaseModel):
 
 @router.get("/kursus/{code}/offline.json", name="offline_manifest")
 def offline_manifest(
-    request: Request, session: SessionDep, user: CurrentUser, ctx: CurrentCourse
+    request: Request, session: SessionDep, user: CurrentUser, cache: Cache, ctx: CurrentCourse
 ) -> Response:
-    """The URLs to save for reading a course offline: its pages and its images and files."""
+    """What to save for reading a course offline: its pages (simulations included), images
+    and files, plus what the offline start page and "Lanjutkan belajar" need to work without
+    the server (the title, the modules in order and those already complete)."""
     state = progress.course_progress(session, user.id, ctx.view)
     # Modules wait for the pre-test: saving them now would save the pre-test page instead.
     course_rules.require_modules_open(session, user.id, ctx.view, state.any_opened)
     base = ctx.base
     urls = [base, *(f"{base}/modul/{m.slug}" for m in ctx.view.modules)]
+    urls += _simulation_urls(session, cache, ctx)
     files = session.scalars(
         select(CourseVersionFile.path).where(
             CourseVersionFile.course_version_id == ctx.view.version_id
@@ -79,9 +82,33 @@ def offline_manifest(
         if path.rsplit(".", 1)[-1].lower() in {"png", "jpg", "jpeg", "webp", "svg", "gif", "pdf"}
     ]
     return JSONResponse(
-        {"course": ctx.view.code, "version": ctx.view.version_number, "urls": urls},
+        {
+            "course": ctx.view.code,
+            "version": ctx.view.version_number,
+            "title": ctx.view.title,
+            "modules": [[m.slug, m.title] for m in ctx.view.modules],
+            "done": sorted(state.completed),
+            "urls": urls,
+        },
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _simulation_urls(session: Session, cache: ContentCache, ctx: CourseContext) -> list[str]:
+    """Every step of the course's simulations: plain pages that record nothing, so they work
+    offline like the modules. (Tests and practice quizzes are server records: they need a
+    connection, and the module page says so.)"""
+    urls = []
+    for summary in ctx.view.modules:
+        page = cache.module_page(session, ctx.view.version_id, summary.slug)
+        simulation = page.simulation if page is not None else None
+        if not simulation:
+            continue
+        here = f"{ctx.base}/modul/{summary.slug}/situasi"
+        for situation_id, situation in simulation.get("situations", {}).items():
+            urls.append(f"{here}/{situation_id}")
+            urls += [f"{here}/{situation_id}/{c['id']}" for c in situation.get("choices", [])]
+    return urls
 
 
 @router.post("/sinkron", name="offline_sync", dependencies=[CsrfChecked], response_model=SyncResult)

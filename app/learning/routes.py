@@ -4,7 +4,6 @@ download the certificate; plus the public certificate verification page."""
 from __future__ import annotations
 
 import math
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -101,8 +100,6 @@ def _module_view(
         "learner": True,
         "progress": state,
         "module_done": slug in state.completed,
-        # A fresh id per page view: submitting this form twice (or replaying it) counts once.
-        "event_id": secrets.token_urlsafe(16),
         "required_minutes": math.ceil(study_time.required_seconds(ctx.view, module) / 60),
         "too_early": too_early.message() if too_early else None,
     }
@@ -178,6 +175,13 @@ def module_complete(
     slug: str,
     event_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
+    """Mark a module complete, once however often it is sent.
+
+    The page's script adds an `event_id` made on the phone (not in the page, so an unchanged
+    module revalidates as 304): a mark whose answer the network lost is queued offline with
+    the same id, and `/sinkron` then counts it as a duplicate. Without JavaScript there is no
+    id and none is needed: a mark is idempotent per module (one progress row keeping the
+    earliest time; the course completion is recorded once)."""
     module = _known_module(ctx, slug)
     state = _enrolled_progress(session, cache, user, ctx)
     course_rules.require_modules_open(session, user.id, ctx.view, state.any_opened)

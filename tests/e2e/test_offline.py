@@ -23,16 +23,18 @@ if TYPE_CHECKING:
 
 COURSE = "KOM-101"
 MODULE = "02-mendengarkan-aktif-dan-empati"
+MODULE_PPP = "01-dasar-hukum-dan-asas"
+SIMULATION = "06-simulasi-loket-disdukcapil"
 SAVED = "✔ Tersimpan untuk dibaca offline"
 
 
-def _saved_for_offline(page: Page, db: Session, user_id: int) -> None:
-    page.goto(f"/kursus/{COURSE}")
+def _saved_for_offline(page: Page, db: Session, user_id: int, course: str = COURSE) -> None:
+    page.goto(f"/kursus/{course}")
     flows.submit(page, "Ikuti kursus ini")
     # The course asks for its pre-test before the modules (and so before saving them).
-    page.goto(f"/kursus/{COURSE}/tes/tes-awal")
+    page.goto(f"/kursus/{course}/tes/tes-awal")
     flows.take_quiz(page, db, user_id, "tes-awal", correct=False)
-    page.goto(f"/kursus/{COURSE}")
+    page.goto(f"/kursus/{course}")
     # The worker must be active before the network goes, or nothing would answer offline.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.get_by_role("button", name="Simpan untuk dibaca offline").click()
@@ -161,3 +163,82 @@ def test_module_marked_offline_too_early_is_reported_back_when_synced(
     page.goto(f"/kursus/{COURSE}/modul/{MODULE}")
     assert page.locator("[data-mark-message]").inner_text().startswith("Anda baru")
     assert page.get_by_role("button", name="Tandai selesai").is_visible()
+
+
+def test_offline_journey_from_the_installed_apps_start_page_marks_a_module_once(
+    new_context: Callable[..., BrowserContext],
+    db: Session,
+    new_learner: NewLearner,
+    screenshot: Shot,
+) -> None:
+    """The installed app opens at "/" (the manifest's start_url): offline, that page leads to
+    the saved course, its resume link to the next unfinished module, whose practice quiz says
+    it needs a connection; a mark made there shows on every saved page, cannot be queued twice
+    and reaches the server once; the course's simulation plays offline."""
+    course, first, second = "PPP-101", MODULE_PPP, "02-standar-dan-maklumat-pelayanan"
+    learner, password = new_learner()
+    context = new_context()
+    page = context.new_page()
+    flows.login(page, learner.nip, password)
+    _saved_for_offline(page, db, learner.id, course)
+
+    context.set_offline(True)
+    # Waiting for the offline page also makes sure the worker itself is offline (see above).
+    flows.eventually(
+        lambda: (
+            page.goto("/") and page.get_by_role("heading", name="Anda sedang offline").is_visible()
+        ),
+        timeout=5,
+        what="the offline start page",
+    )
+    saved = page.locator("[data-saved-courses]")
+    saved.get_by_role("link", name="Pelayanan Publik Prima").wait_for()
+    assert saved.get_by_text("0 dari 6 modul selesai.").is_visible()
+    screenshot(page, "offline-start-page")
+    saved.get_by_role("link", name="Lanjutkan belajar").click()
+    page.wait_for_url(f"**/kursus/{course}/modul/{first}")
+    # Practice quizzes are server records: marked before the learner follows the link.
+    assert page.locator(".needs-net").inner_text() == "Perlu koneksi internet"
+
+    page.evaluate(
+        "key => localStorage.setItem('lentera-waktu-baca', JSON.stringify({[key]: 3600}))",
+        f"{course}/{first}",
+    )
+    page.get_by_role("button", name="Tandai selesai").click()
+    page.get_by_text("Ditandai selesai saat offline").wait_for()
+    assert page.get_by_text("Kemajuan kursus: 1 dari 6 modul").is_visible()
+    # The saved page, opened again, shows the queued mark: no button for a second event.
+    page.reload()
+    page.get_by_text("Ditandai selesai saat offline").wait_for()
+    assert page.get_by_role("button", name="Tandai selesai").count() == 0
+    assert page.get_by_text("Kemajuan kursus: 1 dari 6 modul").is_visible()
+    screenshot(page, "offline-module-marked")
+    page.goto(f"/kursus/{course}")
+    assert page.get_by_text("1 dari 6 modul selesai.").is_visible()
+    screenshot(page, "offline-course-with-queued-mark")
+    # "Lanjutkan belajar" (never saved: its target moves) opens the next unfinished module.
+    page.locator(f'a[href="/kursus/{course}/lanjutkan"]').click()
+    page.wait_for_url(f"**/kursus/{course}/modul/{second}")
+
+    page.goto(f"/kursus/{course}/modul/{SIMULATION}")
+    page.get_by_role("link", name="Mulai simulasi").click()
+    page.wait_for_url("**/situasi/mulai")
+    page.locator(".choices a").first.click()
+    page.get_by_role("heading", name="Pilihan Anda").wait_for()
+    assert page.get_by_role("heading", name="Akibatnya").is_visible()
+    queue = page.evaluate("JSON.parse(localStorage.getItem('lentera-antrean'))")
+    assert [(e["course"], e["module"]) for e in queue] == [(course, first)]
+
+    context.set_offline(False)
+    page.goto(f"/kursus/{course}")
+
+    def synced() -> ModuleProgress | None:
+        progress = _progress(db, learner.id, first)
+        return progress if progress is not None and progress.completed_at else None
+
+    flows.eventually(synced, what="the queued mark to reach the server")
+    page.get_by_text("kemajuan menunggu koneksi").wait_for(state="hidden")
+    events = flows.fresh(db).scalars(
+        select(ProgressEvent).where(ProgressEvent.user_id == learner.id)
+    )
+    assert [(e.module_slug, e.kind, e.source) for e in events] == [(first, "completed", "offline")]

@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.learning.models import ModuleProgress, ProgressEvent
 from tests.factories import login, make_user
 from tests.learning.test_journey import _take_quiz
+from tests.study import give_study_time
 
 MODULE = "01-dasar-hukum-dan-asas"
 
@@ -140,16 +141,118 @@ def test_sync_without_the_csrf_header_or_login_is_refused_as_json(
     assert session.scalar(select(ProgressEvent)) is None
 
 
-def test_saved_course_manifest_lists_pages_and_images(
+def test_saved_course_manifest_lists_pages_images_and_simulation_steps(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
-    login(client, make_user(session))
+    learner = make_user(session)
+    login(client, learner)
     _take_quiz(client, session, "tes-awal", correct=False)
+    client.get(f"/kursus/PPP-101/modul/{MODULE}")
+    give_study_time(session, learner.id)
+    _mark(client, MODULE)
     manifest = client.get("/kursus/PPP-101/offline.json").json()
     assert "/kursus/PPP-101" in manifest["urls"]
     assert f"/kursus/PPP-101/modul/{MODULE}" in manifest["urls"]
     assert "/kursus/PPP-101/berkas/gambar/alur-pengaduan.svg" in manifest["urls"]
-    assert not any("tes" in url.rsplit("/", 2)[-2] for url in manifest["urls"])
+    # Tests and practice quizzes are server records: never saved, and the module page says
+    # so next to its practice quiz, before the learner follows the link.
+    assert not any("/tes/" in url for url in manifest["urls"])
+    module_page = client.get(f"/kursus/PPP-101/modul/{MODULE}").text
+    assert re.search(
+        rf'href="/kursus/PPP-101/tes/{MODULE}">[^<]+</a> \([^)]+\) '
+        r'<span class="needs-net">Perlu koneksi internet</span>',
+        module_page,
+    )
+    # Every step of the simulation, each situation and each choice's outcome, is a page.
+    steps = [url for url in manifest["urls"] if "/situasi/" in url]
+    assert "/kursus/PPP-101/modul/06-simulasi-loket-disdukcapil/situasi/mulai" in steps
+    assert len(steps) > 10
+    assert all(client.get(url).status_code == 200 for url in steps)
+    # "Lanjutkan belajar" is never saved (its target moves with every mark): the offline page
+    # works it out from the modules in order and those complete.
+    assert not any(url.endswith("/lanjutkan") for url in manifest["urls"])
+    assert manifest["title"] == "Pelayanan Publik Prima"
+    assert [slug for slug, _title in manifest["modules"]][:2] == [
+        MODULE,
+        "02-standar-dan-maklumat-pelayanan",
+    ]
+    assert manifest["done"] == [MODULE]
+
+
+def _mark(client: TestClient, slug: str, event_id: str | None = None):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": _form_token(client, slug)}
+    if event_id is not None:
+        data["event_id"] = event_id
+    return client.post(f"/kursus/PPP-101/modul/{slug}/selesai", data=data)
+
+
+def _form_token(client: TestClient, slug: str) -> str:
+    page = client.get(f"/kursus/PPP-101/modul/{slug}")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match
+    return match[1]
+
+
+def test_unchanged_module_revalidates_as_304_and_a_mark_changes_its_etag(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    learner = make_user(session)
+    login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
+    url = f"/kursus/PPP-101/modul/{MODULE}"
+    first = client.get(url)
+    assert first.status_code == 200 and "event_id" not in first.text
+    etag = first.headers["etag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    # The revisit still counts as a visit for study time: only the bytes were saved.
+    row = session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+    assert row is not None and row.visit_started_at is not None
+
+    give_study_time(session, learner.id)
+    assert _mark(client, MODULE).status_code == 303
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert "Modul ini sudah Anda tandai selesai." in changed.text
+    assert "Kemajuan kursus: 1 dari 6 modul" in changed.text
+
+
+def test_a_mark_without_javascript_counts_once_however_often_it_is_sent(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    learner = make_user(session)
+    login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
+    client.get(f"/kursus/PPP-101/modul/{MODULE}")
+    give_study_time(session, learner.id)
+    assert _mark(client, MODULE).status_code == 303
+    row = session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+    assert row is not None and row.completed_at is not None
+    first_time = row.completed_at
+    assert _mark(client, MODULE).status_code == 303  # a second tap, or a resent form
+    session.expire_all()
+    rows = session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+    assert [(r.module_slug, r.completed_at) for r in rows] == [(MODULE, first_time)]
+    assert session.scalar(select(ProgressEvent)) is None  # no id, nothing to replay
+
+
+def test_a_mark_whose_answer_was_lost_and_then_queued_offline_counts_once(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    """The page's script sends its mark with an id; when the network fails before the answer
+    comes back, it queues the same id, so the sync of a mark the server did get changes
+    nothing."""
+    learner = make_user(session)
+    login(client, learner)
+    _take_quiz(client, session, "tes-awal", correct=False)
+    client.get(f"/kursus/PPP-101/modul/{MODULE}")
+    give_study_time(session, learner.id)
+    assert _mark(client, MODULE, event_id="page-view-0001").status_code == 303
+    event = {"id": "page-view-0001", "course": "PPP-101", "module": MODULE, "seconds": 60}
+    result = _sync(client, [event], _token(client)).json()
+    assert result["applied"] == [] and result["duplicates"] == ["page-view-0001"]
+    stored = session.scalars(select(ProgressEvent)).all()
+    assert [(e.id, e.source) for e in stored] == [(f"{learner.id}:page-view-0001", "web")]
 
 
 def test_service_worker_and_offline_page_are_served_to_anyone(client: TestClient) -> None:
@@ -157,7 +260,10 @@ def test_service_worker_and_offline_page_are_served_to_anyone(client: TestClient
     assert worker.status_code == 200
     assert worker.headers["service-worker-allowed"] == "/"
     assert worker.headers["content-type"].startswith("application/javascript")
-    assert "Tes dan kuis memerlukan koneksi internet." in client.get("/offline").text
+    offline = client.get("/offline").text
+    assert "Tes dan kuis memerlukan koneksi internet." in offline
+    # The start page without a connection: the script fills in the courses saved here.
+    assert "data-saved-courses" in offline and "Kursus tersimpan di perangkat ini" in offline
 
 
 def test_pages_link_the_manifest_and_the_script(client: TestClient) -> None:

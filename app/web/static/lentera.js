@@ -1,16 +1,10 @@
-/* Lentera: progressive enhancement only. Every flow works without this file.
-   - "Tandai selesai" keeps working offline: the completion is queued and sent to /sinkron
-     when the connection returns (each event has its own id, so re-sending is harmless).
-   - "Simpan untuk dibaca offline" stores a course's pages and images in the Cache API.
-   - A small status line shows what is waiting to be synced.
-   - Study time: the server measures time on a module between serving the page and the mark.
-     Offline it cannot, so the page counts the seconds it was visible while offline and sends
-     them with a queued mark (the server clamps them). A mark refused as too early, online or
-     after a sync, is shown with the time left; the learner marks again later. */
+/* Lentera: progressive enhancement only; every flow works without this file. Offline reading
+   (README, "Offline"): saving a course, queueing marks for /sinkron with the time read
+   offline, showing marks made since on saved pages (offline.js: the offline page). */
 (function () {
   "use strict";
   var QUEUE = "lentera-antrean";
-  var SAVED = "lentera-tersimpan";
+  var SAVED = "lentera-tersimpan";  /* course -> {v, title, modules: [[slug, title]], done: [slug]} */
   var PAGES = "lentera-halaman";
   var READ = "lentera-waktu-baca";  /* "COURSE/module" -> seconds read offline, not yet sent */
   var NOTICES = "lentera-pesan";    /* "COURSE/module" -> message about a refused offline mark */
@@ -21,6 +15,15 @@
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
   }
   function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function attr(node, name) { return node.getAttribute("data-" + name); }
+  function el(tag, text, href, css) {
+    var node = document.createElement(tag);
+    node.textContent = text;
+    if (href) node.href = href;
+    if (css) node.className = css;
+    return node;
+  }
+  function fill(text, done, total) { return text.replace("{done}", done).replace("{total}", total); }
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
@@ -30,10 +33,9 @@
     if (!status) return;
     var waiting = read(QUEUE, []).length;
     var notices = read(NOTICES, {});
-    /* A refused offline mark is said first: the learner has to mark it again later. */
     var text = Object.keys(notices).map(function (k) { return notices[k]; }).join(" ");
-    if (!text && waiting) text = status.getAttribute("data-waiting").replace("{n}", waiting);
-    else if (!text && !navigator.onLine) text = status.getAttribute("data-offline");
+    if (!text && waiting) text = attr(status, "waiting").replace("{n}", waiting);
+    else if (!text && !navigator.onLine) text = attr(status, "offline");
     status.textContent = text;
     status.hidden = !text;
   }
@@ -49,25 +51,43 @@
     }).then(function (response) {
       if (!response.ok) return; /* e.g. logged out: keep the queue for later */
       return response.json().then(function (result) {
+        var done = {};
         var settled = {};
         var tooEarly = result.too_early || {};
         var notices = read(NOTICES, {});
+        result.applied.concat(result.duplicates).forEach(function (id) { done[id] = settled[id] = 1; });
+        Object.keys(result.rejected).concat(Object.keys(tooEarly)).forEach(function (id) { settled[id] = 1; });
         read(QUEUE, []).forEach(function (e) {
           if (tooEarly[e.id]) notices[e.course + "/" + e.module] = tooEarly[e.id];
+          if (done[e.id]) remember(e.course, [e.module]);
         });
         write(NOTICES, notices);
-        result.applied.concat(result.duplicates, Object.keys(result.rejected), Object.keys(tooEarly))
-          .forEach(function (id) { settled[id] = true; });
         write(QUEUE, read(QUEUE, []).filter(function (e) { return !settled[e.id]; }));
       });
     }).catch(function () { /* still offline: try again later */ }).then(showStatus);
+  }
+
+  /* Modules known complete: said by the server (saving, pages, syncs) or queued ("q"). */
+  function known(course) {
+    var mine = {};
+    var entry = read(SAVED, {})[course];
+    ((entry && entry.done) || []).forEach(function (slug) { mine[slug] = 1; });
+    read(QUEUE, []).forEach(function (e) { if (e.course === course) mine[e.module] = "q"; });
+    return mine;
+  }
+  function remember(course, slugs) {
+    var saved = read(SAVED, {});
+    var entry = saved[course];
+    if (!entry || !entry.done) return;
+    slugs.forEach(function (slug) { if (slug && entry.done.indexOf(slug) < 0) entry.done.push(slug); });
+    write(SAVED, saved);
   }
 
   /* Visible time on this module page, and what was read offline before, per module. */
   var markForm = document.querySelector("form[data-offline-complete]");
   var visibleSince = document.visibilityState === "visible" ? Date.now() : null;
   var visibleMs = 0;
-  function pageKey(form) { return form.getAttribute("data-course") + "/" + form.getAttribute("data-module"); }
+  function pageKey(form) { return attr(form, "course") + "/" + attr(form, "module"); }
   function takeVisible() {
     if (visibleSince !== null) { visibleMs += Date.now() - visibleSince; visibleSince = Date.now(); }
     var ms = visibleMs;
@@ -75,7 +95,7 @@
     return Math.round(ms / 1000);
   }
   function keepOfflineTime() {
-    /* Online the server measures the visit; only reading offline needs remembering. */
+    /* Online the server measures the visit. */
     if (!markForm || navigator.onLine) { takeVisible(); return; }
     var times = read(READ, {});
     times[pageKey(markForm)] = (times[pageKey(markForm)] || 0) + takeVisible();
@@ -99,35 +119,63 @@
   function showMarkMessage(form, text) {
     var old = form.parentNode.querySelector("[data-mark-message]");
     if (old) old.remove();
-    var box = document.createElement("div");
-    box.className = "alert error";
+    var box = el("div", "", "", "alert error");
     box.setAttribute("role", "alert");
     box.setAttribute("data-mark-message", "");
-    var p = document.createElement("p");
-    p.textContent = text;
-    box.appendChild(p);
+    box.appendChild(el("p", text));
     form.parentNode.insertBefore(box, form);
   }
 
-  function queueCompletion(form) {
-    var queue = read(QUEUE, []);
-    var times = read(READ, {});
-    var seconds = (times[pageKey(form)] || 0) + takeVisible();
-    delete times[pageKey(form)];
-    write(READ, times);
-    queue.push({
-      id: newId(),
-      course: form.getAttribute("data-course"),
-      module: form.getAttribute("data-module"),
-      kind: "completed",
-      occurred_at: new Date().toISOString(),
-      seconds: seconds
+  /* Saved pages are snapshots: show the marks made since. */
+  function reflect() {
+    document.querySelectorAll("[data-progress]").forEach(function (line) {
+      var course = attr(line, "course");
+      var total = +attr(line, "total");
+      var page = attr(line, "done").split(" ");
+      remember(course, page);
+      var mine = known(course);
+      var done = {};
+      page.concat(Object.keys(mine)).forEach(function (slug) { if (slug) done[slug] = 1; });
+      var n = Math.min(Object.keys(done).length, total);
+      line.textContent = fill(attr(line, "progress"), n, total);
+      var bar = document.querySelector("[data-progress-bar]");
+      if (bar && total) bar.value = Math.round(100 * n / total);
+      document.querySelectorAll("[data-done-label] li[data-module]").forEach(function (item) {
+        if (mine[attr(item, "module")] && !item.querySelector(".done")) {
+          item.append(" ", el("span", attr(item.parentNode, "done-label"), "", "done"));
+        }
+      });
+      var form = document.querySelector("form[data-offline-complete]");
+      var state = form && mine[attr(form, "module")];
+      if (state) {
+        var study = document.querySelector("[data-study-note]");
+        if (study) study.remove();
+        form.replaceWith(el("p", attr(form, state === "q" ? "queued" : "marked"), "", "done"));
+      }
     });
-    write(QUEUE, queue);
-    var note = document.createElement("p");
-    note.className = "done";
-    note.textContent = form.getAttribute("data-queued");
-    form.replaceWith(note);
+  }
+
+  function queueCompletion(form, id) {
+    var course = attr(form, "course");
+    var module = attr(form, "module");
+    var queue = read(QUEUE, []);
+    /* One queued mark per module. */
+    if (!queue.some(function (e) { return e.course === course && e.module === module; })) {
+      var times = read(READ, {});
+      var seconds = (times[pageKey(form)] || 0) + takeVisible();
+      delete times[pageKey(form)];
+      write(READ, times);
+      queue.push({
+        id: id,
+        course: course,
+        module: module,
+        kind: "completed",
+        occurred_at: new Date().toISOString(),
+        seconds: seconds
+      });
+      write(QUEUE, queue);
+    }
+    reflect();
     showStatus();
   }
 
@@ -135,12 +183,28 @@
     var form = event.target;
     if (!form.hasAttribute("data-offline-complete")) return;
     event.preventDefault();
-    /* Try the normal request first; only a failed network queues the completion. */
+    if (form.busy) return;  /* a double tap sends one request */
+    form.busy = true;
+    /* Its id is made here, not in the page (so the page revalidates as 304); a mark whose
+       answer was lost is queued with the same id, so it counts once. */
+    var id = form.elements.event_id;
+    if (!id) {
+      id = el("input");
+      id.type = "hidden";
+      id.name = "event_id";
+      id.value = newId();
+      form.appendChild(id);
+    }
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok || response.redirected) { window.location.assign(response.url); return; }
+        if (response.ok || response.redirected) {
+          remember(attr(form, "course"), [attr(form, "module")]);
+          window.location.assign(response.url);
+          return;
+        }
+        form.busy = false;
         if (response.status !== 409) { form.submit(); return; }
-        /* Refused (too early): show the server's message in place, nothing else changed. */
+        /* Refused as too early: the server's message, in place. */
         return response.text().then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           var message = page.querySelector("[data-mark-message]");
@@ -148,18 +212,18 @@
           else form.submit();
         });
       })
-      .catch(function () { queueCompletion(form); });
+      .catch(function () { queueCompletion(form, id.value); });
   });
 
   function markSaved(button) {
-    button.textContent = button.getAttribute("data-saved");
+    button.textContent = attr(button, "saved");
     button.disabled = true;
   }
 
   function saveCourse(button) {
     button.disabled = true;
-    button.textContent = button.getAttribute("data-saving");
-    fetch(button.getAttribute("data-manifest"), { credentials: "same-origin" })
+    button.textContent = attr(button, "saving");
+    fetch(attr(button, "manifest"), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (manifest) {
         return caches.open(PAGES).then(function (cache) {
@@ -170,24 +234,28 @@
                 if (!response.ok) throw new Error(url);
                 return cache.put(url, response);
               });
-          })).then(function () {
-            var saved = read(SAVED, {});
-            saved[manifest.course] = manifest.version;
-            write(SAVED, saved);
-            markSaved(button);
-          });
+          }));
+        }).then(function () {
+          var saved = read(SAVED, {});
+          saved[manifest.course] = {
+            v: manifest.version, title: manifest.title, modules: manifest.modules, done: manifest.done
+          };
+          write(SAVED, saved);
+          markSaved(button);
+          reflect();
         });
       })
       .catch(function () {
         button.disabled = false;
-        button.textContent = button.getAttribute("data-failed");
+        button.textContent = attr(button, "failed");
       });
   }
 
   document.querySelectorAll("[data-save-offline]").forEach(function (button) {
     if (!("caches" in window) || !("serviceWorker" in navigator)) return;
     button.hidden = false;
-    if (read(SAVED, {})[button.getAttribute("data-course")]) markSaved(button);
+    /* Saved before the offline page listed courses (a bare version): offer to save again. */
+    if ((read(SAVED, {})[attr(button, "course")] || {}).modules) markSaved(button);
     button.addEventListener("click", function () { saveCourse(button); });
   });
 
@@ -204,6 +272,7 @@
   }
   window.addEventListener("online", function () { sync(); showStatus(); });
   window.addEventListener("offline", showStatus);
+  reflect();
   showStatus();
   sync();
 })();
