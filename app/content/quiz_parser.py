@@ -17,6 +17,7 @@ from app.content.frontmatter import parse_mapping, split_front_matter
 from app.content.lines import Line, body_lines, heading, join_text
 from app.content.markdown import render_block, render_inline
 from app.content.problems import ProblemLog
+from app.content.quiz_bank_checks import check_bank
 from app.content.quiz_checks import check_question
 from app.content.render_context import RenderContext
 from app.content.sources import read_text, sha256_of
@@ -101,6 +102,7 @@ def parse_quiz_text(
     )
     ctx = RenderContext(shown, problems, resolver)
     questions = _build(raw_questions, ctx)
+    check_bank(questions, shown, problems)
     if not raw_questions:
         problems.error(
             shown,
