@@ -72,6 +72,19 @@ def parse_mapping(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
+        written = text.split("\n")[mark.line] if mark is not None else ""
+        if _nested_double_quotes(written):
+            problems.error(
+                path,
+                line,
+                _(
+                    "Teks di baris ini diapit tanda kutip ganda tetapi juga memuat tanda kutip "
+                    "ganda di dalamnya, sehingga teksnya terpotong. Apit teks dengan tanda kutip "
+                    "tunggal, misalnya judul: 'Simulasi: \"Pagi\" di Loket', atau ganti tanda "
+                    "kutip di dalamnya dengan kutip tunggal."
+                ),
+            )
+            return None
         problems.error(path, line, _explain_yaml_error(exc))
         return None
     except ValueError:
@@ -119,6 +132,13 @@ def parse_mapping(
         else:
             lines[key] = line
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+
+
+def _nested_double_quotes(line: str) -> bool:
+    """`key: "text "inner" text"`: a quoted value that a second pair of quotes cuts short."""
+    _key, sep, value = line.partition(":")
+    value = value.strip()
+    return bool(sep) and value.startswith('"') and value.count('"') - value.count('\\"') >= 3
 
 
 def _impossible_date(node: yaml.Node | None) -> yaml.ScalarNode | None:
