@@ -62,7 +62,9 @@ _FOREIGN_KEYWORDS = (
     "lanjut ke",
     "akibat",
 )
-KNOWN_KEYWORDS = ("Jawaban:", "> Penjelasan:")
+KNOWN_KEYWORDS = ("Jawaban:", "> Penjelasan:", "Umpan balik: (menjorok di bawah pilihan)")
+# "  Umpan balik: ..." indented under an option: shown to a learner who chose that option.
+_OPTION_FEEDBACK = re.compile(r"^(?: {2,}|\t)umpan\s+balik\s*:(?P<text>.*)$", re.IGNORECASE)
 _SELECT_ALL = re.compile(r"\s*\(\s*pilih\s+semua\b[^()]*\)\s*$", re.IGNORECASE)
 
 
@@ -72,6 +74,7 @@ class RawOption:
     box: Literal["round", "square"]
     mark: str  # "" (empty), "x", or something else the trainer typed
     text: str
+    feedback: list[Line] = field(default_factory=list)  # indented `Umpan balik:` under it
 
 
 @dataclass
@@ -272,6 +275,19 @@ def _add_line(question: RawQuestion, line: Line, shown: str, problems: ProblemLo
             ),
         )
         return
+    option_feedback = _OPTION_FEEDBACK.match(text)
+    if question.options and option_feedback:
+        if question.options[-1].feedback:
+            problems.error(
+                shown, line.number, _("Pilihan ini sudah memiliki baris Umpan balik: di atas.")
+            )
+        else:
+            feedback = option_feedback.group("text").strip()
+            question.options[-1].feedback.append(Line(line.number, feedback, False))
+        return
+    if question.options and question.options[-1].feedback and text.startswith(("  ", "\t")):
+        question.options[-1].feedback.append(Line(line.number, text.strip(), False))
+        return
     keyword = _KEYWORD_LIKE.match(text.strip())
     if keyword and (answered or keyword.group("key").casefold() in _FOREIGN_KEYWORDS):
         problems.error(
@@ -340,7 +356,12 @@ def _options(raw: RawQuestion, ctx: RenderContext) -> tuple[OptionSpec, ...] | N
         option_id = text_id(option.text)
         if any(o.id == option_id for o in built):
             option_id = short_hash("\0" + key)
-        built.append(OptionSpec(option_id, html, option.mark == "x"))
+        feedback = (
+            render_block(join_text(option.feedback), option.feedback[0].number, ctx)
+            if option.feedback
+            else ""
+        )
+        built.append(OptionSpec(option_id, html, option.mark == "x", feedback))
     return tuple(built) if ok else None
 
 
