@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from app.content import store
 from app.content.cli import content_cli
 from tests.content.helpers import COURSE_YAML, assert_problem, load, make_course, module, png, quiz
 from tests.content.test_simulation import SCENARIO, _simulation
+from tests.factories import login, make_user
+from tests.learning.test_journey import enrol
 
 EXPLAIN = "\n> Penjelasan: Ini sebabnya.\n"
 
@@ -122,3 +127,17 @@ def test_checking_a_course_folder_with_course_md_names_that_file(tmp_path: Path)
         and "gambar/kursus" not in result.stdout
     )
     assert lines[-1].startswith("1 kursus diperiksa: 0 baik, 1 bermasalah; 1 galat")
+
+
+def test_situation_title_is_shown_above_its_story(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    body = SCENARIO.replace("## Situasi: mulai\n", "## Situasi: mulai\nJudul: Pagi di loket\n")
+    make_course(tmp_path, {"01-pengantar.md": module(body, kind="simulasi")})
+    store.import_library(session, tmp_path)
+    login(client, make_user(session))
+    enrol(client, "TST-101")
+    page = client.get("/kursus/TST-101/modul/01-pengantar/situasi/mulai")
+    assert page.status_code == 200
+    assert "<h2>Pagi di loket</h2>" in page.text
+    assert page.text.index("Pagi di loket") < page.text.index("Pak Amir datang")
