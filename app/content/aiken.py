@@ -14,7 +14,8 @@ from app.content.problems import Problem
 from app.content.quiz_writer import ImportedQuestion
 from app.i18n import gettext as _
 
-_OPTION = re.compile(r"^([A-Za-z])[.)]\s+(.*)$")
+# Moodle takes "A)Incorrect" and "A.Incorrect" (no space) as options too.
+_OPTION = re.compile(r"^([A-Za-z])[.)]\s*(\S.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 
 

@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
@@ -74,6 +75,13 @@ class QuizSummary:
 
 
 @dataclass(frozen=True)
+class SourceView:
+    title: str
+    issued: date | None  # `tanggal`
+    url: str | None
+
+
+@dataclass(frozen=True)
 class CourseView:
     course_id: int
     code: str
@@ -96,6 +104,9 @@ class CourseView:
     quizzes: tuple[QuizSummary, ...]
     pretest_required: bool = True  # when the course has a pre-test (see course_rules)
     min_time_percent: int = 30
+    sources: tuple[SourceView, ...] = ()  # `sumber` of kursus.yaml
+    valid_as_of: date | None = None  # `berlaku_per`
+    intro_html: str = ""  # `pengantar.md`, sanitised HTML
 
     def module(self, slug: str) -> ModuleSummary | None:
         return next((m for m in self.modules if m.slug == slug), None)
@@ -195,6 +206,14 @@ def _load_version(session: Session, version_id: int) -> CourseView | None:
         ),
         pretest_required=version.pretest_required,
         min_time_percent=version.min_time_percent,
+        sources=tuple(
+            SourceView(
+                s["title"], date.fromisoformat(s["date"]) if s.get("date") else None, s.get("url")
+            )
+            for s in version.sources or []
+        ),
+        valid_as_of=version.valid_as_of,
+        intro_html=version.intro_html or "",
     )
 
 

@@ -16,7 +16,7 @@ from app.content.loader import Library, load_library
 from app.content.problems import ProblemLog
 from app.content.question_import import convert_file
 from app.content.quiz_parser import parse_quiz_text
-from app.content.sources import COURSE_FILE
+from app.content.sources import COURSE_FILE, is_ignored
 from app.content.urls import CourseUrls, LinkResolver
 from app.i18n import gettext as _
 
@@ -47,7 +47,7 @@ def check(
     if not target.is_dir():
         typer.echo(_("Folder {path} tidak ditemukan.").format(path=target), err=True)
         raise typer.Exit(1)
-    if (target / COURSE_FILE).is_file():
+    if (target / COURSE_FILE).is_file() or _looks_like_a_course(target):
         library = load_library(target.resolve().parent, course=target.resolve().name)
         checked = 1
     else:
@@ -58,6 +58,18 @@ def check(
     typer.echo(_summary(library, checked))
     if library.error_count:
         raise typer.Exit(1)
+
+
+def _looks_like_a_course(folder: Path) -> bool:
+    """A course folder still missing its kursus.yaml (Markdown files beside it), not a root.
+
+    Without this, its gambar/ and lampiran/ would be checked as courses of their own and the
+    missing kursus.yaml reported on the wrong file (gambar/kursus.yaml).
+    """
+    return any(
+        p.is_file() and p.suffix.casefold() == ".md" and not is_ignored(p.name)
+        for p in folder.iterdir()
+    )
 
 
 def _summary(library: Library, checked: int) -> str:

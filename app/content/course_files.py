@@ -11,13 +11,24 @@ from app.content.problems import ProblemLog
 from app.content.sources import COURSE_FILE, FINAL_TEST_FILE, MODULE_NAME, PRETEST_FILE, Inventory
 from app.i18n import gettext as _
 
+# Names a course's data file is given by mistake (kursus.yaml is the only one read).
+_COURSE_FILE_LOOKALIKES = ("course", "kursus", "info", "course-info", "metadata")
+
 
 def report_missing_course_file(folder: Path, shown: str, problems: ProblemLog) -> None:
     """The folder has no kursus.yaml: say so, and spot a kursus.yml or similar."""
-    near = [p.name for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")]
+    near = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file()
+        and (p.suffix in (".yaml", ".yml") or p.stem.casefold() in _COURSE_FILE_LOOKALIKES)
+    )
     hint = _(" Ganti nama {name} menjadi kursus.yaml.").format(name=near[0]) if near else ""
+    if near and near[0].casefold().endswith(".md"):
+        hint += _(" Isinya hanya kunci YAML (kode:, judul:, ...), tanpa baris --- pembuka.")
     problems.error(
-        f"{shown}/{COURSE_FILE}",
+        # Reported on the file that is there to be renamed, when there is one.
+        f"{shown}/{near[0] if near else COURSE_FILE}",
         None,
         _(
             "Folder {folder} tidak memiliki kursus.yaml, jadi tidak dapat dimuat sebagai kursus. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,11 +14,15 @@ from app.content.frontmatter import parse_mapping
 from app.content.problems import ProblemLog
 from app.content.sources import read_text
 from app.content.specs import (
+    DEFAULT_LEVEL,
     DEFAULT_MIN_TIME_PERCENT,
     DEFAULT_PRETEST_REQUIRED,
+    DEFAULT_SCORE_POLICY,
+    DEFAULT_VERSION,
     Category,
     Level,
     ScorePolicy,
+    SourceSpec,
 )
 from app.i18n import gettext as _
 
@@ -32,13 +37,24 @@ REQUIRED = {
     "ringkasan": "ringkasan: Satu atau dua kalimat tentang kursus ini.",
     "kategori": "kategori: teknis",
     "jp": "jp: 2",
-    "tingkat": "tingkat: dasar",
-    "penulis": "penulis: [Nama Penulis]",
-    "versi": 'versi: "1.0"',
     "nilai_lulus": "nilai_lulus: 70",
-    "nilai_dihitung": "nilai_dihitung: terbaik",
 }
-OPTIONAL = ("prasyarat", "tes_awal_wajib", "waktu_minimal_persen", "jenis_diklat_siasn")
+# Optional keys; the defaults of the first four are in app/content/specs.py and the docs.
+OPTIONAL = (
+    "tingkat",
+    "penulis",
+    "versi",
+    "nilai_dihitung",
+    "prasyarat",
+    "tes_awal_wajib",
+    "waktu_minimal_persen",
+    "jenis_diklat_siasn",
+    "sumber",
+    "berlaku_per",
+)
+SOURCES_KEY = "sumber"
+VALID_AS_OF_KEY = "berlaku_per"
+_SOURCE_KEYS = ("judul", "tanggal", "tautan")
 PRETEST_REQUIRED_KEY = "tes_awal_wajib"
 MIN_TIME_KEY = "waktu_minimal_persen"  # also a module front-matter key
 JENIS_DIKLAT_KEY = "jenis_diklat_siasn"  # SIASN jenisDiklatId (app/reports/siasn.py)
@@ -60,6 +76,8 @@ class CourseMeta:
     pretest_required: bool = DEFAULT_PRETEST_REQUIRED
     min_time_percent: int = DEFAULT_MIN_TIME_PERCENT
     jenis_diklat_siasn: int | None = None
+    sources: tuple[SourceSpec, ...] = ()
+    valid_as_of: str | None = None  # ISO date
 
 
 @dataclass(frozen=True)
@@ -86,11 +104,15 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
     data = mapping.data
     category = fields.choice("kategori", CATEGORIES) if "kategori" in data else None
     jp = fields.integer("jp", low=1) if "jp" in data else None
-    level = fields.choice("tingkat", LEVELS) if "tingkat" in data else None
+    level = fields.choice("tingkat", LEVELS) if "tingkat" in data else DEFAULT_LEVEL
     authors = _authors(fields)
     version = _version(fields)
     passing = fields.integer("nilai_lulus", low=0, high=100) if "nilai_lulus" in data else None
-    policy = fields.choice("nilai_dihitung", SCORE_POLICIES) if "nilai_dihitung" in data else None
+    policy = (
+        fields.choice("nilai_dihitung", SCORE_POLICIES)
+        if "nilai_dihitung" in data
+        else DEFAULT_SCORE_POLICY
+    )
     prerequisites = _prerequisites(fields, code)
     pretest_required = (
         fields.yes_no(PRETEST_REQUIRED_KEY)
@@ -103,6 +125,12 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         else DEFAULT_MIN_TIME_PERCENT
     )
     jenis_diklat = _jenis_diklat(fields) if JENIS_DIKLAT_KEY in data else None
+    sources = _sources(fields) if SOURCES_KEY in data else ()
+    valid_as_of = (
+        _date(fields, VALID_AS_OF_KEY, data.get(VALID_AS_OF_KEY))
+        if VALID_AS_OF_KEY in data
+        else None
+    )
     if (
         problems.errors_since(mark)
         or code is None
@@ -118,6 +146,7 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         or prerequisites is None
         or pretest_required is None
         or min_time is None
+        or sources is None
     ):
         return MetaRead(None, code, mapping.lines)
     return MetaRead(
@@ -136,6 +165,8 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
             pretest_required=pretest_required,
             min_time_percent=min_time,
             jenis_diklat_siasn=jenis_diklat,
+            sources=sources,
+            valid_as_of=valid_as_of,
         ),
         code,
         mapping.lines,
@@ -178,10 +209,103 @@ def _code(fields: Fields, key: str) -> str | None:
     return text
 
 
+def _sources(fields: Fields) -> tuple[SourceSpec, ...] | None:
+    """`sumber:`: a list of {judul, tanggal, tautan}; judul required, the others optional."""
+    value = fields.mapping.data.get(SOURCES_KEY)
+    line = fields.line(SOURCES_KEY)
+    example = _(
+        "Tulis sumber sebagai daftar, setiap butir diawali '  - judul: ...', lalu baris "
+        "'    tanggal: 2025-06-05' dan (tidak wajib) '    tautan: https://...'."
+    )
+    if not isinstance(value, list) or not value:
+        fields.problems.error(fields.path, line, _("Isi sumber tidak dapat dibaca. ") + example)
+        return None
+    found: list[SourceSpec] = []
+    ok = True
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            fields.problems.error(
+                fields.path,
+                line,
+                _("Sumber ke-{n} bukan butir berkunci judul/tanggal/tautan. ").format(n=number)
+                + example,
+            )
+            ok = False
+            continue
+        unknown = [str(k) for k in item if k not in _SOURCE_KEYS]
+        if unknown:
+            fields.problems.warning(
+                fields.path,
+                line,
+                _(
+                    "Sumber ke-{n}: kunci {keys} tidak dikenal dan diabaikan. Kunci yang dikenal: "
+                    "judul, tanggal, tautan."
+                ).format(n=number, keys=", ".join(unknown)),
+            )
+        title = item.get("judul")
+        if not isinstance(title, str) or not title.strip():
+            fields.problems.error(
+                fields.path,
+                line,
+                _(
+                    "Sumber ke-{n} belum memiliki judul. Tulis nama peraturan atau rujukannya "
+                    'lengkap dengan nomor dan tahunnya, misalnya judul: "PP 28/2025 tentang ...".'
+                ).format(n=number),
+            )
+            ok = False
+            continue
+        date = (
+            _date(fields, SOURCES_KEY, item["tanggal"], _("tanggal sumber ke-{n}").format(n=number))
+            if item.get("tanggal") is not None
+            else None
+        )
+        url = item.get("tautan")
+        if url is not None and not (
+            isinstance(url, str) and re.match(r"^https?://\S+$", url.strip())
+        ):
+            fields.problems.error(
+                fields.path,
+                line,
+                _(
+                    "Tautan sumber ke-{n} harus alamat lengkap yang diawali https:// atau http:// "
+                    "(tertulis: {value})."
+                ).format(n=number, value=url),
+            )
+            ok = False
+            continue
+        if item.get("tanggal") is not None and date is None:
+            ok = False
+            continue
+        found.append(
+            SourceSpec(" ".join(title.split()), date, url.strip() if isinstance(url, str) else None)
+        )
+    return tuple(found) if ok else None
+
+
+def _date(fields: Fields, key: str, value: object, label: str | None = None) -> str | None:
+    """A date written YYYY-MM-DD (YAML reads it as a date already), as ISO text."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    fields.problems.error(
+        fields.path,
+        fields.line(key),
+        _(
+            "Isi {label} harus tanggal berbentuk TAHUN-BULAN-HARI, misalnya 2025-06-05 "
+            "(tertulis: {value})."
+        ).format(label=label or key, value=value),
+    )
+    return None
+
+
 def _authors(fields: Fields) -> tuple[str, ...] | None:
     value = fields.mapping.data.get("penulis")
     if "penulis" not in fields.mapping.data:
-        return None
+        return ()
     if isinstance(value, str) and value.strip():
         fields.problems.warning(
             fields.path,
@@ -205,7 +329,7 @@ def _authors(fields: Fields) -> tuple[str, ...] | None:
 def _version(fields: Fields) -> str | None:
     value = fields.mapping.data.get("versi")
     if "versi" not in fields.mapping.data:
-        return None
+        return DEFAULT_VERSION
     if isinstance(value, int | float) and not isinstance(value, bool):
         # YAML reads 1.10 as the number 1.1; the text the trainer typed is already lost.
         fields.problems.error(

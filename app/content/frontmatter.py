@@ -72,7 +72,32 @@ def parse_mapping(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
+        written = text.split("\n")[mark.line] if mark is not None else ""
+        if _nested_double_quotes(written):
+            problems.error(
+                path,
+                line,
+                _(
+                    "Teks di baris ini diapit tanda kutip ganda tetapi juga memuat tanda kutip "
+                    "ganda di dalamnya, sehingga teksnya terpotong. Apit teks dengan tanda kutip "
+                    "tunggal, misalnya judul: 'Simulasi: \"Pagi\" di Loket', atau ganti tanda "
+                    "kutip di dalamnya dengan kutip tunggal."
+                ),
+            )
+            return None
         problems.error(path, line, _explain_yaml_error(exc))
+        return None
+    except ValueError:
+        # YAML reads 2026-13-01 as a date and fails on it (a ValueError, not a YAMLError).
+        bad = _impossible_date(yaml.compose(text, Loader=yaml.SafeLoader))
+        problems.error(
+            path,
+            first_line + (bad.start_mark.line if bad is not None else 0),
+            _(
+                "Tanggal {value} tidak ada di kalender. Tulis tanggal sebagai TAHUN-BULAN-HARI, "
+                "misalnya 2025-06-05."
+            ).format(value=bad.value if bad is not None else ""),
+        )
         return None
     if data is None:
         problems.error(
@@ -107,6 +132,34 @@ def parse_mapping(
         else:
             lines[key] = line
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+
+
+def _nested_double_quotes(line: str) -> bool:
+    """`key: "text "inner" text"`: a quoted value that a second pair of quotes cuts short."""
+    _key, sep, value = line.partition(":")
+    value = value.strip()
+    return bool(sep) and value.startswith('"') and value.count('"') - value.count('\\"') >= 3
+
+
+def _impossible_date(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The first scalar YAML tags as a date that is not a real day, e.g. 2026-02-30."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag.endswith(":timestamp"):
+            try:
+                yaml.safe_load(node.value)
+            except ValueError:
+                return node
+        return None
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        found = _impossible_date(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _explain_yaml_error(exc: yaml.YAMLError) -> str:

@@ -16,7 +16,12 @@ from app.content.course_meta import read_course_meta
 from app.content.library_checks import CourseFacts, check_library
 from app.content.module_loader import LoadedModule
 from app.content.problems import Problem, ProblemLog, sort_problems
-from app.content.render_cache import course_environment, load_module_cached, parse_quiz_cached
+from app.content.render_cache import (
+    course_environment,
+    load_module_cached,
+    parse_quiz_cached,
+    render_intro_cached,
+)
 from app.content.sources import (
     COURSE_FILE,
     FINAL_TEST_FILE,
@@ -154,6 +159,13 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         load_module_cached(files, resolver, problems, environment)
         for files in module_files(shown, inventory, problems)
     ]
+    intro_html = (
+        render_intro_cached(
+            inventory.intro, f"{shown}/{inventory.intro.name}", resolver, problems, environment
+        )
+        if inventory.intro is not None
+        else ""
+    )
     pretest = _quiz(inventory.pretest, PRETEST_KEY, shown, resolver, problems, environment)
     final_test = _quiz(inventory.final_test, FINAL_TEST_KEY, shown, resolver, problems, environment)
     if inventory.final_test is None:
@@ -210,6 +222,9 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         pretest_required=meta.pretest_required,
         min_time_percent=meta.min_time_percent,
         jenis_diklat_siasn=meta.jenis_diklat_siasn,
+        sources=meta.sources,
+        valid_as_of=meta.valid_as_of,
+        intro_html=intro_html,
     )
     return CourseLoad(course, result, name, meta.code, meta_read.lines)
 

@@ -8,13 +8,14 @@ adds a version and moves the course's `current_version_id`; rolling back moves i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -98,6 +99,11 @@ class CourseVersion(Base):
     min_time_percent: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # SIASN's kind of training for this course (`jenis_diklat_siasn`); NULL: the settings decide.
     jenis_diklat_siasn: Mapped[int | None] = mapped_column(Integer, default=None)
+    # `sumber` and `berlaku_per` of kursus.yaml and the rendered `pengantar.md`; NULL in
+    # versions published before they existed (shown as none).
+    sources: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    valid_as_of: Mapped[date | None] = mapped_column(Date, default=None)
+    intro_html: Mapped[str | None] = mapped_column(Text, default=None)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from app.content.problems import ProblemLog
-from app.content.specs import QuestionKind, normalise_answer, text_id
+from app.content.specs import QuestionKind, normalise_answer
 from app.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -75,7 +75,6 @@ def check_question(
 def _check_options(raw: RawQuestion, path: str, problems: ProblemLog) -> QuestionKind | None:
     options = raw.options
     first_box = options[0].box
-    seen: dict[str, int] = {}
     for option in options:
         if option.box != first_box:
             problems.error(
@@ -97,15 +96,7 @@ def _check_options(raw: RawQuestion, path: str, problems: ProblemLog) -> Questio
             )
         if not option.text:
             problems.error(path, option.line, _("Pilihan ini kosong. Tulis teks pilihannya."))
-            continue
-        option_id = text_id(option.text)
-        if option_id in seen:
-            problems.error(
-                path,
-                option.line,
-                _("Pilihan ini sama dengan pilihan di baris {line}.").format(line=seen[option_id]),
-            )
-        seen[option_id] = option.line
+        # Duplicates are found after rendering (quiz_parser), so "?" and "!" are two options.
     if len(options) < 2:
         problems.error(
             path,

@@ -15,12 +15,20 @@ from typing import Literal
 from app.content.fields import Fields
 from app.content.frontmatter import parse_mapping, split_front_matter
 from app.content.lines import Line, body_lines, heading, join_text
-from app.content.markdown import render_block, render_inline
+from app.content.markdown import plain_text, render_block, render_inline
 from app.content.problems import ProblemLog
+from app.content.quiz_bank_checks import check_bank
 from app.content.quiz_checks import check_question
 from app.content.render_context import RenderContext
 from app.content.sources import read_text, sha256_of
-from app.content.specs import ANSWER_REVEAL_VALUES, OptionSpec, QuestionSpec, QuizSpec, text_id
+from app.content.specs import (
+    ANSWER_REVEAL_VALUES,
+    OptionSpec,
+    QuestionSpec,
+    QuizSpec,
+    short_hash,
+    text_id,
+)
 from app.content.specs import question_id as make_question_id
 from app.content.urls import LinkResolver
 from app.i18n import gettext as _
@@ -39,6 +47,32 @@ _ANSWER = re.compile(r"^jawaban\s*:(?P<text>.*)$", re.IGNORECASE)
 _EXPLANATION = re.compile(r"^ {0,3}>\s*penjelasan\s*:(?P<text>.*)$", re.IGNORECASE)
 _BARE_EXPLANATION = re.compile(r"^penjelasan\s*:", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\S")
+_LETTER_OPTION = re.compile(r"^ {0,3}[A-Ea-e][.)]\s*\S")
+_LETTER_ANSWER = re.compile(r"^\s*[A-Ea-e](?:\s*[,;/&]\s*[A-Ea-e]|\s+dan\s+[A-Ea-e])*\s*\.?\s*$")
+# Keyword lines other tools and habits use; in a quiz they would reach learners as question
+# text, so they are refused with the keywords Lentera knows.
+_KEYWORD_LIKE = re.compile(r"^(?P<key>[^\W\d_]+(?: [^\W\d_]+){0,2})\s*:(?:\s|$)")
+_FOREIGN_KEYWORDS = (
+    "penilaian",
+    "nilai",
+    "skor",
+    "bobot",
+    "poin",
+    "kunci",
+    "kunci jawaban",
+    "jawaban benar",
+    "umpan balik",
+    "pembahasan",
+    "feedback",
+    "answer",
+    "lanjut",
+    "lanjut ke",
+    "akibat",
+)
+KNOWN_KEYWORDS = ("Jawaban:", "> Penjelasan:", "Umpan balik: (menjorok di bawah pilihan)")
+# "  Umpan balik: ..." indented under an option: shown to a learner who chose that option.
+_OPTION_FEEDBACK = re.compile(r"^(?: {2,}|\t)umpan\s+balik\s*:(?P<text>.*)$", re.IGNORECASE)
+_SELECT_ALL = re.compile(r"\s*\(\s*pilih\s+semua\b[^()]*\)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -47,6 +81,7 @@ class RawOption:
     box: Literal["round", "square"]
     mark: str  # "" (empty), "x", or something else the trainer typed
     text: str
+    feedback: list[Line] = field(default_factory=list)  # indented `Umpan balik:` under it
 
 
 @dataclass
@@ -60,6 +95,7 @@ class RawQuestion:
     answer: tuple[int, str] | None = None
     explanation: list[Line] = field(default_factory=list)
     in_explanation: bool = False
+    refused: bool = False  # reported already in a form no further check can help with
 
 
 def parse_quiz(
@@ -103,6 +139,7 @@ def parse_quiz_text(
     )
     ctx = RenderContext(shown, problems, resolver)
     questions = _build(raw_questions, ctx)
+    check_bank(questions, shown, problems)
     if not raw_questions:
         problems.error(
             shown,
@@ -211,6 +248,20 @@ def _add_line(question: RawQuestion, line: Line, shown: str, problems: ProblemLo
         question.options.append(RawOption(line.number, box, mark, option.group("text").strip()))
         return
     answer = _ANSWER.match(text.strip())
+    if answer and not question.options and _pasted_letters(question, answer.group("text")):
+        problems.error(
+            shown,
+            line.number,
+            _(
+                "Soal ini ditulis dalam bentuk A. ... / Jawaban: {letter}, yang tidak dikenal "
+                "Lentera: tanpa perbaikan, soal ini menjadi soal isian yang jawabannya huruf "
+                "{letter}. Ubah setiap pilihan menjadi - ( ) teks pilihan, tandai yang benar "
+                "dengan - (x), lalu hapus baris Jawaban:. Bank soal Aiken dapat diubah sekaligus "
+                "dengan lentera content import-questions."
+            ).format(letter=answer.group("text").strip()),
+        )
+        question.refused = True
+        return
     if answer:
         if question.answer is not None:
             problems.error(
@@ -234,6 +285,31 @@ def _add_line(question: RawQuestion, line: Line, shown: str, problems: ProblemLo
             ),
         )
         return
+    option_feedback = _OPTION_FEEDBACK.match(text)
+    if question.options and option_feedback:
+        if question.options[-1].feedback:
+            problems.error(
+                shown, line.number, _("Pilihan ini sudah memiliki baris Umpan balik: di atas.")
+            )
+        else:
+            feedback = option_feedback.group("text").strip()
+            question.options[-1].feedback.append(Line(line.number, feedback, False))
+        return
+    if question.options and question.options[-1].feedback and text.startswith(("  ", "\t")):
+        question.options[-1].feedback.append(Line(line.number, text.strip(), False))
+        return
+    keyword = _KEYWORD_LIKE.match(text.strip())
+    if keyword and (answered or keyword.group("key").casefold() in _FOREIGN_KEYWORDS):
+        problems.error(
+            shown,
+            line.number,
+            _(
+                "Baris {key}: tidak dikenal di berkas kuis dan akan tampil kepada peserta sebagai "
+                "teks soal. Baris berkunci yang dikenal: {known}. Hapus baris ini, atau pindahkan "
+                "isinya ke dalam > Penjelasan:."
+            ).format(key=keyword.group("key"), known=", ".join(KNOWN_KEYWORDS)),
+        )
+        return
     if question.options and text.startswith(("  ", "\t")) and not _LIST_ITEM.match(text):
         question.options[-1].text += " " + text.strip()  # an option that goes on a second line
         return
@@ -252,11 +328,51 @@ def _add_line(question: RawQuestion, line: Line, shown: str, problems: ProblemLo
         problems.error(shown, line.number, _misplaced_text())
 
 
+def _pasted_letters(question: RawQuestion, answer: str) -> bool:
+    """Options pasted as "A. ..." lines (now in the stem) and a `Jawaban:` that names a letter."""
+    lettered = [line for line in question.stem if _LETTER_OPTION.match(line.text)]
+    return len(lettered) >= 2 and bool(_LETTER_ANSWER.match(answer))
+
+
 def _misplaced_text() -> str:
     return _(
         "Teks di antara atau sesudah pilihan jawaban tidak dipakai. Pindahkan ke atas pilihan "
         "(sebagai bagian pertanyaan) atau ke dalam > Penjelasan:."
     )
+
+
+def _options(raw: RawQuestion, ctx: RenderContext) -> tuple[OptionSpec, ...] | None:
+    """Rendered options; None (reported) when two read the same once rendered.
+
+    Options are compared as the learner sees them, punctuation included, so a question about
+    punctuation can offer "?", "!" and ".". Ids stay those of `text_id` (stable across cosmetic
+    edits); only an option whose id another option already has gets one from its shown text.
+    """
+    built: list[OptionSpec] = []
+    shown: dict[str, int] = {}
+    ok = True
+    for option in raw.options:
+        html = render_inline(option.text, option.line, ctx)
+        key = " ".join(plain_text(html).casefold().split())
+        if key in shown:
+            ctx.problems.error(
+                ctx.path,
+                option.line,
+                _("Pilihan ini sama dengan pilihan di baris {line}.").format(line=shown[key]),
+            )
+            ok = False
+            continue
+        shown[key] = option.line
+        option_id = text_id(option.text)
+        if any(o.id == option_id for o in built):
+            option_id = short_hash("\0" + key)
+        feedback = (
+            render_block(join_text(option.feedback), option.feedback[0].number, ctx)
+            if option.feedback
+            else ""
+        )
+        built.append(OptionSpec(option_id, html, option.mark == "x", feedback))
+    return tuple(built) if ok else None
 
 
 def _build(raw_questions: list[RawQuestion], ctx: RenderContext) -> list[QuestionSpec]:
@@ -276,17 +392,22 @@ def _build(raw_questions: list[RawQuestion], ctx: RenderContext) -> list[Questio
             )
             continue
         seen[question_id] = raw.line
+        if raw.refused:
+            continue
         checked = check_question(raw, ctx.path, ctx.problems)
         if checked is None:
             continue
         kind, accepted = checked
-        stem_html = f"<p>{render_inline(raw.title, raw.line, ctx)}</p>"
+        title = raw.title
+        if kind == "multiple":
+            # The quiz page says "Pilih semua yang benar." under every such question itself.
+            title = _SELECT_ALL.sub("", title) or title
+        stem_html = f"<p>{render_inline(title, raw.line, ctx)}</p>"
         if stem_text:
             stem_html += render_block(join_text(raw.stem), raw.stem[0].number, ctx)
-        options = tuple(
-            OptionSpec(text_id(o.text), render_inline(o.text, o.line, ctx), o.mark == "x")
-            for o in raw.options
-        )
+        options = _options(raw, ctx)
+        if options is None:
+            continue
         explanation = (
             render_block(join_text(raw.explanation), raw.explanation[0].number, ctx)
             if raw.explanation

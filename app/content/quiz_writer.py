@@ -22,6 +22,8 @@ class ImportedQuestion:
     options: list[tuple[str, bool]] = field(default_factory=list)  # (text, correct)
     answers: list[str] = field(default_factory=list)  # accepted answers of a short question
     explanation: str = ""
+    # Per-option feedback, by option index: written as "  Umpan balik: ..." under the option.
+    option_feedback: dict[int, str] = field(default_factory=dict)
 
 
 def title_from_filename(path: Path) -> str:
@@ -52,8 +54,11 @@ def _question(question: ImportedQuestion) -> list[str]:
         out.append("Jawaban: " + " | ".join(a.replace("|", "\\|") for a in question.answers))
     else:
         box = "[{}]" if question.kind == "multiple" else "({})"
-        for text, correct in question.options:
+        for index, (text, correct) in enumerate(question.options):
             out.append(f"- {box.format('x' if correct else ' ')} {_one_line(text)}")
+            feedback = _one_line(question.option_feedback.get(index, ""))
+            if feedback:
+                out.append(f"  Umpan balik: {feedback}")
     if question.explanation.strip():
         explanation = [line.strip() for line in question.explanation.strip().split("\n")]
         out.append("")

@@ -30,14 +30,16 @@ from typing import TypeVar, cast
 
 from app.content import specs
 from app.content.assets import IMAGE_TYPES, file_type
+from app.content.markdown import render_block
 from app.content.module_loader import LoadedModule, ModuleFiles, load_module
 from app.content.problems import Problem, ProblemLog
 from app.content.quiz_parser import parse_quiz
 from app.content.render_context import LinkUse, RenderContext
-from app.content.sources import iter_files, sha256_of
+from app.content.sources import iter_files, read_text, sha256_of
 from app.content.specs import ModuleSpec, QuizSpec, TocEntry
 from app.content.urls import LinkResolver
 from app.i18n import get_locale
+from app.i18n import gettext as _
 
 # A module entry holds its HTML (a few kB); 4096 covers several libraries of 500 modules.
 MAX_ENTRIES = 4096
@@ -126,6 +128,26 @@ def parse_quiz_cached(
     return _remember(
         memo_key, problems, resolver, lambda: parse_quiz(path, key, shown, resolver, problems)
     )
+
+
+def render_intro_cached(
+    path: Path, shown: str, resolver: LinkResolver, problems: ProblemLog, environment: str
+) -> str:
+    """The course introduction (`pengantar.md`, plain Markdown) as HTML, remembered likewise."""
+    memo_key = _key("intro", environment, shown, path.read_bytes())
+
+    def render() -> str:
+        text = read_text(path, shown, problems)
+        if text is None:
+            return ""
+        if not text.strip():
+            problems.warning(
+                shown, 1, _("pengantar.md masih kosong. Isi dengan pengantar kursus, atau hapus.")
+            )
+            return ""
+        return render_block(text, 1, RenderContext(shown, problems, resolver))
+
+    return _remember(memo_key, problems, resolver, render)
 
 
 def _key(kind: str, environment: str, shown: str, *data: bytes) -> str:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from app.content.simulation_parser import RawSituation
 
 MIN_CHOICES, MAX_CHOICES = 2, 4
+_END_WORDS = ("selesai", "akhir", "tamat", "end", "-")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -40,8 +41,13 @@ def check_graph(situations: list[RawSituation], path: str, problems: ProblemLog)
                     ),
                 )
             elif target not in ids:
-                guess = difflib.get_close_matches(target, known, n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(target.casefold(), known, n=1, cutoff=0.6)
                 hint = _(" Mungkin maksud Anda {guess}?").format(guess=guess[0]) if guess else ""
+                if not guess and target.casefold() in _END_WORDS:
+                    hint = _(
+                        " Untuk mengakhiri skenario pada pilihan ini, hapus baris Lanjut:, atau "
+                        "arahkan ke situasi akhir (situasi tanpa pilihan)."
+                    )
                 problems.error(
                     path,
                     line,

@@ -4,20 +4,30 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from app.content.lines import Line, heading, join_text
 from app.content.markdown import render_block
 from app.content.problems import ProblemLog
 from app.content.render_context import RenderContext
 from app.content.simulation_checks import check_graph
-from app.content.specs import ChoiceSpec, SimulationSpec, SituationSpec, text_id
+from app.content.specs import ChoiceRating, ChoiceSpec, SimulationSpec, SituationSpec, text_id
 from app.i18n import gettext as _
 
 SITUATION = re.compile(r"^situasi\s*:\s*(?P<id>.*)$", re.IGNORECASE)
 CHOICE = re.compile(r"^pilihan\s*:\s*(?P<label>.*)$", re.IGNORECASE)
-FIELD = re.compile(r"^(?P<key>akibat|umpan\s+balik|lanjut)\s*:\s*(?P<text>.*)$", re.IGNORECASE)
+FIELD = re.compile(
+    r"^(?P<key>akibat|umpan\s+balik|lanjut|nilai)\s*:\s*(?P<text>.*)$", re.IGNORECASE
+)
+TITLE = re.compile(r"^judul\s*:\s*(?P<text>.*)$", re.IGNORECASE)
+# A line that looks like a keyword line ("Penilaian: ...", "Lanjut ke: ..."): one to three
+# words and a colon. Inside a choice it is refused rather than shown as feedback text.
+KEYWORD_LIKE = re.compile(r"^(?P<key>[^\W\d_]+(?: [^\W\d_]+){0,2})\s*:(?:\s|$)")
+KNOWN_FIELDS = ("Akibat:", "Umpan balik:", "Lanjut:", "Nilai:")
+RATINGS = ("baik", "cukup", "kurang")
 
 
 @dataclass
@@ -26,6 +36,7 @@ class RawChoice:
     label: str
     fields: dict[str, list[Line]] = field(default_factory=dict)  # "akibat" / "umpan balik"
     next: tuple[int, str] | None = None
+    rating: tuple[int, str] | None = None  # `Nilai:` (line, value as written)
     current: str | None = None  # the field later lines continue
 
 
@@ -35,6 +46,7 @@ class RawSituation:
     id: str
     text: list[Line] = field(default_factory=list)
     choices: list[RawChoice] = field(default_factory=list)
+    title: str = ""
 
 
 def has_situations(lines: list[Line]) -> Line | None:
@@ -67,7 +79,7 @@ def parse_simulation(lines: list[Line], ctx: RenderContext) -> SimulationSpec | 
         choices = tuple(_choice(choice, ctx) for choice in situation.choices)
         body = situation.text
         html = render_block(join_text(body), body[0].number, ctx) if body else ""
-        built.setdefault(situation.id, SituationSpec(situation.id, html, choices))
+        built.setdefault(situation.id, SituationSpec(situation.id, html, choices, situation.title))
     if ctx.problems.errors_since(mark):
         return None
     return SimulationSpec(intro_html, situations[0].id, built)
@@ -79,8 +91,14 @@ def _choice(choice: RawChoice, ctx: RenderContext) -> ChoiceSpec:
         return render_block(join_text(lines), lines[0].number, ctx) if lines else ""
 
     next_id = choice.next[1] if choice.next else None
+    rating = choice.rating[1].casefold() if choice.rating else None
     return ChoiceSpec(
-        text_id(choice.label), choice.label, html("akibat"), html("umpan balik"), next_id
+        text_id(choice.label),
+        choice.label,
+        html("akibat"),
+        html("umpan balik"),
+        next_id,
+        cast(ChoiceRating, rating) if rating in RATINGS else None,
     )
 
 
@@ -135,6 +153,12 @@ def _situation_line(
         situation.choices.append(RawChoice(line.number, choice_heading.group("label").strip()))
         return
     if not situation.choices:
+        title = TITLE.match(line.text.strip()) if not line.fenced else None
+        if title and not "".join(x.text for x in situation.text).strip():
+            if situation.title:
+                problems.error(path, line.number, _("Situasi ini sudah memiliki baris Judul:."))
+            situation.title = title.group("text").strip()
+            return
         if situation.text or not line.blank:
             situation.text.append(line)
         return
@@ -153,7 +177,11 @@ def _situation_line(
     if field_match:
         key = " ".join(field_match.group("key").casefold().split())
         text = field_match.group("text").strip()
-        if key in choice.fields or (key == "lanjut" and choice.next is not None):
+        if (
+            key in choice.fields
+            or (key == "lanjut" and choice.next is not None)
+            or (key == "nilai" and choice.rating is not None)
+        ):
             problems.error(
                 path,
                 line.number,
@@ -163,9 +191,37 @@ def _situation_line(
             )
         elif key == "lanjut":
             choice.next = (line.number, text)
+        elif key == "nilai":
+            choice.rating = (line.number, text)
+            if text.casefold() not in RATINGS:
+                problems.error(
+                    path,
+                    line.number,
+                    _("Nilai: {value} tidak dikenal. Tulis salah satu: {known}.").format(
+                        value=text or "-", known=", ".join(RATINGS)
+                    ),
+                )
         else:
             choice.fields[key] = [Line(line.number, text, False)]
-        choice.current = key if key != "lanjut" else None
+        choice.current = key if key not in ("lanjut", "nilai") else None
+        return
+    keyword = KEYWORD_LIKE.match(line.text.strip()) if not line.fenced else None
+    if keyword:
+        written = keyword.group("key")
+        guess = difflib.get_close_matches(
+            written.casefold(), [k[:-1].casefold() for k in KNOWN_FIELDS], n=1, cutoff=0.6
+        )
+        hint = (
+            _(" Mungkin maksud Anda {guess}:?").format(guess=guess[0].capitalize()) if guess else ""
+        )
+        problems.error(
+            path,
+            line.number,
+            _(
+                "Baris {key}: tidak dikenal di bawah ### Pilihan:. Baris berkunci yang dikenal: "
+                "{known}.{hint} Bila ini kalimat biasa, tulis tanpa titik dua di awal."
+            ).format(key=written, known=", ".join(KNOWN_FIELDS), hint=hint),
+        )
         return
     if choice.current is not None:
         choice.fields[choice.current].append(line)  # the field goes on (a longer paragraph)
@@ -174,7 +230,7 @@ def _situation_line(
             path,
             line.number,
             _(
-                "Teks di bawah ### Pilihan: harus diawali Akibat:, Umpan balik:, atau Lanjut:. "
-                "Tambahkan salah satunya di depan baris ini."
+                "Teks di bawah ### Pilihan: harus diawali Akibat:, Umpan balik:, Lanjut:, atau "
+                "Nilai:. Tambahkan salah satunya di depan baris ini."
             ),
         )

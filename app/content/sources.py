@@ -13,6 +13,7 @@ from app.i18n import gettext as _
 COURSE_FILE = "kursus.yaml"
 PRETEST_FILE = "tes-awal.md"
 FINAL_TEST_FILE = "tes-akhir.md"
+INTRO_FILE = "pengantar.md"  # the course introduction, shown on the course page
 MODULE_NAME = re.compile(r"^(?P<position>\d{2,3})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUIZ_SUFFIX = ".kuis.md"
 
@@ -91,6 +92,7 @@ class Inventory:
     quizzes: dict[str, Path] = field(default_factory=dict)  # module stem -> path of .kuis.md
     pretest: Path | None = None
     final_test: Path | None = None
+    intro: Path | None = None
     misnamed: list[Path] = field(default_factory=list)  # .md files that fit no pattern
     other_top: list[Path] = field(default_factory=list)  # other files beside the modules
     assets: list[Path] = field(default_factory=list)  # files in subfolders
@@ -111,6 +113,8 @@ def take_inventory(folder: Path) -> Inventory:
             inventory.pretest = path
         elif name == FINAL_TEST_FILE:
             inventory.final_test = path
+        elif name == INTRO_FILE:
+            inventory.intro = path
         elif name.endswith(QUIZ_SUFFIX) and MODULE_NAME.match(
             name.removesuffix(".kuis.md") + ".md"
         ):

@@ -19,7 +19,7 @@ from typing import Literal, NamedTuple
 
 # Bump when a change to the renderer or parser changes the HTML or ids for the same sources, so
 # stored versions can tell that a re-render is due even though `content_hash` is unchanged.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 Category = Literal["teknis", "manajerial", "sosial kultural"]
 Level = Literal["dasar", "menengah", "lanjut"]
@@ -35,6 +35,10 @@ FINAL_TEST_KEY = "tes-akhir"
 # has one, must be taken before the first module unless the course says otherwise.
 DEFAULT_MIN_TIME_PERCENT = 30
 DEFAULT_PRETEST_REQUIRED = True
+# Defaults of the optional catalogue keys of kursus.yaml (docs/content-format.md, section 2).
+DEFAULT_LEVEL: Level = "dasar"
+DEFAULT_VERSION = "1.0"
+DEFAULT_SCORE_POLICY: ScorePolicy = "terbaik"
 
 
 def normalise_answer(text: str) -> str:
@@ -83,6 +87,7 @@ class OptionSpec:
     id: str
     html: str
     correct: bool
+    feedback_html: str = ""  # shown after the attempt to a learner who chose this option
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,9 @@ class QuizSpec:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
+ChoiceRating = Literal["baik", "cukup", "kurang"]
+
+
 @dataclass(frozen=True)
 class ChoiceSpec:
     id: str
@@ -130,6 +138,8 @@ class ChoiceSpec:
     consequence_html: str
     feedback_html: str
     next: str | None  # id of the next situation; None ends the scenario
+    # `Nilai:` under the choice: how good a choice the trainer thinks it is (for reports).
+    rating: ChoiceRating | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ class SituationSpec:
     id: str
     html: str
     choices: tuple[ChoiceSpec, ...]  # empty for an ending situation
+    title: str = ""  # `Judul:` line under `## Situasi: id`, shown as its heading; "" if none
 
     @property
     def is_ending(self) -> bool:
@@ -168,6 +179,15 @@ class ModuleSpec:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    """One regulation or reference under `sumber:` in kursus.yaml."""
+
+    title: str  # `judul`
+    date: str | None  # `tanggal`, ISO "YYYY-MM-DD"
+    url: str | None  # `tautan`, http(s)
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     code: str
     title: str
@@ -189,6 +209,9 @@ class CourseSpec:
     pretest_required: bool = DEFAULT_PRETEST_REQUIRED  # `tes_awal_wajib`; needs a tes-awal.md
     min_time_percent: int = DEFAULT_MIN_TIME_PERCENT  # `waktu_minimal_persen`
     jenis_diklat_siasn: int | None = None  # `jenis_diklat_siasn`; None: the settings decide
+    sources: tuple[SourceSpec, ...] = ()  # `sumber`
+    valid_as_of: str | None = None  # `berlaku_per`, ISO "YYYY-MM-DD"
+    intro_html: str = ""  # `pengantar.md`, rendered; "" when the course has none
 
     def module(self, slug: str) -> ModuleSpec | None:
         """The module with this slug, or None."""

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -147,6 +148,9 @@ def create_version(
         pretest_required=spec.pretest_required,
         min_time_percent=spec.min_time_percent,
         jenis_diklat_siasn=spec.jenis_diklat_siasn,
+        sources=[dataclasses.asdict(source) for source in spec.sources],
+        valid_as_of=date.fromisoformat(spec.valid_as_of) if spec.valid_as_of else None,
+        intro_html=spec.intro_html,
         warnings=[dataclasses.asdict(w) for w in warnings or []],
         created_by_id=actor_id,
     )

@@ -35,7 +35,13 @@ from app.content.routes import (
     module_page,
     simulation_page,
 )
-from app.content.sources import MODULE_NAME, QUIZ_SUFFIX
+from app.content.sources import (
+    FINAL_TEST_FILE,
+    INTRO_FILE,
+    MODULE_NAME,
+    PRETEST_FILE,
+    QUIZ_SUFFIX,
+)
 from app.content.upload import UploadRejected, extract_course_zip
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
@@ -196,11 +202,16 @@ def trainer_upload_module(
             if filename.endswith(QUIZ_SUFFIX)
             else filename
         )
-        if not MODULE_NAME.match(stem) and filename not in ("tes-awal.md", "tes-akhir.md"):
+        if not MODULE_NAME.match(stem) and filename not in (
+            PRETEST_FILE,
+            FINAL_TEST_FILE,
+            INTRO_FILE,
+        ):
             raise UploadRejected(
                 _(
                     "Nama berkas {name} tidak sesuai: modul bernama seperti 03-judul-modul.md, "
-                    "kuis latihan 03-judul-modul.kuis.md, atau tes-awal.md / tes-akhir.md."
+                    "kuis latihan 03-judul-modul.kuis.md, tes-awal.md / tes-akhir.md, atau "
+                    "pengantar.md."
                 ).format(name=filename)
             )
         base = course.current_version_id or _latest_version_id(session, course)

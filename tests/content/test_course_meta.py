@@ -111,7 +111,14 @@ def test_folder_without_course_file_is_reported(tmp_path: Path) -> None:
     result = load_course(folder, tmp_path)
     assert result.course is None
     assert "Ganti nama kursus.yml menjadi kursus.yaml" in result.problems[0].message
-    assert result.problems[0].path == "kursus-uji/kursus.yaml"
+    assert result.problems[0].path == "kursus-uji/kursus.yml"  # the file to rename
+
+
+def test_course_md_instead_of_course_file_is_reported_on_course_md(tmp_path: Path) -> None:
+    folder = make_course(tmp_path, {"kursus.yaml": None, "course.md": COURSE_YAML})
+    result = load_course(folder, tmp_path)
+    assert [(p.path, p.line) for p in result.problems] == [("kursus-uji/course.md", None)]
+    assert "Ganti nama course.md menjadi kursus.yaml" in result.problems[0].message
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:

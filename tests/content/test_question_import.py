@@ -35,12 +35,15 @@ def test_gift_file_converts_each_supported_kind(tmp_path: Path) -> None:
     spec = _reload(markdown, tmp_path)
     assert markdown.startswith('---\njudul: "Bank Soal"\n---\n')
     kinds = [q.kind for q in spec.questions]
-    assert kinds == ["single", "multiple", "true_false", "true_false", "short", "single", "single"]
-    single, multiple, false, true, short, escaped, missing_word = spec.questions
+    assert kinds == [
+        *("single", "multiple", "true_false", "true_false", "short", "single", "single", "short")
+    ]
+    single, multiple, false, true, short, escaped, missing_word, numeric = spec.questions
+    assert numeric.accepted_answers == ("14",)
     assert [o.correct for o in single.options] == [True, False, False]
     assert single.explanation_html == "<p>Tepat, SKM diatur PermenPAN-RB.</p>\n"
     assert [o.correct for o in multiple.options] == [True, True, False]
-    assert "(pilih semua yang benar)" in multiple.stem_html
+    assert "? (pilih semua yang benar)\n" in markdown  # in the file; the quiz page says it once
     assert "dua belas asas" in multiple.explanation_html
     assert [(o.html, o.correct) for o in false.options] == [("Benar", False), ("Salah", True)]
     assert false.explanation_html == "<p>Benar, itu pungutan liar.</p>\n"

@@ -169,6 +169,20 @@ def test_one_module_upload_creates_a_draft_with_that_module_changed(
     assert "Tambahan tentang SP4N-LAPOR!." in preview.text
 
 
+def test_course_introduction_can_be_uploaded_alone(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    login(client, make_user(session, roles={Role.ADMIN}))
+    response = client.post(
+        "/pengajar/kursus/PPP-101/modul",
+        data={"csrf_token": csrf_token(client, "/pengajar/kursus/PPP-101")},
+        files={"file": ("pengantar.md", b"## Tujuan\n\nMelayani warga.\n", "text/markdown")},
+    )
+    assert response.status_code == 303, response.text
+    draft = session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
+    assert draft is not None and "<h2" in (draft.intro_html or "")
+
+
 def test_one_module_upload_with_a_bad_name_is_refused(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:
