@@ -30,8 +30,8 @@ def test_demo_courses_load_without_errors(library: Library) -> None:
     ("code", "folder", "modules", "pretest", "final", "draw"),
     [
         ("PPP-101", "pelayanan-publik-prima", 6, 10, 16, 10),
-        ("KOM-101", "komunikasi-efektif-asn", 6, 10, 16, 10),
-        ("MWK-201", "manajemen-waktu-kepemimpinan", 5, 10, 15, 10),
+        ("KOM-101", "komunikasi-efektif-asn", 7, 10, 16, 10),
+        ("MWK-201", "manajemen-waktu-kepemimpinan", 6, 10, 15, 10),
     ],
 )
 def test_demo_course_has_expected_modules_and_questions(
