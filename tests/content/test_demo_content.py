@@ -61,6 +61,9 @@ def test_practice_quizzes_are_attached_to_their_modules(library: Library) -> Non
         "06-percakapan-sulit-dan-keluhan": 3,
         "01-mengelola-waktu-dan-prioritas": 5,
         "02-delegasi-dan-coaching": 5,
+        "03-memimpin-perubahan-dengan-data": 5,
+        "04-kepemimpinan-krisis-dan-kolaborasi": 4,
+        "05-studi-kasus-sepekan-kepala-seksi": 4,
     }
 
 
