@@ -21,7 +21,7 @@ def test_check_demo_content_passes() -> None:
     result = runner.invoke(content_cli, ["check", str(REPO / "content")])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
-        "3 kursus diperiksa: 3 baik, 0 bermasalah; 0 galat, 0 peringatan"
+        "4 kursus diperiksa: 4 baik, 0 bermasalah; 0 galat, 0 peringatan"
     )
 
 

@@ -23,7 +23,7 @@ def test_demo_courses_load_without_errors(library: Library) -> None:
         print(problem)  # warnings are allowed; shown with `pytest -s`
     assert [p for p in library.problems if p.is_error] == []
     assert library.broken == {}
-    assert sorted(library.courses) == ["KOM-101", "MWK-201", "PPP-101"]
+    assert sorted(library.courses) == ["KOM-101", "MWK-201", "PDP-101", "PPP-101"]
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,7 @@ def test_demo_courses_load_without_errors(library: Library) -> None:
         ("PPP-101", "pelayanan-publik-prima", 6, 10, 16, 10),
         ("KOM-101", "komunikasi-efektif-asn", 7, 10, 16, 10),
         ("MWK-201", "manajemen-waktu-kepemimpinan", 6, 10, 15, 10),
+        ("PDP-101", "pelindungan-data-pribadi-layanan", 5, 10, 15, 10),
     ],
 )
 def test_demo_course_has_expected_modules_and_questions(
