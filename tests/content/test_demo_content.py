@@ -65,6 +65,8 @@ def test_practice_quizzes_are_attached_to_their_modules(library: Library) -> Non
         "03-memimpin-perubahan-dengan-data": 5,
         "04-kepemimpinan-krisis-dan-kolaborasi": 4,
         "05-studi-kasus-sepekan-kepala-seksi": 4,
+        "02-meminta-dan-menyimpan-data-secukupnya": 3,
+        "03-keamanan-informasi-sehari-hari": 3,
     }
 
 
