@@ -20,12 +20,9 @@ runner = CliRunner()
 def test_check_demo_content_passes() -> None:
     result = runner.invoke(content_cli, ["check", str(REPO / "content")])
     assert result.exit_code == 0, result.output
-    # TODO(lead): back to "0 peringatan" once the rewritten demo quizzes (issue 15) are merged;
-    # until then the only warnings allowed are the answer-pattern ones they fix.
-    lines = result.stdout.splitlines()
-    assert lines[-1].startswith("3 kursus diperiksa: 3 baik, 0 bermasalah; 0 galat, ")
-    patterns = ("paling panjang", "soal Benar/Salah di berkas", "soal pilihan jamak di berkas")
-    assert all(any(p in line for p in patterns) for line in lines[:-1]), result.output
+    assert result.stdout.splitlines()[-1] == (
+        "4 kursus diperiksa: 4 baik, 0 bermasalah; 0 galat, 0 peringatan"
+    )
 
 
 def test_check_lists_every_problem_and_fails_on_errors(tmp_path: Path) -> None:

@@ -23,15 +23,16 @@ def test_demo_courses_load_without_errors(library: Library) -> None:
         print(problem)  # warnings are allowed; shown with `pytest -s`
     assert [p for p in library.problems if p.is_error] == []
     assert library.broken == {}
-    assert sorted(library.courses) == ["KOM-101", "MWK-201", "PPP-101"]
+    assert sorted(library.courses) == ["KOM-101", "MWK-201", "PDP-101", "PPP-101"]
 
 
 @pytest.mark.parametrize(
     ("code", "folder", "modules", "pretest", "final", "draw"),
     [
         ("PPP-101", "pelayanan-publik-prima", 6, 10, 16, 10),
-        ("KOM-101", "komunikasi-efektif-asn", 6, 10, 16, 10),
-        ("MWK-201", "manajemen-waktu-kepemimpinan", 5, 10, 15, 10),
+        ("KOM-101", "komunikasi-efektif-asn", 7, 10, 16, 10),
+        ("MWK-201", "manajemen-waktu-kepemimpinan", 6, 10, 15, 10),
+        ("PDP-101", "pelindungan-data-pribadi-layanan", 5, 10, 15, 10),
     ],
 )
 def test_demo_course_has_expected_modules_and_questions(
@@ -61,6 +62,11 @@ def test_practice_quizzes_are_attached_to_their_modules(library: Library) -> Non
         "06-percakapan-sulit-dan-keluhan": 3,
         "01-mengelola-waktu-dan-prioritas": 5,
         "02-delegasi-dan-coaching": 5,
+        "03-memimpin-perubahan-dengan-data": 5,
+        "04-kepemimpinan-krisis-dan-kolaborasi": 4,
+        "05-studi-kasus-sepekan-kepala-seksi": 4,
+        "02-meminta-dan-menyimpan-data-secukupnya": 3,
+        "03-keamanan-informasi-sehari-hari": 3,
     }
 
 

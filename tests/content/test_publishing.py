@@ -21,7 +21,7 @@ def _course(session: Session, code: str) -> Course:
 def test_import_publishes_each_demo_course_once(
     session: Session, demo_content: store.ImportReport
 ) -> None:
-    assert sorted(demo_content.published) == ["KOM-101", "MWK-201", "PPP-101"]
+    assert sorted(demo_content.published) == ["KOM-101", "MWK-201", "PDP-101", "PPP-101"]
     assert demo_content.broken == {}
     ppp = _course(session, "PPP-101")
     assert ppp.current_version is not None
@@ -33,8 +33,8 @@ def test_reimport_of_unchanged_content_creates_no_version(
     session: Session, demo_content: store.ImportReport, content_copy: Path
 ) -> None:
     report = store.import_library(session, content_copy)
-    assert sorted(report.unchanged) == ["KOM-101", "MWK-201", "PPP-101"]
-    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 3
+    assert sorted(report.unchanged) == ["KOM-101", "MWK-201", "PDP-101", "PPP-101"]
+    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 4
 
 
 def test_changed_module_on_disk_publishes_a_new_version_of_that_course_only(
@@ -112,7 +112,7 @@ def test_publish_is_atomic_with_the_transaction(
     ppp = _course(session, "PPP-101")
     session.refresh(ppp)
     assert ppp.current_version is not None and ppp.current_version.number == 1
-    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 3
+    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 4
 
 
 def test_archived_course_leaves_the_catalogue_but_keeps_its_versions(
@@ -124,4 +124,4 @@ def test_archived_course_leaves_the_catalogue_but_keeps_its_versions(
     catalog = cache.catalog(session)
     assert "KOM-101" not in [c.code for c in catalog.active()]
     assert catalog.by_code["KOM-101"].status == "archived"
-    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 3
+    assert session.scalar(select(func.count()).select_from(CourseVersion)) == 4
