@@ -44,6 +44,9 @@ class SyncEvent(BaseModel):
     occurred_at: datetime | None = None
     # Seconds the page was visible on the device; clamped by the server (study_time).
     seconds: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
+    # Who made the mark (the account id the page said). On a shared phone the queue outlives a
+    # logout: a mark made by one person is never credited to the next one who logs in.
+    user: str | None = Field(default=None, max_length=20)
 
 
 class SyncBatch(BaseModel):
@@ -135,6 +138,9 @@ def _apply(session: Session, user: Viewer, cache: ContentCache, batch: SyncBatch
     touched = set()
     enrolled: set[int] = set()
     for event in batch.events:
+        if event.user is not None and event.user != str(user.id):
+            result.rejected[event.id] = "made by another account"
+            continue
         view = catalog.by_code.get(event.course)
         module = view.module(event.module) if view is not None else None
         if view is None or module is None:

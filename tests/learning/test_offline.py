@@ -124,6 +124,29 @@ def test_offline_times_outside_sane_bounds_are_clamped(
     assert old is not None and now - timedelta(days=31) < old < now - timedelta(days=29)
 
 
+def test_a_mark_queued_by_another_account_on_a_shared_phone_is_never_credited(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    """The queue outlives a logout: the next person to log in must not get its marks."""
+    first = make_user(session)
+    second = make_user(session)
+    login(client, second)
+    _take_quiz(client, session, "tes-awal", correct=False)
+    token = _token(client)
+    assert f'data-user="{second.id}"' in client.get("/kursus/PPP-101").text
+    events: list[dict[str, object]] = [
+        {"id": "queued-by-first", "module": MODULE, "user": str(first.id)},
+        {"id": "queued-by-second", "module": MODULE, "user": str(second.id)},
+    ]
+    for queued in events:  # read long enough on the phone
+        queued.update(course="PPP-101", seconds=3600)
+    body = _sync(client, events, token).json()
+    assert body["applied"] == ["queued-by-second"]
+    assert body["rejected"] == {"queued-by-first": "made by another account"}
+    owners = {e.user_id for e in session.scalars(select(ProgressEvent))}
+    assert owners == {second.id}
+
+
 def test_sync_without_the_csrf_header_or_login_is_refused_as_json(
     client: TestClient, session: Session, demo_content: store.ImportReport
 ) -> None:

@@ -9,6 +9,10 @@
   var READ = "lentera-waktu-baca";  /* "COURSE/module" -> seconds read offline, not yet sent */
   var NOTICES = "lentera-pesan";    /* "COURSE/module" -> message about a refused offline mark */
   var meta = document.querySelector('meta[name="csrf-token"]');
+  /* The queue lives in the phone, not in the login: on a shared phone each mark stays with the
+     person who made it, and is sent only while they are logged in (never under someone else). */
+  var me = meta ? attr(meta, "user") : null;
+  function mine(e) { return !e.user || e.user === me; }
   var status = document.getElementById("sync-status");
 
   function read(key, fallback) {
@@ -31,7 +35,7 @@
 
   function showStatus() {
     if (!status) return;
-    var waiting = read(QUEUE, []).length;
+    var waiting = read(QUEUE, []).filter(mine).length;
     var notices = read(NOTICES, {});
     var text = Object.keys(notices).map(function (k) { return notices[k]; }).join(" ");
     if (!text && waiting) text = attr(status, "waiting").replace("{n}", waiting);
@@ -41,7 +45,7 @@
   }
 
   function sync() {
-    var queue = read(QUEUE, []);
+    var queue = read(QUEUE, []).filter(mine);
     if (!queue.length || !navigator.onLine || !meta) return Promise.resolve();
     return fetch("/sinkron", {
       method: "POST",
@@ -69,11 +73,11 @@
 
   /* Modules known complete: said by the server (saving, pages, syncs) or queued ("q"). */
   function known(course) {
-    var mine = {};
+    var done = {};
     var entry = read(SAVED, {})[course];
-    ((entry && entry.done) || []).forEach(function (slug) { mine[slug] = 1; });
-    read(QUEUE, []).forEach(function (e) { if (e.course === course) mine[e.module] = "q"; });
-    return mine;
+    ((entry && entry.done) || []).forEach(function (slug) { done[slug] = 1; });
+    read(QUEUE, []).forEach(function (e) { if (e.course === course && mine(e)) done[e.module] = "q"; });
+    return done;
   }
   function remember(course, slugs) {
     var saved = read(SAVED, {});
@@ -133,20 +137,20 @@
       var total = +attr(line, "total");
       var page = attr(line, "done").split(" ");
       remember(course, page);
-      var mine = known(course);
+      var marked = known(course);
       var done = {};
-      page.concat(Object.keys(mine)).forEach(function (slug) { if (slug) done[slug] = 1; });
+      page.concat(Object.keys(marked)).forEach(function (slug) { if (slug) done[slug] = 1; });
       var n = Math.min(Object.keys(done).length, total);
       line.textContent = fill(attr(line, "progress"), n, total);
       var bar = document.querySelector("[data-progress-bar]");
       if (bar && total) bar.value = Math.round(100 * n / total);
       document.querySelectorAll("[data-done-label] li[data-module]").forEach(function (item) {
-        if (mine[attr(item, "module")] && !item.querySelector(".done")) {
+        if (marked[attr(item, "module")] && !item.querySelector(".done")) {
           item.append(" ", el("span", attr(item.parentNode, "done-label"), "", "done"));
         }
       });
       var form = document.querySelector("form[data-offline-complete]");
-      var state = form && mine[attr(form, "module")];
+      var state = form && marked[attr(form, "module")];
       if (state) {
         var study = document.querySelector("[data-study-note]");
         if (study) study.remove();
@@ -159,13 +163,14 @@
     var course = attr(form, "course");
     var module = attr(form, "module");
     var queue = read(QUEUE, []);
-    /* One queued mark per module. */
-    if (!queue.some(function (e) { return e.course === course && e.module === module; })) {
+    /* One queued mark per module (and person). */
+    if (!queue.some(function (e) { return mine(e) && e.course === course && e.module === module; })) {
       var times = read(READ, {});
       var seconds = (times[pageKey(form)] || 0) + takeVisible();
       delete times[pageKey(form)];
       write(READ, times);
       queue.push({
+        user: me,
         id: id,
         course: course,
         module: module,
