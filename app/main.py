@@ -10,8 +10,8 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
-from app import clock, errors, ops
-from app.accounts import people_routes, person_routes
+from app import clock, errors, home, ops
+from app.accounts import auth, language, people_routes, person_routes
 from app.accounts import routes as account_routes
 from app.audit import routes as audit_routes
 from app.config import Settings, get_settings
@@ -42,7 +42,7 @@ from app.reports import (
 )
 from app.reports import routes as report_routes
 from app.reports.figures_cache import FiguresCache
-from app.web import home, language, pwa, templating
+from app.web import error_pages, pwa, templating
 from app.web.assets import StaticAssets
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import CsrfCookieMiddleware
@@ -126,14 +126,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)
     app.state.course_reports = FiguresCache(settings.report_cache_seconds)
 
-    errors.install(app)
+    error_pages.install(app)
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.cookie_secure)
     app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     if settings.metrics:
-        app.state.metrics = Metrics()
+        app.state.metrics = Metrics(count_sessions=auth.active_session_count)
         app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)

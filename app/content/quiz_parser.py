@@ -8,7 +8,6 @@ text (stem, options, explanation) are then rendered as Markdown like any module.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +17,7 @@ from app.content.lines import Line, body_lines, heading, join_text
 from app.content.markdown import render_block, render_inline
 from app.content.problems import ProblemLog
 from app.content.quiz_checks import check_question
+from app.content.quiz_raw import RawOption, RawQuestion
 from app.content.render_context import RenderContext
 from app.content.sources import read_text, sha256_of
 from app.content.specs import OptionSpec, QuestionSpec, QuizSpec, text_id
@@ -39,27 +39,6 @@ _ANSWER = re.compile(r"^jawaban\s*:(?P<text>.*)$", re.IGNORECASE)
 _EXPLANATION = re.compile(r"^ {0,3}>\s*penjelasan\s*:(?P<text>.*)$", re.IGNORECASE)
 _BARE_EXPLANATION = re.compile(r"^penjelasan\s*:", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\S")
-
-
-@dataclass
-class RawOption:
-    line: int
-    box: Literal["round", "square"]
-    mark: str  # "" (empty), "x", or something else the trainer typed
-    text: str
-
-
-@dataclass
-class RawQuestion:
-    """A question as written, before any check."""
-
-    line: int
-    title: str
-    stem: list[Line] = field(default_factory=list)
-    options: list[RawOption] = field(default_factory=list)
-    answer: tuple[int, str] | None = None
-    explanation: list[Line] = field(default_factory=list)
-    in_explanation: bool = False
 
 
 def parse_quiz(

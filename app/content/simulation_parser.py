@@ -5,36 +5,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from app.content.lines import Line, heading, join_text
 from app.content.markdown import render_block
 from app.content.problems import ProblemLog
 from app.content.render_context import RenderContext
 from app.content.simulation_checks import check_graph
+from app.content.simulation_raw import RawChoice, RawSituation
 from app.content.specs import ChoiceSpec, SimulationSpec, SituationSpec, text_id
 from app.i18n import gettext as _
 
 SITUATION = re.compile(r"^situasi\s*:\s*(?P<id>.*)$", re.IGNORECASE)
 CHOICE = re.compile(r"^pilihan\s*:\s*(?P<label>.*)$", re.IGNORECASE)
 FIELD = re.compile(r"^(?P<key>akibat|umpan\s+balik|lanjut)\s*:\s*(?P<text>.*)$", re.IGNORECASE)
-
-
-@dataclass
-class RawChoice:
-    line: int
-    label: str
-    fields: dict[str, list[Line]] = field(default_factory=dict)  # "akibat" / "umpan balik"
-    next: tuple[int, str] | None = None
-    current: str | None = None  # the field later lines continue
-
-
-@dataclass
-class RawSituation:
-    line: int
-    id: str
-    text: list[Line] = field(default_factory=list)
-    choices: list[RawChoice] = field(default_factory=list)
 
 
 def has_situations(lines: list[Line]) -> Line | None:

@@ -24,7 +24,7 @@ from app.content.specs import Category
 from app.db import utcnow
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _
-from app.learning.jp import EARLIEST_YEAR
+from app.learning.credited import EARLIEST_YEAR
 from app.learning.models import ExternalLearning
 
 CATEGORIES: tuple[str, ...] = get_args(Category)
