@@ -29,11 +29,6 @@ def configure(name: str) -> None:
     _zone = check_zone(name)
 
 
-def is_configured() -> bool:
-    """Whether a zone was configured (by create_app's settings or the environment's)."""
-    return _zone is not None
-
-
 def zone() -> ZoneInfo:
     """The configured local zone (read from the settings on first use if nobody configured it)."""
     if _zone is None:
@@ -65,11 +60,6 @@ def local(moment: datetime) -> datetime:
 def local_date(moment: datetime) -> date:
     """The local calendar day of a moment."""
     return moment.astimezone(zone()).date()
-
-
-def now_utc() -> datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def today() -> date:

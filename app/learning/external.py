@@ -336,22 +336,6 @@ def submit(session: Session, user_id: int, submission: Submission) -> ExternalLe
     return row
 
 
-def submissions_for_year(session: Session, user_id: int, year: int) -> list[ExternalView]:
-    """The learner's submissions that ended in `year`, any status, newest first."""
-    return [
-        ExternalView.of(row)
-        for row in session.scalars(
-            select(ExternalLearning)
-            .where(
-                ExternalLearning.user_id == user_id,
-                ExternalLearning.end_on >= date(year, 1, 1),
-                ExternalLearning.end_on <= date(year, 12, 31),
-            )
-            .order_by(ExternalLearning.end_on.desc(), ExternalLearning.id.desc())
-        )
-    ]
-
-
 def pending_count(session: Session) -> int:
     """How many submissions wait for HR."""
     return (
