@@ -6,8 +6,8 @@ in local calendar days: a course completed on 31 December at 20.00 UTC was compl
 completion; exports and certificates print local dates. All of these read the zone from here,
 and the zone comes from one setting, `LENTERA_TIMEZONE` (WITA by default, see app/config.py).
 
-`configure()` is called by `get_settings()` and `create_app()` with the settings' zone; code
-that asks for the zone before either has run reads the settings then, so no zone is written here.
+`configure()` is called by `create_app()` with the settings' zone; code that asks for the zone
+before (the CLI, scripts) reads the environment's settings then, so no zone is written here.
 Indonesian zones (WIB, WITA, WIT) keep no summer time, and the export's SQL relies on that
 (a fixed offset): `check_zone()` refuses a zone whose offset changes during the year.
 """
@@ -15,24 +15,12 @@ Indonesian zones (WIB, WITA, WIT) keep no summer time, and the export's SQL reli
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from app.zones import check_zone as check_zone  # re-exported: part of the clock's interface
 
 # Set by `configure()`; None until the settings have been read.
 _zone: ZoneInfo | None = None
-
-
-def check_zone(name: str) -> ZoneInfo:
-    """The zone called `name`, or ValueError when it is unknown or keeps summer time."""
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {name!r} (an IANA name such as Asia/Jayapura)"
-        ) from exc
-    offsets = {datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 4, 7, 10)}
-    if len(offsets) != 1:
-        raise ValueError(f"time zone {name!r} changes its offset during the year")
-    return zone
 
 
 def configure(name: str) -> None:
@@ -41,17 +29,12 @@ def configure(name: str) -> None:
     _zone = check_zone(name)
 
 
-def is_configured() -> bool:
-    """Whether a zone was configured (by create_app's settings or the environment's)."""
-    return _zone is not None
-
-
 def zone() -> ZoneInfo:
     """The configured local zone (read from the settings on first use if nobody configured it)."""
     if _zone is None:
-        from app.config import get_settings  # config imports this module for check_zone
+        from app.config import get_settings
 
-        get_settings()  # configures the zone from LENTERA_TIMEZONE
+        configure(get_settings().timezone)  # LENTERA_TIMEZONE
     assert _zone is not None
     return _zone
 
@@ -77,11 +60,6 @@ def local(moment: datetime) -> datetime:
 def local_date(moment: datetime) -> date:
     """The local calendar day of a moment."""
     return moment.astimezone(zone()).date()
-
-
-def now_utc() -> datetime:
-    """The current moment, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app import clock
+from app import zones
 
 if TYPE_CHECKING:
     from app.learning.signing import SigningKey
@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        clock.check_zone(value)
+        zones.check_zone(value)
         return value
 
     @model_validator(mode="after")
@@ -251,10 +251,8 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment (they set the local zone)."""
-    settings = Settings()
-    # An app built from explicit settings (create_app) has configured its zone already; reading
-    # the environment's settings later must not move it.
-    if not clock.is_configured():
-        clock.configure(settings.timezone)
-    return settings
+    """The process-wide settings, read once from the environment.
+
+    The local zone is not configured here: app.clock reads these settings on first use when no
+    app configured it, so reading the environment's settings never moves an app's zone."""
+    return Settings()

@@ -10,39 +10,25 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
-from app import clock, errors, ops
-from app.accounts import people_routes, person_routes
-from app.accounts import routes as account_routes
-from app.audit import routes as audit_routes
+from app import clock, errors, home, ops
+from app.accounts import auth
+from app.accounts import web as accounts_web
+from app.audit import web as audit_web
 from app.config import Settings, get_settings
-from app.content import routes as content_routes
-from app.content import trainer_routes
+from app.content import web as content_web
 from app.content.catalog import ContentCache
 from app.db import make_engine, make_sessionmaker
-from app.evaluation import routes as evaluation_routes
-from app.learning import (
-    assignment_routes,
-    certificate_issue,
-    certificate_routes,
-    offline,
-    record_routes,
-)
-from app.learning import routes as learning_routes
+from app.evaluation import web as evaluation_web
+from app.learning import certificate_issue
+from app.learning import web as learning_web
 from app.metrics import Metrics, MetricsMiddleware
 from app.metrics import router as metrics_router
 from app.observability import RequestContextMiddleware, configure_logging
-from app.privacy import routes as privacy_routes
-from app.reports import admin_routes as report_admin_routes
+from app.privacy import web as privacy_web
 from app.reports import api as report_api
-from app.reports import (
-    dashboard_routes,
-    evaluation_overview_routes,
-    pace_routes,
-    trainer_report_routes,
-)
-from app.reports import routes as report_routes
+from app.reports import web as reports_web
 from app.reports.figures_cache import FiguresCache
-from app.web import home, language, pwa, templating
+from app.web import error_pages, pwa, templating
 from app.web.assets import StaticAssets
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import CsrfCookieMiddleware
@@ -131,42 +117,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)
     app.state.course_reports = FiguresCache(settings.report_cache_seconds)
 
-    errors.install(app)
+    error_pages.install(app)
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.cookie_secure)
     app.add_middleware(TransportMiddleware)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     if settings.metrics:
-        app.state.metrics = Metrics()
+        app.state.metrics = Metrics(count_sessions=auth.active_session_count)
         app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)
     app.mount("/static", app.state.static, name="static")
     app.include_router(ops.router)
     app.include_router(metrics_router)
-    app.include_router(account_routes.router)
-    app.include_router(people_routes.router)
-    app.include_router(content_routes.router)
-    app.include_router(learning_routes.router)
-    app.include_router(certificate_routes.router)
-    app.include_router(assignment_routes.router)
-    app.include_router(offline.router)
+    # Each package lists its own routers (its web.py). A request goes to the first route whose
+    # path matches, so a path with a parameter must come after the fixed paths it would also
+    # match; the one case across packages is accounts' /pegawai/{nip}, registered last.
+    for package in (
+        accounts_web,
+        content_web,
+        learning_web,
+        reports_web,
+        audit_web,
+        evaluation_web,
+        privacy_web,
+    ):
+        for router in package.routers:
+            app.include_router(router)
     app.include_router(pwa.router)
-    app.include_router(language.router)
-    app.include_router(report_routes.router)
-    app.include_router(report_admin_routes.router)
-    app.include_router(audit_routes.router)
-    app.include_router(report_api.router)
-    app.include_router(dashboard_routes.router)
-    app.include_router(trainer_report_routes.router)
-    app.include_router(evaluation_overview_routes.router)
-    app.include_router(pace_routes.router)
-    app.include_router(trainer_routes.router)
-    app.include_router(record_routes.router)
-    app.include_router(evaluation_routes.router)
-    app.include_router(privacy_routes.router)
     app.include_router(home.router)
-    # Last: /pegawai/{nip} must not shadow /pegawai/impor, /pegawai/penugasan and the like.
-    app.include_router(person_routes.router)
+    for router in accounts_web.last_routers:
+        app.include_router(router)
     return app

@@ -8,23 +8,27 @@ raw path, so the number of series stays bounded whatever the URLs.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.accounts.models import AuthSession
-from app.db import utcnow
 from app.errors import NotFound
+
+# Counts the unexpired login sessions (app.accounts.auth.active_session_count, handed in by
+# main.py so that this module imports no domain).
+SessionCounter = Callable[[Session], int]
 
 
 class Metrics:
     """The collectors of one application."""
 
-    def __init__(self) -> None:
+    def __init__(self, count_sessions: SessionCounter) -> None:
+        self.count_sessions = count_sessions
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "lentera_http_requests_total",
@@ -91,14 +95,7 @@ def metrics_endpoint(request: Request) -> Response:
         raise NotFound()
     engine = request.app.state.engine
     with request.app.state.sessionmaker() as session:
-        metrics.sessions.set(
-            session.scalar(
-                select(func.count())
-                .select_from(AuthSession)
-                .where(AuthSession.expires_at > utcnow())
-            )
-            or 0
-        )
+        metrics.sessions.set(metrics.count_sessions(session))
     pool = engine.pool
     if hasattr(pool, "checkedout"):
         metrics.pool_checked_out.set(pool.checkedout())

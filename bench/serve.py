@@ -22,7 +22,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-# The options of `lentera serve` (app/cli.py), apart from host, port and workers.
+# The options of `lentera serve` (app/cli/serve.py), apart from host, port and workers.
 OPTIONS = {"proxy_headers": True, "access_log": False, "log_level": "warning"}
 
 

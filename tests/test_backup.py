@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.backup_cli import backup as backup_command
-from app.backup_cli import restore as restore_command
+from app.cli.backup import backup as backup_command
+from app.cli.backup import restore as restore_command
 from app.config import Settings, get_settings
 from app.content import loader, store
 from app.content.models import Blob, Course

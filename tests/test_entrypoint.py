@@ -135,7 +135,7 @@ def test_entrypoint_refuses_production_without_a_signing_key(
 def test_serve_with_several_workers_answers_on_keep_alive_connections(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
-    """`lentera serve --workers 2` binds its own TCP socket (see app/cli.py serve)."""
+    """`lentera serve --workers 2` binds its own TCP socket (see app/cli/serve.py)."""
     port = _free_port()
     env = {
         **os.environ,

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app import i18n
-from app.web.language import COOKIE
+from app.accounts.language import COOKIE
 from app.web.templating import templates
 from tests.factories import csrf_token, login, make_user
 

@@ -261,6 +261,16 @@ def _touch_interval(settings: Settings) -> timedelta:
     return min(TOUCH_INTERVAL, timedelta(minutes=settings.session_idle_minutes) / 10)
 
 
+def active_session_count(session: Session) -> int:
+    """How many login sessions have not expired (the metrics' gauge)."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(AuthSession).where(AuthSession.expires_at > utcnow())
+        )
+        or 0
+    )
+
+
 def close_session(session: Session, token: str) -> None:
     """Logout: the session row is deleted, so the cookie is worthless even if kept."""
     session.execute(delete(AuthSession).where(AuthSession.id == token_digest(token)))

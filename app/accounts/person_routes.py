@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from app.accounts import auth
 from app.accounts import service as accounts_service
+from app.accounts.anonymised import is_anonymised
 from app.accounts.golongan import pangkat_golongan
 from app.accounts.models import LoginFailure, Role, User
 from app.accounts.viewer import Viewer
@@ -23,7 +24,6 @@ from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.learning.record_routes import selected_year
-from app.privacy import anonymise
 from app.web.deps import CsrfChecked, HRUser
 from app.web.templating import render
 
@@ -48,7 +48,7 @@ def changeable_person(person: Person) -> User:
     An anonymised account keeps only statistics; giving it a password, roles or an active
     status again would hand someone an identity that no longer belongs to anybody.
     """
-    if anonymise.is_anonymised(person):
+    if is_anonymised(person):
         raise Forbidden(
             _("Akun ini sudah dianonimkan sesuai UU PDP dan tidak dapat diubah atau dipakai lagi.")
         )
@@ -89,7 +89,7 @@ def _page(
         "failures": failures or 0,
         "locked": (failures or 0) >= settings.login_max_failures_per_account,
         "all_roles": list(Role),
-        "anonymised": anonymise.is_anonymised(person),
+        "anonymised": is_anonymised(person),
         # Shown instead of the forms, so HR sees why an action is not offered.
         "refusal": accounts_service.management_refusal(viewer, person),
         **extra,

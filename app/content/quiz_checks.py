@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from app.content.problems import ProblemLog
+from app.content.quiz_raw import RawOption, RawQuestion
 from app.content.specs import QuestionKind, normalise_answer
 from app.i18n import gettext as _
-
-if TYPE_CHECKING:
-    from app.content.quiz_parser import RawOption, RawQuestion
 
 TRUE_FALSE = ("Benar", "Salah")
 MIN_CHOICES, MAX_CHOICES = 3, 5

@@ -8,7 +8,6 @@ text (stem, options, explanation) are then rendered as Markdown like any module.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +18,7 @@ from app.content.markdown import plain_text, render_block, render_inline
 from app.content.problems import ProblemLog
 from app.content.quiz_bank_checks import check_bank
 from app.content.quiz_checks import check_question
+from app.content.quiz_raw import RawOption, RawQuestion
 from app.content.render_context import RenderContext
 from app.content.sources import read_text, sha256_of
 from app.content.specs import (
@@ -73,29 +73,6 @@ KNOWN_KEYWORDS = ("Jawaban:", "> Penjelasan:", "Umpan balik: (menjorok di bawah 
 # "  Umpan balik: ..." indented under an option: shown to a learner who chose that option.
 _OPTION_FEEDBACK = re.compile(r"^(?: {2,}|\t)umpan\s+balik\s*:(?P<text>.*)$", re.IGNORECASE)
 _SELECT_ALL = re.compile(r"\s*\(\s*pilih\s+semua\b[^()]*\)\s*$", re.IGNORECASE)
-
-
-@dataclass
-class RawOption:
-    line: int
-    box: Literal["round", "square"]
-    mark: str  # "" (empty), "x", or something else the trainer typed
-    text: str
-    feedback: list[Line] = field(default_factory=list)  # indented `Umpan balik:` under it
-
-
-@dataclass
-class RawQuestion:
-    """A question as written, before any check."""
-
-    line: int
-    title: str
-    stem: list[Line] = field(default_factory=list)
-    options: list[RawOption] = field(default_factory=list)
-    answer: tuple[int, str] | None = None
-    explanation: list[Line] = field(default_factory=list)
-    in_explanation: bool = False
-    refused: bool = False  # reported already in a form no further check can help with
 
 
 def parse_quiz(

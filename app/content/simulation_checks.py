@@ -5,14 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import deque
-from typing import TYPE_CHECKING
 
 from app.content.problems import ProblemLog
+from app.content.simulation_raw import RawSituation
 from app.content.specs import text_id
 from app.i18n import gettext as _
-
-if TYPE_CHECKING:
-    from app.content.simulation_parser import RawSituation
 
 MIN_CHOICES, MAX_CHOICES = 2, 4
 _END_WORDS = ("selesai", "akhir", "tamat", "end", "-")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from typing import cast
 
 from app.content.lines import Line, heading, join_text
@@ -14,6 +13,7 @@ from app.content.markdown import render_block
 from app.content.problems import ProblemLog
 from app.content.render_context import RenderContext
 from app.content.simulation_checks import check_graph
+from app.content.simulation_raw import RawChoice, RawSituation
 from app.content.specs import ChoiceRating, ChoiceSpec, SimulationSpec, SituationSpec, text_id
 from app.i18n import gettext as _
 
@@ -28,25 +28,6 @@ TITLE = re.compile(r"^judul\s*:\s*(?P<text>.*)$", re.IGNORECASE)
 KEYWORD_LIKE = re.compile(r"^(?P<key>[^\W\d_]+(?: [^\W\d_]+){0,2})\s*:(?:\s|$)")
 KNOWN_FIELDS = ("Akibat:", "Umpan balik:", "Lanjut:", "Nilai:")
 RATINGS = ("baik", "cukup", "kurang")
-
-
-@dataclass
-class RawChoice:
-    line: int
-    label: str
-    fields: dict[str, list[Line]] = field(default_factory=dict)  # "akibat" / "umpan balik"
-    next: tuple[int, str] | None = None
-    rating: tuple[int, str] | None = None  # `Nilai:` (line, value as written)
-    current: str | None = None  # the field later lines continue
-
-
-@dataclass
-class RawSituation:
-    line: int
-    id: str
-    text: list[Line] = field(default_factory=list)
-    choices: list[RawChoice] = field(default_factory=list)
-    title: str = ""
 
 
 def has_situations(lines: list[Line]) -> Line | None:

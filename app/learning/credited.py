@@ -70,6 +70,9 @@ from app.accounts.models import EmployeeType, User
 from app.content.models import Course, CourseVersion
 from app.learning.models import Certificate, Completion, ExternalLearning
 
+# The first year a JP record or an external submission may fall in (jp.py re-exports it).
+EARLIEST_YEAR = 1990
+
 # Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
 ID_CHUNK = 5000
 

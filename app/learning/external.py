@@ -24,7 +24,7 @@ from app.content.specs import Category
 from app.db import utcnow
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _
-from app.learning.jp import EARLIEST_YEAR
+from app.learning.credited import EARLIEST_YEAR
 from app.learning.models import ExternalLearning
 
 CATEGORIES: tuple[str, ...] = get_args(Category)
@@ -334,22 +334,6 @@ def submit(session: Session, user_id: int, submission: Submission) -> ExternalLe
         end_on=row.end_on.isoformat(),
     )
     return row
-
-
-def submissions_for_year(session: Session, user_id: int, year: int) -> list[ExternalView]:
-    """The learner's submissions that ended in `year`, any status, newest first."""
-    return [
-        ExternalView.of(row)
-        for row in session.scalars(
-            select(ExternalLearning)
-            .where(
-                ExternalLearning.user_id == user_id,
-                ExternalLearning.end_on >= date(year, 1, 1),
-                ExternalLearning.end_on <= date(year, 12, 31),
-            )
-            .order_by(ExternalLearning.end_on.desc(), ExternalLearning.id.desc())
-        )
-    ]
 
 
 def pending_count(session: Session) -> int:

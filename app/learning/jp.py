@@ -22,10 +22,9 @@ from app.accounts.viewer import Person
 from app.config import get_settings
 from app.content.models import Course
 from app.learning import credited
+from app.learning.credited import EARLIEST_YEAR as EARLIEST_YEAR  # re-exported for the routes
 from app.learning.credited import JPRule, Window, completed_version, current_certificate
 from app.learning.models import Completion, ExternalLearning
-
-EARLIEST_YEAR = 1990
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.accounts.models import LoginFailure
 from app.config import Settings
 from app.db import session_scope, utcnow
-from app.errors import render_error
 from app.i18n import gettext as _
+from app.web.error_pages import render_error
 
 _PREFIX = "verify-"
 VIEW = _PREFIX + "view"

@@ -42,6 +42,11 @@ from sqlalchemy import Column, Table, and_, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.types import JSON, String, Text
 
+from app.accounts.anonymised import (
+    is_anonymised,
+    placeholder_name,
+    placeholder_nip,
+)
 from app.accounts.models import (
     AuthSession,
     LoginFailure,
@@ -58,29 +63,9 @@ from app.learning.models import Assignment, Certificate, Completion, ExternalLea
 from app.privacy.coverage import USER_LINKS
 from app.privacy.export import REMOVED_FILE_SHA256, audit_query
 
-PLACEHOLDER_PREFIX = "ANON"
-NIP_LENGTH = 18
 # Free-text keys in audit details that may describe the person (a revocation or rejection
 # reason, a note); blanked in the events about them.
 _FREE_TEXT_KEYS = {"reason", "note", "comment", "plan"}
-
-
-def placeholder_nip(user_id: int) -> str:
-    """A unique 18-character stand-in for the NIP: 'ANON' and the zero-padded account id.
-
-    It satisfies the column's length check, can never collide with a real NIP (those are all
-    digits) and reveals nothing.
-    """
-    return f"{PLACEHOLDER_PREFIX}{user_id:0{NIP_LENGTH - len(PLACEHOLDER_PREFIX)}d}"
-
-
-def placeholder_name(user_id: int) -> str:
-    return f"Pegawai anonim {user_id}"
-
-
-def is_anonymised(user: User) -> bool:
-    """True once the account has been anonymised (real NIPs are digits only)."""
-    return user.nip.startswith(PLACEHOLDER_PREFIX)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.accounts import anonymised
 from app.accounts import nip as nip_rules
 from app.accounts.models import User
 from app.audit import service as audit
@@ -17,7 +18,7 @@ from app.privacy import anonymise as anonymise_rules
 from app.privacy import export
 
 AnonymiseReport = anonymise_rules.AnonymiseReport
-is_anonymised = anonymise_rules.is_anonymised
+is_anonymised = anonymised.is_anonymised
 
 
 def export_archive(session: Session, person: User, *, actor_id: int | None, via: str) -> bytes:

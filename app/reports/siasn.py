@@ -34,10 +34,18 @@ Decisions (documented in docs/siasn-export.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from app.config import Settings
+
+class SiasnSettings(Protocol):
+    """The settings the SIASN layout reads (app.config.Settings; a protocol because the
+    settings check their jenis diklat against this module's reference)."""
+
+    issuer_name: str
+    siasn_instansi_id: str
+    instansi_name: str
+    siasn_jenis_diklat: int
+    siasn_jenis_diklat_by_category: bool
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class Options:
     by_category: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Options:
+    def from_settings(cls, settings: SiasnSettings) -> Options:
         return cls(
             issuer=settings.issuer_name,
             instansi_id=settings.siasn_instansi_id,

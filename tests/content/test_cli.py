@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from app.cli import content as content_cli_module
+from app.cli.content import content_cli
 from app.config import Settings
-from app.content import cli as content_cli_module
-from app.content.cli import content_cli
 from tests.content.helpers import BODY, COURSE_YAML, make_course, module
 
 REPO = Path(__file__).resolve().parents[2]

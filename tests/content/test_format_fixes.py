@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from app.cli.content import content_cli
 from app.content import store
-from app.content.cli import content_cli
 from tests.content.helpers import COURSE_YAML, assert_problem, load, make_course, module, png, quiz
 from tests.content.test_simulation import SCENARIO, _simulation
 from tests.factories import login, make_user

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# (NIP, password) of the demo accounts created by `lentera demo` (app/cli.py DEMO_ACCOUNTS).
+# (NIP, password) of the demo accounts created by `lentera demo` (app/cli/users.py DEMO_ACCOUNTS).
 DEMO_LEARNER = ("199203142019032007", "demo-pelajar")
 DEMO_PPPK = ("199507212022211003", "demo-pppk")
 DEMO_TRAINER = ("198006102006042002", "demo-pengajar")
@@ -101,7 +101,7 @@ def prepare_database(database_url: str) -> None:
     """What `lentera migrate` and `lentera demo` do, in this process (saves two interpreters)."""
     from alembic import command
 
-    from app.cli import seed_demo_accounts
+    from app.cli.users import seed_demo_accounts
     from app.db import make_engine, make_sessionmaker, session_scope
     from app.ops import alembic_config
 

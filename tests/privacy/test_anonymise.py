@@ -10,6 +10,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text, func, select
 from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401 - every table registered on Base.metadata
+from app.accounts.anonymised import placeholder_nip
 from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Role, User
 from app.accounts.nip import mask
 from app.audit.models import AuditEvent
@@ -18,7 +19,6 @@ from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning import jp
 from app.learning.models import Certificate, Completion, ExternalLearning, QuizAttempt
 from app.privacy import service
-from app.privacy.anonymise import placeholder_nip
 from tests.factories import csrf_token
 from tests.privacy.conftest import EMAIL, NAME, Person, revoke, sign_in
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.cli.privacy import privacy_cli
 from app.config import Settings, get_settings
 from app.content import store
 from app.db import make_engine
-from app.privacy.cli import privacy_cli
 from tests.conftest import CONTENT_DIR
 from tests.privacy.conftest import NAME, Person, build_person
 

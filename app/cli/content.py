@@ -1,7 +1,4 @@
-"""`lentera content ...`: check course folders and import Moodle question banks.
-
-Wire it into the main CLI with `cli.add_typer(content_cli, name="content")`.
-"""
+"""`lentera content ...`: check course folders, import Moodle question banks, publish."""
 
 from __future__ import annotations
 
@@ -11,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli.common import fail, transaction
 from app.config import get_settings
 from app.content.loader import Library, load_library
 from app.content.problems import ProblemLog
@@ -124,3 +122,46 @@ def import_questions(
         typer.echo(_("Soal ditulis ke {path}.").format(path=output), err=True)
     else:
         typer.echo(markdown, nl=False)
+
+
+@content_cli.command("reload")
+def content_reload(
+    path: Annotated[
+        Path | None, typer.Argument(help="Content folder (default: LENTERA_CONTENT_DIR).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Also replace courses whose live version was published from the web upload.",
+        ),
+    ] = False,
+) -> None:
+    """Import content/ and publish every course that changed; no restart needed.
+
+    Every worker and instance sharing the database serves the new versions on its next request.
+    A course with errors is left out (its last good version stays published). A course whose
+    live version was published from the web is not replaced unless --force is given.
+    """
+    from app.content import store
+
+    settings = get_settings()
+    root = path or settings.content_dir
+    if not root.is_dir():
+        raise fail(f"Folder materi {root} tidak ditemukan.")
+    with transaction(settings) as session:
+        report = store.import_library(session, root, force=force)
+    for code in report.published:
+        typer.echo(f"Diterbitkan: {code}")
+    if report.unchanged:
+        typer.echo(f"Tidak berubah: {', '.join(report.unchanged)}")
+    for folder, problems in report.broken.items():
+        typer.secho(f"Tidak dimuat: {folder}", fg=typer.colors.RED, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    for folder, problems in report.held.items():
+        typer.secho(f"Ditahan: {folder}", fg=typer.colors.YELLOW, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem.message}", err=True)
+    if report.broken or report.held:
+        raise typer.Exit(1)

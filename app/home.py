@@ -1,4 +1,8 @@
-"""The home page: one page, with a section for each role the user holds."""
+"""The home page: one page, with a section for each role the user holds.
+
+It sits next to main.py because it composes several domains (the learner's courses and JP,
+evaluations due, HR's and the admin's counts); the web layer imports no domain.
+"""
 
 from __future__ import annotations
 

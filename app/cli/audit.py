@@ -1,7 +1,4 @@
-"""`lentera audit ...`: check the audit trail's hash chain.
-
-Wire it into the main CLI with `cli.add_typer(audit_cli, name="audit")`.
-"""
+"""`lentera audit ...`: check the audit trail's hash chain."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""`lentera privacy ...`: the subject access export and anonymisation, for operators.
-
-Wire it into the main CLI with `cli.add_typer(privacy_cli, name="privacy")`.
-"""
+"""`lentera privacy ...`: the subject access export and anonymisation, for operators."""
 
 from __future__ import annotations
 
@@ -12,6 +9,7 @@ from typing import Annotated
 import typer
 
 from app.accounts import service as accounts_service
+from app.cli.common import fail, transaction
 from app.config import get_settings
 from app.privacy import service
 
@@ -28,15 +26,13 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .zip file to write.")],
 ) -> None:
     """Export everything Lentera holds about one person: data.json and their files, in a .zip."""
-    from app.cli import _fail, _transaction  # late: app.cli imports this module
-
     settings = get_settings()
     temporary = output.with_name(f".{output.name}.tmp")
     try:
-        with _transaction(settings) as session:
+        with transaction(settings) as session:
             person = accounts_service.get_by_nip(session, nip)
             if person is None:
-                raise _fail(f"Tidak ada pegawai dengan NIP {nip}.")
+                raise fail(f"Tidak ada pegawai dengan NIP {nip}.")
             data = service.export_archive(session, person, actor_id=None, via="cli")
             # The file holds personal data: readable by its owner only. It is written before
             # the audit event commits and put in place after, so no export goes unrecorded.
@@ -58,13 +54,11 @@ def anonymise(
     ] = False,
 ) -> None:
     """Anonymise a person who has left; statistics and certificate verification are kept."""
-    from app.cli import _fail, _transaction  # late: app.cli imports this module
-
     settings = get_settings()
-    with _transaction(settings) as session:
+    with transaction(settings) as session:
         person = accounts_service.get_by_nip(session, nip)
         if person is None:
-            raise _fail(f"Tidak ada pegawai dengan NIP {nip}.")
+            raise fail(f"Tidak ada pegawai dengan NIP {nip}.")
         if service.is_anonymised(person):
             typer.echo(f"Akun {person.nip} sudah dianonimkan; tidak ada yang diubah.")
             return
@@ -75,7 +69,7 @@ def anonymise(
             )
             typed = typer.prompt("Ketik ulang NIP untuk konfirmasi", default="", show_default=False)
             if not service.confirmation_matches(person, typed):
-                raise _fail("NIP tidak sama. Tidak ada yang diubah.")
+                raise fail("NIP tidak sama. Tidak ada yang diubah.")
         report = service.anonymise(session, person, actor_id=None, via="cli")
     typer.echo(
         f"Dianonimkan: akun {report.user_id} sekarang {report.nip}. "

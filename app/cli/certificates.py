@@ -1,7 +1,4 @@
-"""`lentera certificates ...`: the certificate signing key, for operators.
-
-Wire it into the main CLI with `cli.add_typer(certificates_cli, name="certificates")`.
-"""
+"""`lentera certificates ...`: the certificate signing key, for operators."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""`lentera backup FILE` and `lentera restore FILE`.
-
-Wire them into the main CLI with `cli.command("backup")(backup)` and
-`cli.command("restore")(restore)`.
-"""
+"""`lentera backup FILE` and `lentera restore FILE`."""
 
 from __future__ import annotations
 
@@ -11,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli.common import display_url, fail, transaction
 from app.config import get_settings
 from app.ops_backup import BackupError, Contents
 from app.ops_backup import backup as run_backup
@@ -38,13 +35,11 @@ def backup(
     file: Annotated[Path, typer.Argument(help="Backup file to write (.db or .dump).")],
 ) -> None:
     """Back up the whole database (online; content versions included) and verify the copy."""
-    from app.cli import _fail, _transaction  # late: app.cli imports this module
-
     settings = get_settings()
     try:
         contents = run_backup(settings.database_url, file)
     except BackupError as exc:
-        raise _fail(f"Pencadangan gagal: {exc}") from exc
+        raise fail(f"Pencadangan gagal: {exc}") from exc
     kind = "SQLite" if contents.backend == "sqlite" else "PostgreSQL (pg_dump --format=custom)"
     typer.echo(
         f"Cadangan {kind} ditulis ke {file} ({_size(file)}), skema revisi "
@@ -54,7 +49,7 @@ def backup(
     from app.audit import service as audit
 
     # A backup copies everyone's personal data: recorded like every other export.
-    with _transaction(settings) as session:
+    with transaction(settings) as session:
         audit.record(
             session, "database.backed_up", file=file.name, backend=contents.backend,
             rows=contents.total_rows,
@@ -66,13 +61,11 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the whole database with a backup (stop every Lentera process first)."""
-    from app.cli import _display_url, _fail, _transaction  # late: app.cli imports this module
-
     settings = get_settings()
     try:
         contents, status = inspect_backup(settings.database_url, file)
     except BackupError as exc:
-        raise _fail(f"Tidak dipulihkan: {exc}") from exc
+        raise fail(f"Tidak dipulihkan: {exc}") from exc
     revisions = ", ".join(sorted(contents.revisions))
     typer.echo(f"Cadangan {file}: utuh, skema revisi {revisions}.")
     if status == "older":
@@ -81,21 +74,21 @@ def restore(
         )
     if not yes:
         typer.confirm(
-            f"Seluruh isi database {_display_url(settings.database_url)} akan DIGANTI dengan "
+            f"Seluruh isi database {display_url(settings.database_url)} akan DIGANTI dengan "
             "isi cadangan ini; perubahan sejak cadangan dibuat hilang. Lanjutkan?",
             abort=True,
         )
     try:
         result = run_restore(settings.database_url, file)
     except BackupError as exc:
-        raise _fail(f"Tidak dipulihkan: {exc}") from exc
+        raise fail(f"Tidak dipulihkan: {exc}") from exc
     typer.echo("Database dipulihkan. Isinya sekarang:")
     _print_counts(result.contents)
     if result.status == "current":
         from app.audit import service as audit
 
         # Recorded in the restored database, so its trail shows where history was rewound.
-        with _transaction(settings) as session:
+        with transaction(settings) as session:
             audit.record(session, "database.restored", file=file.name, revision=revisions)
     else:
         typer.secho(
