@@ -46,7 +46,7 @@ GENERATED_COURSES = 63
 @contextmanager
 def counting_renders() -> Iterator[Counter[str]]:
     """Count Markdown renders per course folder, by wrapping the renderer wherever it is used."""
-    from app.content import markdown
+    from app.content.format import markdown
 
     counts: Counter[str] = Counter()
     originals: dict[str, Callable[..., Any]] = {
@@ -165,7 +165,7 @@ def run(url: str, workdir: Path) -> dict[str, Any]:
     result["reload_one_module"] = _import(url, root)
     # `lentera content reload` runs in a fresh process: without the in-process render memo the
     # changed course's modules all render again (unchanged courses still are not loaded).
-    from app.content import render_cache
+    from app.content.format import render_cache
 
     render_cache.clear()
     other = root / courses.course_folder(8) / f"{courses.module_slugs(8)[2]}.md"

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, insert, text
 
 from app.accounts.models import Unit, User, UserRole
 from app.accounts.passwords import hash_password
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.content.models import Blob, CourseTrainer
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning import grading
 from app.learning.models import (

@@ -25,8 +25,8 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from app.accounts import auth
 from app.accounts.auth import token_digest
 from app.accounts.models import AuthSession, User
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.content.models import QuizVersion
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.db import utcnow
 from bench.common import SECRET_KEY, new_token
 from bench.people import PASSWORD

@@ -26,7 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.content import loader, store
+from app.content import store
+from app.content.format import loader
 from app.db import make_engine
 from app.main import create_app
 from app.ops import alembic_config

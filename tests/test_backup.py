@@ -22,7 +22,8 @@ from app.audit.models import AuditEvent
 from app.cli.backup import backup as backup_command
 from app.cli.backup import restore as restore_command
 from app.config import Settings, get_settings
-from app.content import loader, store
+from app.content import store
+from app.content.format import loader
 from app.content.models import Blob, Course
 from app.db import make_engine
 from app.learning.models import Certificate, Enrolment

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from app.accounts import auth
 from app.config import Settings
-from app.content import loader, store
+from app.content import store
 from app.content.catalog import ContentCache
+from app.content.format import loader
 from app.db import make_engine
 from app.learning import progress
 from app.learning.models import Certificate, Completion, ModuleProgress, QuizAttempt

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.config import Settings
-from app.content import loader, store
+from app.content import store
+from app.content.format import loader
 from app.content.models import Course
 from app.db import make_engine
 from app.learning import progress

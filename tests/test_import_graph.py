@@ -1,5 +1,6 @@
-"""Layers point one way: the import graph of `app/` has no cycle, and the base layer
-(`web/`, `db`, `config`, `clock`, `errors`, `i18n`) imports no domain package.
+"""Layers point one way: the import graph of `app/` has no cycle, the base layer
+(`web/`, `db`, `config`, `clock`, `errors`, `i18n`) imports no domain package, and the
+authoring engine (`app/content/format/`) imports no database, web or other domain code.
 
 The graph is read from the source with `ast`. Imports inside functions and under
 `if TYPE_CHECKING:` count: a late or type-only import is still a dependency, it only hides the
@@ -39,17 +40,17 @@ DOMAINS = (
     "app.reports",
     "app.ops_backup",
 )
-CONTENT_STORE = (
-    "app.content.catalog",
-    "app.content.freshness",
-    "app.content.models",
-    "app.content.prerequisites",
-    "app.content.routes",
-    "app.content.store",
-    "app.content.trainer_routes",
-    "app.content.upload",
-    "app.content.web",
-)
+# Every module of `app.content` outside `app.content.format` (filled in below, once the modules
+# are known): the content store, which uses the database and the web.
+CONTENT_STORE: tuple[str, ...] = ()
+ENGINE = "app.content.format"
+# What the authoring engine may import besides itself, and why.
+ENGINE_MAY_IMPORT = {
+    "app.i18n": "messages to trainers are translated",
+    "app.reports.siasn": "the SIASN jenis diklat codes, a plain table checked in kursus.yaml",
+}
+# Libraries that would tie the engine to a server.
+SERVER_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "jinja2", "alembic", "psycopg")
 
 # (importer, imported): each entry says why the base layer may use that domain module.
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {
@@ -117,6 +118,13 @@ def _imports(module: str, path: Path) -> Iterator[str]:
                 target = _resolve(f"{base}.{alias.name}")
                 if target:
                     yield target
+
+
+CONTENT_STORE = tuple(
+    name
+    for name in MODULES
+    if name.startswith("app.content.") and not (name == ENGINE or name.startswith(ENGINE + "."))
+)
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -212,6 +220,38 @@ def test_the_base_layer_imports_no_domain_package() -> None:
     upward = upward_imports(import_graph())
     unexplained = [edge for edge in upward if edge not in ALLOWED_UPWARD]
     assert unexplained == [], "\n".join(f"{a} -> {b}" for a, b in unexplained)
+
+
+def test_the_authoring_engine_uses_no_database_web_or_other_domain() -> None:
+    # `lentera content check` runs the engine on a trainer's laptop, without a server.
+    graph = import_graph()
+    engine = [name for name in graph if name == ENGINE or name.startswith(ENGINE + ".")]
+    assert len(engine) > 20, engine
+    outside = sorted(
+        (name, target)
+        for name in engine
+        for target in graph[name]
+        if not _in(target, (ENGINE,)) and target not in ENGINE_MAY_IMPORT
+    )
+    assert outside == []
+    libraries = sorted(
+        (name, imported)
+        for name in engine
+        for imported in _third_party(MODULES[name])
+        if imported.split(".")[0] in SERVER_LIBRARIES
+    )
+    assert libraries == []
+
+
+def _third_party(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {name for name in found if not name.startswith("app")}
 
 
 def test_every_allowed_upward_import_still_exists() -> None:

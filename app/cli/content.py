@@ -10,12 +10,12 @@ import typer
 
 from app.cli.common import fail, transaction
 from app.config import get_settings
-from app.content.loader import Library, load_library
-from app.content.problems import ProblemLog
-from app.content.question_import import convert_file
-from app.content.quiz_parser import parse_quiz_text
-from app.content.sources import COURSE_FILE, is_ignored
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.loader import Library, load_library
+from app.content.format.problems import ProblemLog
+from app.content.format.question_import import convert_file
+from app.content.format.quiz_parser import parse_quiz_text
+from app.content.format.sources import COURSE_FILE, is_ignored
+from app.content.format.urls import CourseUrls, LinkResolver
 from app.i18n import gettext as _
 
 content_cli = typer.Typer(

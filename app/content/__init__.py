@@ -1,15 +1,9 @@
-"""Course content: files in `content/` into validated, rendered specs (pure, no database).
+"""Course content: the authoring engine and the content store.
 
-Public API (import the modules, e.g. `from app.content import loader as content_loader`):
-
-- `loader.load_library(root) -> Library(courses, problems, broken)` and
-  `loader.load_course(folder, root) -> CourseLoad(course, problems, ...)`
-- `specs`: `CourseSpec`, `ModuleSpec`, `QuizSpec`, `QuestionSpec`, `OptionSpec`,
-  `SimulationSpec`, `SituationSpec`, `ChoiceSpec`, `TocEntry`, `normalise_answer()`,
-  `ENGINE_VERSION`
-- `problems.Problem` (`str()` gives "path:line: galat|peringatan: message")
-- `urls.CourseUrls`: the site paths the rendered HTML links to (the routes must serve them)
-- `sanitize.sanitize_html()`, `markdown.slugify()`
-- `question_import.convert_file(path) -> (markdown, problems)` for Moodle GIFT / Aiken
-- `cli.content_cli`: the `lentera content` commands
+- `format/`: the pure authoring engine (parse, check and render course files; see its
+  docstring). It imports nothing from the database or the web.
+- The store around it: `store` (immutable versions in the database, publishing), `models`,
+  `catalog` (the per-process catalogue cache) and `freshness`, `prerequisites` (checked against
+  published courses), `upload` (safe zip extraction), `guide` (the trainers' format guide),
+  and the pages: `routes` (catalogue, course, module), `trainer_routes` (`/pengajar`).
 """

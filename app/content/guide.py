@@ -15,14 +15,14 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from app.content.sanitize import sanitize_html
+from app.content.format.sanitize import sanitize_html
 
 GUIDE_PATHS = (
     Path(__file__).resolve().parents[2] / "docs" / "content-format.md",  # a source checkout
     Path(__file__).resolve().parent / "guide" / "content-format.md",  # an installed package
 )
 
-# Same scrollable, keyboard-reachable box as tables in modules (see app/content/markdown.py).
+# Same scrollable, keyboard-reachable box as tables in modules (see app/content/format/markdown.py).
 _TABLE_BOX = '<div class="table-wrap" role="region" tabindex="0" aria-label="Tabel">'
 
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.content.format.problems import Problem
+from app.content.format.specs import CourseSpec
 from app.content.models import Course, CourseVersion
-from app.content.problems import Problem
-from app.content.specs import CourseSpec
 from app.i18n import gettext as _
 
 

@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.content.assets import ALLOWED_TYPES, file_type
 from app.content.catalog import Catalog, ContentCache, CourseView, ModulePage
+from app.content.format.assets import ALLOWED_TYPES, file_type
 from app.content.models import Blob, CourseVersionFile
 from app.db import SessionDep
 from app.errors import NotFound

@@ -18,7 +18,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.content import freshness, loader, specs
+from app.content import freshness
+from app.content.format import loader, specs
+from app.content.format.problems import Problem
+from app.content.format.sources import iter_files, tree_hash
+from app.content.format.specs import CourseSpec, QuizSpec
 from app.content.models import (
     Blob,
     ContentProblemReport,
@@ -30,9 +34,6 @@ from app.content.models import (
     ModuleVersion,
     QuizVersion,
 )
-from app.content.problems import Problem
-from app.content.sources import iter_files, tree_hash
-from app.content.specs import CourseSpec, QuizSpec
 from app.db import utcnow
 from app.i18n import gettext as _
 

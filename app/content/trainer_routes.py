@@ -17,8 +17,17 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.content import guide, loader, prerequisites, store
+from app.content import guide, prerequisites, store
 from app.content.catalog import ContentCache
+from app.content.format import loader
+from app.content.format.problems import Problem
+from app.content.format.sources import (
+    FINAL_TEST_FILE,
+    INTRO_FILE,
+    MODULE_NAME,
+    PRETEST_FILE,
+    QUIZ_SUFFIX,
+)
 from app.content.models import (
     ContentProblemReport,
     Course,
@@ -26,7 +35,6 @@ from app.content.models import (
     CourseVersion,
     QuizVersion,
 )
-from app.content.problems import Problem
 from app.content.routes import (
     Cache,
     CourseContext,
@@ -34,13 +42,6 @@ from app.content.routes import (
     file_response,
     module_page,
     simulation_page,
-)
-from app.content.sources import (
-    FINAL_TEST_FILE,
-    INTRO_FILE,
-    MODULE_NAME,
-    PRETEST_FILE,
-    QUIZ_SUFFIX,
 )
 from app.content.upload import UploadRejected, extract_course_zip
 from app.db import SessionDep

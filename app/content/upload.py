@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from app.content.sources import COURSE_FILE
+from app.content.format.sources import COURSE_FILE
 from app.i18n import gettext as _
 
 ALLOWED_SUFFIXES = frozenset(

@@ -20,7 +20,7 @@ from app import clock
 from app.accounts.viewer import Person
 from app.audit import service as audit
 from app.content.catalog import CourseView
-from app.content.specs import FINAL_TEST_KEY
+from app.content.format.specs import FINAL_TEST_KEY
 from app.db import insert_or_ignore, utcnow
 from app.i18n import gettext as _
 from app.learning import (

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.content.catalog import CourseView
-from app.content.specs import PRETEST_KEY
+from app.content.format.specs import PRETEST_KEY
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.learning.models import ModuleProgress, QuizAttempt

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content.catalog import Catalog, CourseView
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.learning import completion as completion_service
 from app.learning import course_rules, progress, quizzes, score_policy
 from app.learning.models import Assignment, Certificate, Completion, QuizAttempt

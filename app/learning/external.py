@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Unit, User
 from app.audit import service as audit
+from app.content.format.specs import Category
 from app.content.models import Blob
-from app.content.specs import Category
 from app.db import utcnow
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeAlias
 
-from app.content.specs import OptionSpec, QuestionSpec, QuizSpec, normalise_answer, text_id
+from app.content.format.specs import OptionSpec, QuestionSpec, QuizSpec, normalise_answer, text_id
 
 # Selected option ids for a choice question, the text typed for a short answer.
 Answer: TypeAlias = tuple[str, ...] | str

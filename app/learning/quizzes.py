@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.content.catalog import CourseView
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, OptionSpec, QuestionSpec, QuizSpec
 from app.content.models import QuizVersion
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, OptionSpec, QuestionSpec, QuizSpec
 from app.db import insert_or_ignore
 from app.errors import AppError
 from app.i18n import gettext as _

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache, ModuleSummary, QuizSummary
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.db import SessionDep, utcnow
 from app.errors import NotFound
 from app.i18n import gettext as _

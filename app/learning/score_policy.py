@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.content.specs import ANSWER_REVEAL_VALUES, FINAL_TEST_KEY, PRETEST_KEY
+from app.content.format.specs import ANSWER_REVEAL_VALUES, FINAL_TEST_KEY, PRETEST_KEY
 from app.learning import course_rules, grading
 from app.learning.models import QuizAttempt
 

@@ -32,8 +32,8 @@ from typing import Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.content.models import Course, CourseVersion, ModuleVersion, QuizVersion
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.evaluation import summary as evaluation_summary
 from app.evaluation.summary import EvaluationSummary
 from app.learning import course_rules, grading, quizzes, score_policy

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.models import User
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.content.models import Course, CourseVersion
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.evaluation import summary as evaluation_summary
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning import credited

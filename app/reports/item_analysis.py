@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from app.content.markdown import plain_text
-from app.content.specs import QuizSpec, normalise_answer
+from app.content.format.markdown import plain_text
+from app.content.format.specs import QuizSpec, normalise_answer
 from app.learning import grading
 
 # Kelley's classic share for the upper and lower groups.

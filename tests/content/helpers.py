@@ -7,8 +7,8 @@ import textwrap
 import zlib
 from pathlib import Path
 
-from app.content.loader import CourseLoad, load_course
-from app.content.problems import Problem
+from app.content.format.loader import CourseLoad, load_course
+from app.content.format.problems import Problem
 
 FOLDER = "kursus-uji"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.loader import load_course
+from app.content.format.loader import load_course
 from tests.content.helpers import COURSE_YAML, assert_problem, load, make_course
 
 

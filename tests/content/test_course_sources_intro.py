@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.content import store
-from app.content.specs import SourceSpec
+from app.content.format.specs import SourceSpec
 from tests.content.helpers import COURSE_YAML, assert_problem, load, make_course
 from tests.factories import login, make_user
 

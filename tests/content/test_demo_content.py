@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.loader import Library, load_course, load_library
+from app.content.format.loader import Library, load_course, load_library
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"

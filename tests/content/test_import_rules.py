@@ -9,13 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.content import store
-from app.content.aiken import parse_aiken
-from app.content.gift import parse_gift
-from app.content.problems import ProblemLog
-from app.content.question_import import convert_file
-from app.content.quiz_parser import parse_quiz_text
-from app.content.specs import QuizSpec
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.aiken import parse_aiken
+from app.content.format.gift import parse_gift
+from app.content.format.problems import ProblemLog
+from app.content.format.question_import import convert_file
+from app.content.format.quiz_parser import parse_quiz_text
+from app.content.format.specs import QuizSpec
+from app.content.format.urls import CourseUrls, LinkResolver
 from tests.content.helpers import make_course
 from tests.factories import csrf_token, login, make_user
 from tests.learning.test_journey import enrol

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.content import (
+from app.content import store
+from app.content.format import (
     loader,
     module_loader,
     quiz_parser,
     render_cache,
     simulation_parser,
     specs,
-    store,
 )
 from app.content.models import Course, CourseVersion, ModuleVersion
 from tests.content.helpers import BODY, COURSE_YAML, make_course, module, png

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.content.loader import load_library
+from app.content.format.loader import load_library
 from tests.content.helpers import COURSE_YAML, find, make_course
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content import assets
+from app.content.format import assets
 from tests.content.helpers import BODY, FINAL_TEST, assert_problem, load, module, png
 
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from app.content.aiken import parse_aiken
-from app.content.gift import parse_gift
-from app.content.problems import Problem, ProblemLog
-from app.content.question_import import convert_file, detect_format
-from app.content.quiz_parser import parse_quiz_text
-from app.content.specs import QuizSpec
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.aiken import parse_aiken
+from app.content.format.gift import parse_gift
+from app.content.format.problems import Problem, ProblemLog
+from app.content.format.question_import import convert_file, detect_format
+from app.content.format.quiz_parser import parse_quiz_text
+from app.content.format.specs import QuizSpec
+from app.content.format.urls import CourseUrls, LinkResolver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

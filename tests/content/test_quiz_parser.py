@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.specs import QuizSpec, normalise_answer
+from app.content.format.specs import QuizSpec, normalise_answer
 from tests.content.helpers import assert_problem, load, quiz
 
 ALL_KINDS = """

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.content.loader import load_course
-from app.content.markdown import slugify
-from app.content.specs import ModuleSpec, TocEntry
-from app.content.urls import CourseUrls
+from app.content.format.loader import load_course
+from app.content.format.markdown import slugify
+from app.content.format.specs import ModuleSpec, TocEntry
+from app.content.format.urls import CourseUrls
 from tests.content.helpers import BODY, assert_problem, load, make_course, module, png
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from app.content.loader import load_course
-from app.content.markdown import render_block
-from app.content.problems import ProblemLog
-from app.content.render_context import RenderContext
-from app.content.sanitize import sanitize_html
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.loader import load_course
+from app.content.format.markdown import render_block
+from app.content.format.problems import ProblemLog
+from app.content.format.render_context import RenderContext
+from app.content.format.sanitize import sanitize_html
+from app.content.format.urls import CourseUrls, LinkResolver
 from tests.content.helpers import BODY, make_course, module, png
 
 PAYLOADS = [

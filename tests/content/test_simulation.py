@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.content.loader import CourseLoad
+from app.content.format.loader import CourseLoad
 from tests.content.helpers import assert_problem, dedent, load, module
 
 INTRO = "Anda bertugas di loket kelurahan. Pilih tindakan yang paling tepat di setiap situasi.\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.content.specs import DEFAULT_MIN_TIME_PERCENT
+from app.content.format.specs import DEFAULT_MIN_TIME_PERCENT
 from tests.content.helpers import COURSE_YAML, MODULE, assert_problem, load
 
 

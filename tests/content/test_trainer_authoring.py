@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from app.accounts.models import Role
 from app.cli import cli
-from app.content import loader, store
+from app.content import store
+from app.content.format import loader
 from app.content.models import ContentProblemReport, Course, CourseVersion, QuizVersion
 from tests.conftest import CONTENT_DIR
 from tests.content.test_trainer import FOLDER, _trainer, _upload, _zip_folder

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.content import loader, store
+from app.content import store
+from app.content.format import loader
 from app.content.models import Course
 from app.db import make_engine, make_sessionmaker, session_scope, utcnow
 from app.evaluation import service, supervisor, supervisor_answer

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
-from app.content import loader, store
+from app.content import store
 from app.content.catalog import ContentCache, CourseView
+from app.content.format import loader
 from app.db import make_engine, make_sessionmaker, session_scope, utcnow
 from app.learning import completion, progress, quizzes
 from app.learning.models import (

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.content.problems import ProblemLog
-from app.content.quiz_parser import parse_quiz_text
-from app.content.specs import OptionSpec, QuestionKind, QuestionSpec, QuizSpec, text_id
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.problems import ProblemLog
+from app.content.format.quiz_parser import parse_quiz_text
+from app.content.format.specs import OptionSpec, QuestionKind, QuestionSpec, QuizSpec, text_id
+from app.content.format.urls import CourseUrls, LinkResolver
 from app.learning.grading import (
     Answer,
     DrawnQuestion,

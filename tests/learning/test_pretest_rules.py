@@ -124,7 +124,7 @@ def test_pretest_without_an_attempt_limit_allows_one_attempt(
 
 
 def test_course_cannot_require_a_pretest_it_does_not_have(content_copy: Path) -> None:
-    from app.content import loader
+    from app.content.format import loader
 
     folder = content_copy / "pelayanan-publik-prima"
     (folder / "tes-awal.md").unlink()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.content import loader, store
+from app.content import store
 from app.content.catalog import ContentCache
+from app.content.format import loader
 from app.db import make_engine
 from bench import sync_burst
 from tests import servers

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
-from app.content import loader, store
+from app.content import store
 from app.content.catalog import ContentCache
+from app.content.format import loader
 from app.db import make_engine
 from app.learning import progress
 from app.reports.completions import COLUMNS, SIASN_COLUMNS

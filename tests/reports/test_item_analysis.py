@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.content.specs import OptionSpec, QuestionSpec, QuizSpec
+from app.content.format.specs import OptionSpec, QuestionSpec, QuizSpec
 from app.reports.item_analysis import analyse_quiz
 
 WHEN = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)

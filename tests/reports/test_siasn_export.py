@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.content import course_meta
+from app.content.format import course_meta
+from app.content.format.problems import ProblemLog
 from app.content.models import Blob, Course, CourseVersion
-from app.content.problems import ProblemLog
 from app.learning.models import Certificate, Completion, Enrolment
 from app.reports import completions_csv, exports, siasn, siasn_batches, siasn_zip
 from app.reports.completions import ExportFilters

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.content.specs import QuestionKind
+from app.content.format.specs import QuestionKind
 
 MULTIPLE_HINT = "(pilih semua yang benar)"
 

@@ -6,9 +6,15 @@ import difflib
 import re
 from pathlib import Path
 
-from app.content.module_loader import ModuleFiles
-from app.content.problems import ProblemLog
-from app.content.sources import COURSE_FILE, FINAL_TEST_FILE, MODULE_NAME, PRETEST_FILE, Inventory
+from app.content.format.module_loader import ModuleFiles
+from app.content.format.problems import ProblemLog
+from app.content.format.sources import (
+    COURSE_FILE,
+    FINAL_TEST_FILE,
+    MODULE_NAME,
+    PRETEST_FILE,
+    Inventory,
+)
 from app.i18n import gettext as _
 
 # Names a course's data file is given by mistake (kursus.yaml is the only one read).

@@ -6,9 +6,9 @@ import difflib
 import re
 from collections import deque
 
-from app.content.problems import ProblemLog
-from app.content.simulation_raw import RawSituation
-from app.content.specs import text_id
+from app.content.format.problems import ProblemLog
+from app.content.format.simulation_raw import RawSituation
+from app.content.format.specs import text_id
 from app.i18n import gettext as _
 
 MIN_CHOICES, MAX_CHOICES = 2, 4

@@ -13,7 +13,7 @@ import re
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from app.content.render_context import block_line, context_of
+from app.content.format.render_context import block_line, context_of
 from app.i18n import gettext as _
 
 CALLOUTS = {"contoh": "Contoh", "penting": "Penting", "tips": "Tips"}

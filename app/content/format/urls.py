@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from app.content.assets import ALLOWED_TYPES, IMAGE_TYPES, file_type, image_size
-from app.content.sources import (
+from app.content.format.assets import ALLOWED_TYPES, IMAGE_TYPES, file_type, image_size
+from app.content.format.sources import (
     FINAL_TEST_FILE,
     MODULE_NAME,
     PRETEST_FILE,

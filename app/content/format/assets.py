@@ -7,7 +7,7 @@ from pathlib import Path
 
 import imagesize  # type: ignore[import-untyped]
 
-from app.content.problems import ProblemLog
+from app.content.format.problems import ProblemLog
 from app.i18n import gettext as _
 
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "webp", "svg", "gif"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.content.problems import ProblemLog
-from app.content.quiz_raw import RawOption, RawQuestion
-from app.content.specs import QuestionKind, normalise_answer
+from app.content.format.problems import ProblemLog
+from app.content.format.quiz_raw import RawOption, RawQuestion
+from app.content.format.specs import QuestionKind, normalise_answer
 from app.i18n import gettext as _
 
 TRUE_FALSE = ("Benar", "Salah")

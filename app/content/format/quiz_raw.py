@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.content.lines import Line
+from app.content.format.lines import Line
 
 
 @dataclass

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.content.problems import ProblemLog
+from app.content.format.problems import ProblemLog
 from app.i18n import gettext as _
 
 COURSE_FILE = "kursus.yaml"

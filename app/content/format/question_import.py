@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from app.content.aiken import parse_aiken
-from app.content.gift import parse_gift
-from app.content.problems import Problem
-from app.content.quiz_writer import title_from_filename, write_quiz
+from app.content.format.aiken import parse_aiken
+from app.content.format.gift import parse_gift
+from app.content.format.problems import Problem
+from app.content.format.quiz_writer import title_from_filename, write_quiz
 from app.i18n import gettext as _
 
 Format = Literal["gift", "aiken"]

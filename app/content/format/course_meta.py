@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from app.content.fields import Fields
-from app.content.frontmatter import parse_mapping
-from app.content.problems import ProblemLog
-from app.content.sources import read_text
-from app.content.specs import (
+from app.content.format.fields import Fields
+from app.content.format.frontmatter import parse_mapping
+from app.content.format.problems import ProblemLog
+from app.content.format.sources import read_text
+from app.content.format.specs import (
     DEFAULT_LEVEL,
     DEFAULT_MIN_TIME_PERCENT,
     DEFAULT_PRETEST_REQUIRED,
@@ -39,7 +39,7 @@ REQUIRED = {
     "jp": "jp: 2",
     "nilai_lulus": "nilai_lulus: 70",
 }
-# Optional keys; the defaults of the first four are in app/content/specs.py and the docs.
+# Optional keys; the defaults of the first four are in app/content/format/specs.py and the docs.
 OPTIONAL = (
     "tingkat",
     "penulis",

@@ -8,13 +8,19 @@ import difflib
 import re
 from typing import cast
 
-from app.content.lines import Line, heading, join_text
-from app.content.markdown import render_block
-from app.content.problems import ProblemLog
-from app.content.render_context import RenderContext
-from app.content.simulation_checks import check_graph
-from app.content.simulation_raw import RawChoice, RawSituation
-from app.content.specs import ChoiceRating, ChoiceSpec, SimulationSpec, SituationSpec, text_id
+from app.content.format.lines import Line, heading, join_text
+from app.content.format.markdown import render_block
+from app.content.format.problems import ProblemLog
+from app.content.format.render_context import RenderContext
+from app.content.format.simulation_checks import check_graph
+from app.content.format.simulation_raw import RawChoice, RawSituation
+from app.content.format.specs import (
+    ChoiceRating,
+    ChoiceSpec,
+    SimulationSpec,
+    SituationSpec,
+    text_id,
+)
 from app.i18n import gettext as _
 
 SITUATION = re.compile(r"^situasi\s*:\s*(?P<id>.*)$", re.IGNORECASE)

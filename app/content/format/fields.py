@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Mapping
 
-from app.content.frontmatter import YamlMapping
-from app.content.problems import ProblemLog
+from app.content.format.frontmatter import YamlMapping
+from app.content.format.problems import ProblemLog
 from app.i18n import gettext as _
 
 

@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.content.problems import Problem, Severity
-from app.content.sources import COURSE_FILE
+from app.content.format.problems import Problem, Severity
+from app.content.format.sources import COURSE_FILE
 from app.i18n import gettext as _
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from app.content.problems import ProblemLog
-from app.content.specs import TocEntry
-from app.content.urls import LinkResolver
+from app.content.format.problems import ProblemLog
+from app.content.format.specs import TocEntry
+from app.content.format.urls import LinkResolver
 
 ENV_KEY = "lentera"
 

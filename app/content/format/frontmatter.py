@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from app.content.problems import ProblemLog
+from app.content.format.problems import ProblemLog
 from app.i18n import gettext as _
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.content.lines import Line
+from app.content.format.lines import Line
 
 
 @dataclass

@@ -10,19 +10,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.content.assets import check_asset_file
-from app.content.course_files import check_file_names, module_files, report_missing_course_file
-from app.content.course_meta import read_course_meta
-from app.content.library_checks import CourseFacts, check_library
-from app.content.module_loader import LoadedModule
-from app.content.problems import Problem, ProblemLog, sort_problems
-from app.content.render_cache import (
+from app.content.format.assets import check_asset_file
+from app.content.format.course_files import (
+    check_file_names,
+    module_files,
+    report_missing_course_file,
+)
+from app.content.format.course_meta import read_course_meta
+from app.content.format.library_checks import CourseFacts, check_library
+from app.content.format.module_loader import LoadedModule
+from app.content.format.problems import Problem, ProblemLog, sort_problems
+from app.content.format.render_cache import (
     course_environment,
     load_module_cached,
     parse_quiz_cached,
     render_intro_cached,
 )
-from app.content.sources import (
+from app.content.format.sources import (
     COURSE_FILE,
     FINAL_TEST_FILE,
     Inventory,
@@ -31,8 +35,8 @@ from app.content.sources import (
     take_inventory,
     tree_hash,
 )
-from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY, CourseSpec, QuizSpec
-from app.content.urls import CourseUrls, LinkResolver
+from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, CourseSpec, QuizSpec
+from app.content.format.urls import CourseUrls, LinkResolver
 from app.i18n import gettext as _
 
 PLACEHOLDER_CODE = "KODE"  # used for URLs while checking a course whose code is unreadable

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from app.content.fields import Fields
-from app.content.frontmatter import parse_mapping, split_front_matter
-from app.content.lines import body_lines
-from app.content.markdown import render_block, word_count
-from app.content.problems import ProblemLog
-from app.content.quiz_parser import parse_quiz
-from app.content.render_context import RenderContext
-from app.content.simulation_parser import has_situations, parse_simulation
-from app.content.sources import read_text, sha256_of
-from app.content.specs import ModuleKind, ModuleSpec, SimulationSpec
-from app.content.urls import LinkResolver
+from app.content.format.fields import Fields
+from app.content.format.frontmatter import parse_mapping, split_front_matter
+from app.content.format.lines import body_lines
+from app.content.format.markdown import render_block, word_count
+from app.content.format.problems import ProblemLog
+from app.content.format.quiz_parser import parse_quiz
+from app.content.format.render_context import RenderContext
+from app.content.format.simulation_parser import has_situations, parse_simulation
+from app.content.format.sources import read_text, sha256_of
+from app.content.format.specs import ModuleKind, ModuleSpec, SimulationSpec
+from app.content.format.urls import LinkResolver
 from app.i18n import gettext as _
 
 KINDS = ("bacaan", "latihan", "simulasi", "studi kasus")

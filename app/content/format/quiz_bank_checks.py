@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from app.content.markdown import plain_text
-from app.content.problems import ProblemLog
-from app.content.specs import QuestionSpec
+from app.content.format.markdown import plain_text
+from app.content.format.problems import ProblemLog
+from app.content.format.specs import QuestionSpec
 from app.i18n import gettext as _
 
 # Below these counts a pattern is as likely to be chance as a habit.

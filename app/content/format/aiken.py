@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from app.content.problems import Problem
-from app.content.quiz_writer import ImportedQuestion
+from app.content.format.problems import Problem
+from app.content.format.quiz_writer import ImportedQuestion
 from app.i18n import gettext as _
 
 # Moodle takes "A)Incorrect" and "A.Incorrect" (no space) as options too.

@@ -18,10 +18,16 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from app.content.callouts import callout_rule
-from app.content.render_context import ENV_KEY, LinkUse, RenderContext, block_line, context_of
-from app.content.sanitize import sanitize_html
-from app.content.specs import TocEntry
+from app.content.format.callouts import callout_rule
+from app.content.format.render_context import (
+    ENV_KEY,
+    LinkUse,
+    RenderContext,
+    block_line,
+    context_of,
+)
+from app.content.format.sanitize import sanitize_html
+from app.content.format.specs import TocEntry
 from app.i18n import gettext as _
 
 _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")

@@ -28,16 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
-from app.content import specs
-from app.content.assets import IMAGE_TYPES, file_type
-from app.content.markdown import render_block
-from app.content.module_loader import LoadedModule, ModuleFiles, load_module
-from app.content.problems import Problem, ProblemLog
-from app.content.quiz_parser import parse_quiz
-from app.content.render_context import LinkUse, RenderContext
-from app.content.sources import iter_files, read_text, sha256_of
-from app.content.specs import ModuleSpec, QuizSpec, TocEntry
-from app.content.urls import LinkResolver
+from app.content.format import specs
+from app.content.format.assets import IMAGE_TYPES, file_type
+from app.content.format.markdown import render_block
+from app.content.format.module_loader import LoadedModule, ModuleFiles, load_module
+from app.content.format.problems import Problem, ProblemLog
+from app.content.format.quiz_parser import parse_quiz
+from app.content.format.render_context import LinkUse, RenderContext
+from app.content.format.sources import iter_files, read_text, sha256_of
+from app.content.format.specs import ModuleSpec, QuizSpec, TocEntry
+from app.content.format.urls import LinkResolver
 from app.i18n import get_locale
 from app.i18n import gettext as _
 

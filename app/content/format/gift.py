@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.content.problems import Problem, Severity
-from app.content.quiz_writer import ImportedQuestion
-from app.content.specs import QuestionKind
+from app.content.format.problems import Problem, Severity
+from app.content.format.quiz_writer import ImportedQuestion
+from app.content.format.specs import QuestionKind
 from app.i18n import gettext as _
 
 # Escaped characters are swapped for private-use characters while parsing, then put back.

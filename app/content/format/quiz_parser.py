@@ -11,17 +11,17 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from app.content.fields import Fields
-from app.content.frontmatter import parse_mapping, split_front_matter
-from app.content.lines import Line, body_lines, heading, join_text
-from app.content.markdown import plain_text, render_block, render_inline
-from app.content.problems import ProblemLog
-from app.content.quiz_bank_checks import check_bank
-from app.content.quiz_checks import check_question
-from app.content.quiz_raw import RawOption, RawQuestion
-from app.content.render_context import RenderContext
-from app.content.sources import read_text, sha256_of
-from app.content.specs import (
+from app.content.format.fields import Fields
+from app.content.format.frontmatter import parse_mapping, split_front_matter
+from app.content.format.lines import Line, body_lines, heading, join_text
+from app.content.format.markdown import plain_text, render_block, render_inline
+from app.content.format.problems import ProblemLog
+from app.content.format.quiz_bank_checks import check_bank
+from app.content.format.quiz_checks import check_question
+from app.content.format.quiz_raw import RawOption, RawQuestion
+from app.content.format.render_context import RenderContext
+from app.content.format.sources import read_text, sha256_of
+from app.content.format.specs import (
     ANSWER_REVEAL_VALUES,
     OptionSpec,
     QuestionSpec,
@@ -29,8 +29,8 @@ from app.content.specs import (
     short_hash,
     text_id,
 )
-from app.content.specs import question_id as make_question_id
-from app.content.urls import LinkResolver
+from app.content.format.specs import question_id as make_question_id
+from app.content.format.urls import LinkResolver
 from app.i18n import gettext as _
 
 REQUIRED = {"judul": "judul: Tes Akhir Pelayanan Publik Prima"}
