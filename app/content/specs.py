@@ -19,7 +19,7 @@ from typing import Literal, NamedTuple
 
 # Bump when a change to the renderer or parser changes the HTML or ids for the same sources, so
 # stored versions can tell that a re-render is due even though `content_hash` is unchanged.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 Category = Literal["teknis", "manajerial", "sosial kultural"]
 Level = Literal["dasar", "menengah", "lanjut"]
