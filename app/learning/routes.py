@@ -12,15 +12,25 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache, ModuleSummary
-from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
+from app.content.routes import (
+    Cache,
+    CatalogQuery,
+    CategoryQuery,
+    CourseContext,
+    CurrentCourse,
+    catalog_page,
+    course_page,
+    module_page,
+)
 from app.content.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.db import SessionDep, utcnow
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import completion as completion_service
-from app.learning import course_rules, grading, progress, quizzes, study_time
+from app.learning import course_rules, grading, home_cards, progress, quizzes, study_time
 from app.learning.models import Assignment, Completion
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.params import PathNumber
@@ -73,6 +83,20 @@ def _gain(session: Session, user_id: int, course_id: int, policy: str) -> dict[s
     post_score = grading.score_percent(post.score) if post and post.score is not None else None
     gain = post_score - pre_score if pre_score is not None and post_score is not None else None
     return {"pre": pre_score, "post": post_score, "gain": gain}
+
+
+@router.get("/kursus", name="catalog")
+def catalog(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    q: CatalogQuery = "",
+    kategori: CategoryQuery = "",
+) -> Response:
+    statuses = home_cards.catalogue_statuses(session, user.id, clock.today())
+    extra = {"statuses": statuses, "not_started": home_cards.NOT_STARTED}
+    return catalog_page(request, session, cache, q, kategori, extra)
 
 
 @router.get("/kursus/{code}", name="course")
