@@ -126,3 +126,20 @@ def test_an_upload_error_with_a_long_file_name_fits_a_phone(
     assert phone.get_by_text("Unggahan ditolak").is_visible()
     content, window = phone.evaluate(PAGE_WIDTH)
     assert content <= window, f"the upload error page is {content} px wide in {window} px"
+
+
+def test_header_links_and_the_main_button_are_44_px_tap_targets(
+    site: Site, pages_by_role: Callable[..., Page]
+) -> None:
+    phone = pages_by_role("admin")  # the most links in the header
+    phone.goto("/", wait_until="load")
+    heights = phone.eval_on_selector_all(
+        ".top nav a, .top nav button",
+        "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height])",
+    )
+    assert len(heights) >= 6  # Beranda … Profil, Keluar
+    assert all(height >= 44 for _name, height in heights), heights
+    learner = pages_by_role("learner")
+    learner.goto("/", wait_until="load")
+    box = learner.locator("main .next-up a.button").first.bounding_box()
+    assert box is not None and box["height"] >= 44
