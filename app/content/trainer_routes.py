@@ -285,8 +285,9 @@ def trainer_archive(
             request,
             title=_("Arsipkan kursus {code}?").format(code=course.code),
             consequence=_(
-                "Kursus ini tidak tampil lagi di katalog dan tidak bisa diikuti peserta baru. "
-                "Semua catatan peserta tetap ada, dan kursus bisa ditampilkan lagi kapan saja."
+                "Kursus ini tidak tampil lagi di katalog. Peserta yang sudah mengikutinya tetap "
+                "bisa melanjutkan, semua catatan peserta tetap ada, dan kursus bisa ditampilkan "
+                "lagi kapan saja."
             ),
             confirm_label=_("Ya, arsipkan"),
             cancel_url=request.app.url_path_for("trainer_course", code=course.code),
