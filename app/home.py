@@ -14,7 +14,7 @@ from app import clock
 from app.accounts.models import Role, Unit, User, UserRole
 from app.db import SessionDep
 from app.evaluation import service as evaluation_service
-from app.learning import external, jp
+from app.learning import external, home_cards, jp
 from app.learning.dashboard import learner_dashboard
 from app.web.deps import OptionalUser
 from app.web.templating import render
@@ -31,7 +31,9 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     today = clock.today()
     if user.has_role(Role.LEARNER):
         catalog = request.app.state.content.catalog(session)
-        context["dashboard"] = learner_dashboard(session, user.id, catalog, today)
+        dashboard = learner_dashboard(session, user.id, catalog, today)
+        context["dashboard"] = dashboard
+        context["next_up"] = home_cards.next_actions(dashboard)
         year = jp.current_year(session, user, today=today)
         context["jp_year"] = jp.jp_for_person(session, user, year, settings)
         context["follow_ups"] = evaluation_service.due_follow_ups(session, user.id, today)

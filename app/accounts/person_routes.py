@@ -24,6 +24,7 @@ from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.learning.record_routes import selected_year
+from app.web import confirm
 from app.web.deps import CsrfChecked, HRUser
 from app.web.templating import render
 
@@ -177,7 +178,20 @@ def person_active(
     user: HRUser,
     person: ManageablePerson,
     active: Annotated[bool, Form()] = True,
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    if not active and not confirm.is_confirmed(konfirmasi):
+        return confirm.confirmation_page(
+            request,
+            title=_("Nonaktifkan {name}?").format(name=person.full_name),
+            consequence=_(
+                "Pegawai ini tidak bisa masuk lagi dan tidak dihitung di laporan JP. Semua "
+                "catatannya tetap ada, dan akun bisa diaktifkan kembali."
+            ),
+            confirm_label=_("Ya, nonaktifkan"),
+            cancel_url=request.app.url_path_for("person", nip=person.nip),
+            fields={"active": "false"},
+        )
     accounts_service.set_active(session, person, active, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("person", nip=person.nip), 303)
 

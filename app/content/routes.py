@@ -80,15 +80,19 @@ async def current_course(code: str, session: SessionDep, cache: Cache) -> Course
 CurrentCourse = Annotated[CourseContext, Depends(current_course)]
 
 
-@router.get("", name="catalog")
+CatalogQuery = Annotated[str, Query(max_length=100)]
+CategoryQuery = Annotated[str, Query(max_length=30)]
+
+
 def catalog_page(
     request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    cache: Cache,
-    q: Annotated[str, Query(max_length=100)] = "",
-    kategori: Annotated[str, Query(max_length=30)] = "",
+    session: Session,
+    cache: ContentCache,
+    q: str,
+    kategori: str,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
+    """The catalogue, filtered (the learner route, `app.learning.routes`, adds statuses)."""
     catalog: Catalog = cache.catalog(session)
     courses = catalog.active()
     term = " ".join(q.split()).casefold()
@@ -99,7 +103,13 @@ def catalog_page(
     return render(
         request,
         "content/catalog.html",
-        {"courses": courses, "q": q.strip(), "kategori": kategori, "categories": CATEGORIES},
+        {
+            "courses": courses,
+            "q": q.strip(),
+            "kategori": kategori,
+            "categories": CATEGORIES,
+            **(extra or {}),
+        },
     )
 
 

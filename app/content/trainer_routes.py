@@ -47,6 +47,7 @@ from app.content.upload import UploadRejected, extract_course_zip
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.web import confirm
 from app.web.deps import CsrfChecked, TrainerUser
 from app.web.params import PathId
 from app.web.templating import render
@@ -323,7 +324,21 @@ def trainer_archive(
     user: TrainerUser,
     course: ManagedCourse,
     archived: Annotated[bool, Form()] = True,
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    if archived and not confirm.is_confirmed(konfirmasi):
+        return confirm.confirmation_page(
+            request,
+            title=_("Arsipkan kursus {code}?").format(code=course.code),
+            consequence=_(
+                "Kursus ini tidak tampil lagi di katalog. Peserta yang sudah mengikutinya tetap "
+                "bisa melanjutkan, semua catatan peserta tetap ada, dan kursus bisa ditampilkan "
+                "lagi kapan saja."
+            ),
+            confirm_label=_("Ya, arsipkan"),
+            cancel_url=request.app.url_path_for("trainer_course", code=course.code),
+            fields={"archived": "true"},
+        )
     store.set_archived(session, course, archived, actor_id=user.id)
     return _back(request, course, "diarsipkan=1" if archived else "diaktifkan=1")
 

@@ -12,10 +12,20 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.viewer import Viewer
 from app.content.catalog import ContentCache, ModuleSummary, QuizSummary
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
-from app.content.routes import Cache, CourseContext, CurrentCourse, course_page, module_page
+from app.content.routes import (
+    Cache,
+    CatalogQuery,
+    CategoryQuery,
+    CourseContext,
+    CurrentCourse,
+    catalog_page,
+    course_page,
+    module_page,
+)
 from app.db import SessionDep, utcnow
 from app.errors import NotFound
 from app.i18n import gettext as _
@@ -25,6 +35,7 @@ from app.learning import (
     course_state,
     enrolment,
     grading,
+    home_cards,
     progress,
     quizzes,
     score_policy,
@@ -36,6 +47,20 @@ from app.web.params import PathNumber
 from app.web.templating import render
 
 router = APIRouter()
+
+
+@router.get("/kursus", name="catalog")
+def catalog(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cache: Cache,
+    q: CatalogQuery = "",
+    kategori: CategoryQuery = "",
+) -> Response:
+    statuses = home_cards.catalogue_statuses(session, user.id, clock.today())
+    extra = {"statuses": statuses, "not_started": home_cards.NOT_STARTED}
+    return catalog_page(request, session, cache, q, kategori, extra)
 
 
 @router.get("/kursus/{code}", name="course")

@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.i18n import gettext as _
 from app.reports import tokens
 from app.reports.models import ApiToken
+from app.web import confirm
 from app.web.deps import CsrfChecked, HRUser
 from app.web.params import PathId
 from app.web.templating import render
@@ -75,10 +76,25 @@ def api_token_create(
 
 @router.post("/laporan/token/{token_id}/cabut", name="api_token_revoke", dependencies=[CsrfChecked])
 def api_token_revoke(
-    request: Request, session: SessionDep, user: HRUser, token_id: PathId
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    token_id: PathId,
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(_("Token tidak ditemukan."))
+    if not confirm.is_confirmed(konfirmasi):
+        return confirm.confirmation_page(
+            request,
+            title=_("Cabut token {name}?").format(name=token.name),
+            consequence=_(
+                "Sistem yang memakai token ini tidak bisa lagi membaca data Lentera. Token yang "
+                "dicabut tidak bisa dipakai lagi; buat token baru bila perlu."
+            ),
+            confirm_label=_("Ya, cabut token"),
+            cancel_url=request.app.url_path_for("api_tokens"),
+        )
     tokens.revoke(session, token, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("api_tokens"), 303)

@@ -21,7 +21,7 @@ from tests.factories import DEFAULT_PASSWORD, csrf_token, login, make_user
 ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "reset_link": ("tautan-sandi", {}),
     "unlock": ("buka-kunci", {}),
-    "deactivate": ("status", {"active": "false"}),
+    "deactivate": ("status", {"active": "false", "konfirmasi": "ya"}),
     "roles": ("peran", {"roles": ["learner"]}),
 }
 PRIVILEGED = [
@@ -55,7 +55,11 @@ def test_deactivating_ends_sessions_and_blocks_login(client: TestClient, session
     login(client, make_user(session, roles={Role.HR}))
     response = client.post(
         f"/pegawai/{person.nip}/status",
-        data={"csrf_token": csrf_token(client, f"/pegawai/{person.nip}"), "active": "false"},
+        data={
+            "csrf_token": csrf_token(client, f"/pegawai/{person.nip}"),
+            "active": "false",
+            "konfirmasi": "ya",  # from the confirmation page (tests/web/test_confirm.py)
+        },
     )
     assert response.status_code == 303
     assert device.get("/profil").status_code == 303  # logged out

@@ -43,7 +43,7 @@ def test_home_shows_a_section_for_each_role_held(client: TestClient, session: Se
     page = client.get("/")
     assert page.template.name == "home/home.html"
     assert page.context["roles"] == {Role.LEARNER, Role.HR}
-    assert "Kepegawaian" in page.text and "Sedang dipelajari" in page.text
+    assert "Kepegawaian" in page.text and "Lanjutkan belajar" in page.text
     assert "Administrasi" not in page.text
 
 

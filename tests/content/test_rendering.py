@@ -113,6 +113,26 @@ def test_images_get_size_lazy_loading_and_a_course_url(tmp_path: Path) -> None:
     )
 
 
+def test_images_open_full_size_unless_already_a_link(tmp_path: Path) -> None:
+    files: dict[str, str | bytes | None] = {"gambar/alur.png": png(40, 30)}
+    spec = _render(
+        tmp_path,
+        "![Alur loket](gambar/alur.png)\n\n[![Logo](gambar/alur.png)](https://example.org)",
+        files,
+    )
+    url = "/kursus/TST-101/berkas/gambar/alur.png"
+    assert f'<a class="image-link" href="{url}"><img src="{url}" alt="Alur loket"' in spec.html
+    assert spec.html.count("image-link") == 1  # no link nested in the author's own link
+
+
+def test_tables_of_three_columns_or_more_say_they_scroll(tmp_path: Path) -> None:
+    wide = _render(tmp_path / "a", "| A | B | C |\n|--|--|--|\n| 1 | 2 | 3 |").html
+    narrow = _render(tmp_path / "b", "| A | B |\n|--|--|\n| 1 | 2 |").html
+    assert '<p class="table-hint">' in wide
+    assert wide.index("table-hint") < wide.index('<div class="table-wrap"')
+    assert "table-hint" not in narrow
+
+
 def test_links_are_rewritten_to_site_urls(tmp_path: Path) -> None:
     body = (
         "[modul 2](02-kedua.md) [bagian](02-kedua.md#langkah) [tes](tes-akhir.md) "

@@ -191,10 +191,10 @@ def pages_by_role(
 ) -> Iterator[Callable[..., Page]]:
     """One phone page per role, logged in, shared by a module's tests that only visit pages
     (a fresh context per visit costs more than the check itself)."""
-    opened: dict[tuple[str, tuple[tuple[str, Any], ...]], Page] = {}
+    opened: dict[tuple[str, str], Page] = {}
 
     def _page(role: str, **options: Any) -> Page:
-        key = (role, tuple(sorted(options.items())))
+        key = (role, repr(sorted(options.items())))  # repr: options may hold a viewport dict
         if key not in opened:
             context = browser.new_context(
                 **{**phone, "base_url": live_server.base_url, "locale": "id-ID", **options}

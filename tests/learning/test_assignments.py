@@ -83,4 +83,4 @@ def test_assigned_courses_come_first_on_the_home_page_with_overdue_marks(
     assert {c.course.code for c in dashboard.assigned} == {"KOM-101", "PPP-101"}
     assert all(c.overdue for c in dashboard.assigned)
     assert "lewat tenggat" in home.text
-    assert home.text.index("Pelatihan wajib") < home.text.index("Sedang dipelajari")
+    assert home.text.index("Pelatihan wajib") < home.text.index("Capaian JP")  # next action first

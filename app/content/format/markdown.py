@@ -51,16 +51,38 @@ def _parser() -> MarkdownIt:
     md.core.ruler.push("lentera_headings", _headings_rule)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
+    md.add_render_rule("image", _image_render)
     return md
 
 
 # A wide table scrolls sideways on a phone inside its own box; the box must be focusable and
 # named, or keyboard users cannot scroll it (WCAG 2.1.1, axe "scrollable-region-focusable").
 _TABLE_BOX = '<div class="table-wrap" role="region" tabindex="0" aria-label="Tabel">'
+# Tables of three columns or more may not fit a phone: a line above says they scroll (shown on
+# narrow screens only, by CSS). Fixed Indonesian, like the box's name: rendered HTML is stored
+# once per version, whatever the reader's interface language.
+_TABLE_HINT = '<p class="table-hint">Geser tabel ke samping untuk melihat semua kolom.</p>'
 
 
 def _table_open(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-    return _TABLE_BOX + str(self.renderToken(tokens, idx, options, env))
+    columns = 0
+    for token in tokens[idx + 1 :]:
+        if token.type == "tr_close":
+            break
+        columns += token.type == "th_open"
+    hint = _TABLE_HINT if columns >= 3 else ""
+    return hint + _TABLE_BOX + str(self.renderToken(tokens, idx, options, env))
+
+
+def _image_render(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    """An image opens full size when tapped (a diagram's labels are small on a phone), unless
+    the author already made it a link."""
+    image = str(self.image(tokens, idx, options, env))
+    depth = sum((t.type == "link_open") - (t.type == "link_close") for t in tokens[:idx])
+    src = tokens[idx].attrGet("src")
+    if depth > 0 or not src:
+        return image
+    return f'<a class="image-link" href="{html_lib.escape(str(src))}">{image}</a>'
 
 
 def _table_close(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:

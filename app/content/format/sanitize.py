@@ -29,13 +29,13 @@ ATTRIBUTES: dict[str, set[str]] = {
 
 CLASSES: dict[str, set[str]] = {
     "aside": {"callout", "callout-contoh", "callout-penting", "callout-tips"},
-    "p": {"callout-title"},
+    "p": {"callout-title", "table-hint"},
     "hr": {"footnotes-sep"},
     "section": {"footnotes"},
     "ol": {"footnotes-list"},
     "li": {"footnote-item"},
     "sup": {"footnote-ref"},
-    "a": {"footnote-backref"},
+    "a": {"footnote-backref", "image-link"},
     "th": {"align-left", "align-center", "align-right"},
     "td": {"align-left", "align-center", "align-right"},
     "div": {"table-wrap"},
