@@ -182,7 +182,11 @@ def run(
     **options: Any,
 ) -> bool:
     """Serve `target` (a factory) until stopped; False when a single worker failed to start."""
-    options = {"factory": True, **http_stack(), **options}
+    # Uvicorn's supervisor kills a worker that does not answer its ping within 5 s, losing
+    # every request in flight there. On a small machine under a burst (an exam's logins: Argon2
+    # is meant to be slow) a healthy worker can be that late: seen in bench/exam.py at load 20
+    # on 2 cores, 10 workers killed in 3 minutes. A hung worker is still replaced, after 30 s.
+    options = {"factory": True, "timeout_worker_healthcheck": 30, **http_stack(), **options}
     if reload:
         if ready:
             announce_when_listening(host, port, ready)
