@@ -137,7 +137,7 @@ def serve(
     _require_schema(settings)
     settings.resolved_secret_key()  # create it once here, not racing in each worker
     settings.resolved_signing_key()  # likewise the development demo signing key
-    from app import serving  # keep: `lentera --help` need not import uvicorn's stack
+    from app import serving  # here: only `serve` needs the HTTP server
 
     started = serving.run(
         host=host,
