@@ -11,7 +11,7 @@ PORT ?= 8000
 BROWSER_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 RUN_ENV = $(DEMO) LENTERA_BASE_URL="$${LENTERA_BASE_URL:-http://$(BROWSER_HOST):$(PORT)}"
 
-.PHONY: run test test-e2e lint format check bench bench-lighthouse lock clean
+.PHONY: run test test-e2e lint format check bench bench-sync bench-exam bench-lighthouse lock clean
 
 # Exact versions with hashes come from the lock files (made by `make lock` from pyproject.toml);
 # Lentera itself is installed on top without resolving anything again.
@@ -71,8 +71,22 @@ format: $(VENV)/.dev-installed
 check: lint test
 
 ## bench: the benchmark harness at city scale; writes docs/benchmarks.md (needs wrk; ~25 min)
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/run_all.py --scale default --postgres-url postgresql://postgres@127.0.0.1:5432/postgres
+	$(BIN)/python bench/run_all.py --scale default --postgres-url $(BENCH_PG)
+	$(MAKE) bench-sync bench-exam
+
+## bench-sync: 50 and 200 phones sending their offline marks at once, SQLite and PostgreSQL
+bench-sync: $(VENV)/.dev-installed
+	$(BIN)/python bench/sync_burst.py --phones 50,200 --postgres-url $(BENCH_PG)
+
+## bench-exam: a synchronised exam (LEARNERS=3000 THINK=30,90 WORKERS=2; ~10 min at 300)
+LEARNERS ?= 300
+THINK ?= 30,90
+WORKERS ?= 2
+bench-exam: $(VENV)/.dev-installed
+	$(BIN)/python bench/exam.py --learners $(LEARNERS) --think $(THINK) --workers $(WORKERS) \
+		--postgres-url $(BENCH_PG)
 
 ## bench-lighthouse: Lighthouse scores and bytes of the learner pages (median of 3 runs)
 bench-lighthouse: $(VENV)/.dev-installed bench/node_modules/.package-lock.json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -276,18 +277,67 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     switches per request (a hop costs about as much CPU as FastAPI's whole route handling).
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
+    gate: DatabaseGate | None = getattr(request.app.state, "db_gate", None)
+    admitted = await gate.enter() if gate is not None else None
     try:
-        yield session
-    except BaseException:
-        # A failed or cancelled request: close() rolls back and returns the connection. Not
-        # awaited in the pool, so it runs even when the task is being cancelled.
-        session.close()
-        raise
-    # A limiter of its own, as FastAPI gives a sync dependency's exit: when every thread of
-    # the default pool is taken (say, by writers queueing for SQLite's write lock), the commit
-    # that would free them must still get a thread.
-    await anyio.to_thread.run_sync(_commit_and_close, session, limiter=anyio.CapacityLimiter(1))
+        session = factory()
+        try:
+            yield session
+        except BaseException:
+            # A failed or cancelled request: close() rolls back and returns the connection.
+            # Not awaited in the pool, so it runs even when the task is being cancelled.
+            session.close()
+            raise
+        # A limiter of its own, as FastAPI gives a sync dependency's exit: when every thread
+        # of the default pool is taken (say, by writers queueing for SQLite's write lock), the
+        # commit that would free them must still get a thread.
+        await anyio.to_thread.run_sync(_commit_and_close, session, limiter=anyio.CapacityLimiter(1))
+    finally:
+        if admitted is not None:
+            admitted.release()
+
+
+class DatabaseGate:
+    """At most `capacity` requests of this process hold a database session at once; the others
+    wait here, on the event loop, without holding a thread or a connection.
+
+    Without it a burst (a class of 200 phones syncing together) deadlocked: requests waiting
+    for a pooled connection each held one of the 40 threads, while the requests holding the
+    connections waited for a thread for their next step (the route after the user lookup),
+    until the waits ran out (503s and client timeouts; docs/benchmarks.md). With the gate below
+    the pool size a request that holds a session always finds a connection, so every thread
+    it waits for is held by a request that will finish. Capacity is half the pool: one request
+    may take a second connection of its own (the login's attempt reservation). The wait is
+    bounded by LENTERA_DB_WAIT_SECONDS, then 503 with Retry-After, like a pool timeout.
+
+    Waiters are served in arrival order. One semaphore per event loop (a test may serve the
+    same app from successive loops; a server process has one).
+    """
+
+    def __init__(self, capacity: int, wait_seconds: float) -> None:
+        self.capacity = max(1, capacity)
+        self.wait_seconds = wait_seconds
+        self._current: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        current = self._current
+        if current is None or current[0] is not loop:
+            current = self._current = (loop, asyncio.Semaphore(self.capacity))
+        return current[1]
+
+    async def enter(self) -> asyncio.Semaphore:
+        """Wait for a place; the semaphore to release when the request is done with the
+        database. Raises SQLAlchemy's pool TimeoutError (answered 503) after the wait."""
+        semaphore = self._semaphore()
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise SATimeoutError(
+                f"no database session free within {self.wait_seconds:g} s (request gate)"
+            ) from None
+        return semaphore
 
 
 # scope="function" makes FastAPI run the commit *before* the response is sent, so a client

@@ -17,7 +17,7 @@ from app.audit import web as audit_web
 from app.config import Settings, get_settings
 from app.content import web as content_web
 from app.content.catalog import ContentCache
-from app.db import make_engine, make_sessionmaker
+from app.db import DatabaseGate, make_engine, make_sessionmaker
 from app.evaluation import web as evaluation_web
 from app.learning import certificate_issue
 from app.learning import web as learning_web
@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         wait_seconds=settings.db_wait_seconds,
     )
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    # Requests holding a session stay below the pool size (app.db.DatabaseGate).
+    app.state.db_gate = DatabaseGate(settings.db_pool_size // 2, settings.db_wait_seconds)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
     app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)
     app.state.course_reports = FiguresCache(settings.report_cache_seconds)

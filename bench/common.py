@@ -174,9 +174,20 @@ def free_port() -> int:
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     """Production settings for the app under test (content already imported by the generator)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LENTERA_")}
+    # Production refuses the demo signatory and wants a signing key: a bench signatory and a
+    # self-signed key made once in the work directory.
+    key = workdir / "var" / "bench-signing.p12"
+    if not key.exists():
+        from app.learning.signing import make_demo_key
+
+        key.parent.mkdir(parents=True, exist_ok=True)
+        make_demo_key(key)
     env.update(
         {
             "LENTERA_ENV": "production",
+            "LENTERA_SIGNING_KEY_PATH": str(key),
+            "LENTERA_SIGNATORY_NAME": "Andi Bench Pengukur, S.Kom.",
+            "LENTERA_SIGNATORY_NIP": "198001012005011001",
             "LENTERA_SECRET_KEY": SECRET_KEY,
             "LENTERA_DATABASE_URL": database_url,
             "LENTERA_DATA_DIR": str(workdir / "var"),

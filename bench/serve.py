@@ -5,11 +5,11 @@ the application, never a difference in server settings.
 
     python -m bench.serve app.main:create_app --factory --port 8001 --workers 2 [--tcp-nodelay]
 
-`--tcp-nodelay` binds the listening socket here, with IPPROTO_TCP, instead of letting uvicorn
-do it. With more than one worker uvicorn binds it with proto 0, accepted connections inherit
-that, and asyncio only enables TCP_NODELAY when proto is IPPROTO_TCP: Nagle's algorithm then
-holds each response body until the client's delayed ACK, ~40 ms per keep-alive request on
-Linux (uvicorn issue #3149). This is the fix proposed for `lentera serve`.
+Everything is served through `app.serving.run`, as `lentera serve` does (uvloop + httptools,
+one SO_REUSEPORT socket per worker, bound with IPPROTO_TCP so connections get TCP_NODELAY).
+With several workers and without `--tcp-nodelay`, uvicorn's own supervisor serves instead (one
+shared socket bound with proto 0: Nagle holds each keep-alive response ~40 ms, uvicorn
+#3149): how `lentera serve --workers N` shipped before, kept for the "stock" comparison.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import socket
 import sys
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 # The options of `lentera serve` (app/cli/serve.py), apart from host, port and workers.
 OPTIONS = {"proxy_headers": True, "access_log": False, "log_level": "warning"}
@@ -49,22 +48,21 @@ def main() -> None:
     parser.add_argument("--tcp-nodelay", action="store_true")
     args = parser.parse_args()
     host = "127.0.0.1"
-    if not args.tcp_nodelay:
+    if args.workers > 1 and not args.tcp_nodelay:
+        # Uvicorn's own supervisor: one shared socket bound with proto 0 (no TCP_NODELAY), as
+        # `lentera serve --workers N` shipped before app/serving.py (the "stock" rows).
         uvicorn.run(
             args.target, factory=args.factory, host=host, port=args.port, workers=args.workers,
             **OPTIONS,  # type: ignore[arg-type]
         )  # fmt: skip
         return
-    config = uvicorn.Config(
-        args.target, factory=args.factory, host=host, port=args.port, workers=args.workers,
+    # Exactly `lentera serve`: uvloop + httptools, one SO_REUSEPORT socket per worker.
+    from app import serving
+
+    serving.run(
+        args.target, host=host, port=args.port, workers=args.workers, factory=args.factory,
         **OPTIONS,  # type: ignore[arg-type]
     )  # fmt: skip
-    server = uvicorn.Server(config)
-    sock = tcp_socket(host, args.port)
-    if args.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        server.run(sockets=[sock])
 
 
 if __name__ == "__main__":

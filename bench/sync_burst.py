@@ -11,6 +11,10 @@ and whether every event was applied exactly once (one progress event and one com
 per mark, and the replay applied nothing).
 
     python bench/sync_burst.py [--phones 50,200] [--timeout 120] [--workdir DIR]
+                               [--postgres-url URL] [--workers N]
+
+With --postgres-url each burst also runs on a throwaway PostgreSQL database created (and
+dropped) through that URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres.
 
 Every request is bounded by --timeout seconds; nothing listens beyond 127.0.0.1.
 """
@@ -28,7 +32,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,15 +210,42 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run(phones: int, workdir: Path, timeout: float) -> BurstResult:
-    """One burst of `phones` against a fresh server and database under `workdir`."""
+@contextmanager
+def throwaway_postgres(admin_url: str) -> Iterator[str]:
+    """A new empty PostgreSQL database (dropped afterwards); yields its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"lentera_bench_{secrets.token_hex(4)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def run(
+    phones: int,
+    workdir: Path,
+    timeout: float,
+    database_url: str | None = None,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> BurstResult:
+    """One burst of `phones` against a fresh server and database (SQLite under `workdir`
+    unless `database_url` names an empty database)."""
     import app.models  # noqa: F401  (every table, for the foreign keys)
     from app.content import store
     from app.content.catalog import ContentCache
     from app.db import make_engine, make_sessionmaker, session_scope
 
     workdir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{workdir / 'lentera.db'}"
+    database_url = database_url or f"sqlite:///{workdir / 'lentera.db'}"
     lentera = str(Path(sys.executable).with_name("lentera"))
     env = {
         **os.environ,
@@ -222,6 +255,7 @@ def run(phones: int, workdir: Path, timeout: float) -> BurstResult:
         "LENTERA_CONTENT_DIR": str(ROOT / "content"),
         "LENTERA_LOAD_CONTENT_ON_START": "false",
         "LENTERA_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     env.pop("LENTERA_DEMO", None)
     subprocess.run([lentera, "migrate"], env=env, check=True, capture_output=True)  # noqa: S603
@@ -235,7 +269,7 @@ def run(phones: int, workdir: Path, timeout: float) -> BurstResult:
     port = _free_port()
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen(  # noqa: S603
-        [lentera, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [lentera, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -263,12 +297,23 @@ def main() -> None:
     parser.add_argument("--phones", default="50,200")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--postgres-url", help="also run on a throwaway PostgreSQL database")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="lentera-sync-burst-"))
     rows = []
-    for count in (int(n) for n in args.phones.split(",")):
-        result = run(count, workdir / f"n{count}", args.timeout)
+    runs = [(int(n), "sqlite") for n in args.phones.split(",")]
+    if args.postgres_url:
+        runs += [(int(n), "postgresql") for n in args.phones.split(",")]
+    for count, backend in runs:
+        if backend == "sqlite":
+            result = run(count, workdir / f"n{count}", args.timeout, workers=args.workers)
+        else:
+            with throwaway_postgres(args.postgres_url) as url:
+                result = run(count, workdir / f"pg{count}", args.timeout, url, args.workers)
         row = {
+            "backend": backend,
+            "workers": args.workers,
             "phones": count,
             "events": count * 6,
             "statuses": dict(result.statuses),
