@@ -56,9 +56,15 @@ def test_practice_quizzes_are_attached_to_their_modules(library: Library) -> Non
     }
     assert counts == {
         "01-dasar-hukum-dan-asas": 5,
+        "02-standar-dan-maklumat-pelayanan": 5,
         "03-pengaduan-dan-skm": 4,
+        "04-pelayanan-inklusif": 6,
+        "05-etika-dan-gratifikasi": 6,
         "01-dasar-komunikasi-pelayanan": 4,
+        "02-mendengarkan-aktif-dan-empati": 6,
         "03-bahasa-yang-mudah-dipahami": 4,
+        "04-komunikasi-tertulis-dan-digital": 5,
+        "05-komunikasi-lintas-budaya-di-palu": 5,
         "06-percakapan-sulit-dan-keluhan": 3,
         "01-mengelola-waktu-dan-prioritas": 5,
         "02-delegasi-dan-coaching": 5,

@@ -203,8 +203,14 @@ def test_report_counts_enrolments_funnel_final_test_and_gain(
     assert report.learning.level == "cukup"
 
     assert [q.key for q in report.quizzes] == [
-        "tes-awal", "01-dasar-hukum-dan-asas", "03-pengaduan-dan-skm", "tes-akhir",
-    ]  # fmt: skip
+        "tes-awal",
+        "01-dasar-hukum-dan-asas",
+        "02-standar-dan-maklumat-pelayanan",
+        "03-pengaduan-dan-skm",
+        "04-pelayanan-inklusif",
+        "05-etika-dan-gratifikasi",
+        "tes-akhir",
+    ]
     final_items = report.quizzes[-1]
     assert final_items.attempts == 4  # a's, b's two on time (not the late one), c's
     # Every attempt got the first question right and the last one wrong (see Rows.attempt).

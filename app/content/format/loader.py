@@ -17,6 +17,7 @@ from app.content.format.course_files import (
     report_missing_course_file,
 )
 from app.content.format.course_meta import read_course_meta
+from app.content.format.jp_load import check_jp_load, planned_load
 from app.content.format.library_checks import CourseFacts, check_library
 from app.content.format.module_loader import LoadedModule
 from app.content.format.problems import Problem, ProblemLog, sort_problems
@@ -200,9 +201,14 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         )
     _check_anchor_links(modules, shown, problems)
     assets = _check_assets(folder, root, inventory, resolver.used_assets, problems)
-    result = sort_problems(problems.items)
     meta = meta_read.meta
     specs = [m.spec for m in modules]
+    loaded = [s for s in specs if s is not None]
+    if meta is not None and final_test is not None and len(loaded) == len(specs):
+        load = planned_load(loaded, pretest, final_test)
+        path = f"{shown}/{COURSE_FILE}"
+        check_jp_load(meta.jp, load, path, meta_read.lines.get("jp"), problems)
+    result = sort_problems(problems.items)
     if problems.has_errors() or meta is None or final_test is None or None in specs:
         return CourseLoad(None, result, name, meta_read.code, meta_read.lines)
     course = CourseSpec(
