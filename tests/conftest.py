@@ -1,8 +1,9 @@
 """Test fixtures: every database test runs on SQLite and on PostgreSQL, on the real schema.
 
-The schema is created once per backend by the Alembic migrations (never create_all), then each
-test runs inside an outer transaction that is rolled back, with the app's commits turned into
-savepoints, so tests are isolated and fast.
+The schema is created by the Alembic migrations (never create_all), once per backend into a
+template that every migrated database of the run is copied from. Most tests share one migrated
+database per backend and run inside an outer transaction that is rolled back, with the app's
+commits turned into savepoints, so tests are isolated and fast.
 
 PostgreSQL: set LENTERA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test).
 Without it the PostgreSQL half is skipped locally; in CI (CI=true) it fails instead.
@@ -13,8 +14,10 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -68,29 +71,85 @@ def _migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+# One database per backend is migrated from scratch (the first time a test asks for one), then
+# every migrated database of the run is a copy of it: running fifteen migrations again for each
+# test that needs a database of its own was most of those tests' cost. The migrations themselves
+# are still run from an empty database by the migration tests (empty_database_url) and by
+# these templates.
+_templates: dict[str, str] = {}
+_template_dir: list[Path] = []
+
+
+def _postgres_admin_url() -> URL:
+    return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+
+
+def _template(backend: str) -> str:
+    """The migrated template of `backend`: a SQLite file path or a PostgreSQL database name."""
+    if backend not in _templates:
+        if backend == "sqlite":
+            if not _template_dir:
+                _template_dir.append(Path(tempfile.mkdtemp(prefix="lentera-template-")))
+            path = _template_dir[0] / "template.db"
+            _migrate(f"sqlite:///{path}")
+            _templates[backend] = str(path)
+        else:
+            name = f"lentera_template_{secrets.token_hex(4)}"
+            admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            finally:
+                admin.dispose()
+            _templates[backend] = name  # dropped at the end of the run even if this fails
+            # The migration's engine is disposed when it is done: nothing stays connected to
+            # the template, as CREATE DATABASE ... TEMPLATE requires.
+            _migrate(_postgres_admin_url().set(database=name).render_as_string(False))
+    return _templates[backend]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_templates() -> Iterator[None]:
+    yield
+    name = _templates.pop("postgresql", None)
+    if name is not None:
+        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    _templates.clear()
+    for directory in _template_dir:
+        shutil.rmtree(directory, ignore_errors=True)
+    _template_dir.clear()
+
+
 @contextmanager
 def _new_database(backend: str, directory: Path, *, migrate: bool = True) -> Iterator[str]:
     """Create an empty database on `backend` (migrated to head unless told not to), then drop it."""
     if backend == "sqlite":
-        url = f"sqlite:///{directory / f'lentera-{secrets.token_hex(4)}.db'}"
+        path = directory / f"lentera-{secrets.token_hex(4)}.db"
         if migrate:
-            _migrate(url)
-        yield url
+            # SQLite's backup API: a consistent copy whatever the template's journal mode.
+            source = closing(sqlite3.connect(_template(backend)))
+            with source as template, closing(sqlite3.connect(path)) as copy:
+                template.backup(copy)
+        yield f"sqlite:///{path}"
         return
     if not POSTGRES_URL:
         if IN_CI:
             pytest.fail("CI requires LENTERA_TEST_POSTGRES_URL: the PostgreSQL tests must run.")
         pytest.skip("PostgreSQL tests skipped: LENTERA_TEST_POSTGRES_URL is not set")
     # A throwaway database each time, so parallel runs and leftovers never interfere.
-    admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    admin_url = _postgres_admin_url()
     name = f"lentera_test_{secrets.token_hex(4)}"
+    template = f' TEMPLATE "{_template(backend)}"' if migrate else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
-        if migrate:
-            _migrate(url)
         yield url
     finally:
         with admin.connect() as conn:
@@ -211,3 +270,23 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep expensive shared fixtures shared when `make test` spreads tests over processes
+    (pytest-xdist, `--dist loadgroup`): the browser tests go to one worker (one live server,
+    one Chromium), and so do the tests of a module-scoped fixture on one backend (one server or
+    one generated data set each). Every other test goes wherever a worker is free."""
+    for item in items:
+        group = None
+        if item.nodeid.startswith("tests/e2e/"):
+            group = "e2e"
+        else:
+            fixtures = getattr(item, "_fixtureinfo", None)
+            definitions = fixtures.name2fixturedefs.values() if fixtures else []
+            if any(d[-1].scope == "module" for d in definitions if d):
+                backend = getattr(item, "callspec", None)
+                param = backend.params.get("backend", "") if backend else ""
+                group = f"{item.nodeid.split('::')[0]}-{param}"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
