@@ -54,7 +54,7 @@ run: $(VENV)/.installed
 ## (`make test TEST_WORKERS=0` runs it in this process only)
 TEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 ## test-e2e: only the real-browser tests (Chromium from Debian, Playwright, axe-core)
 test-e2e: $(VENV)/.dev-installed node_modules/.package-lock.json

@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -163,11 +163,42 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class _SharedDatabases:
+    """The migrated database and engine of each backend that most tests share (they roll back).
+
+    Made once per process and kept until the end of the run: when pytest-xdist hands a worker
+    a SQLite test after a PostgreSQL one, switching `backend` back costs nothing."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._stack = ExitStack()
+        self._engines: dict[str, tuple[str, Engine]] = {}
+
+    def get(self, backend: str) -> tuple[str, Engine]:
+        if backend not in self._engines:
+            url = self._stack.enter_context(_new_database(backend, self._directory))
+            engine = make_engine(url)
+            if engine.dialect.name == "sqlite":
+                _sqlite_savepoint_support(engine)
+            self._stack.callback(engine.dispose)
+            self._engines[backend] = (url, engine)
+        return self._engines[backend]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _shared_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_SharedDatabases]:
+    shared = _SharedDatabases(tmp_path_factory.mktemp("db"))
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, _shared_databases: _SharedDatabases) -> str:
     """A migrated database per backend, shared by the session (tests roll back)."""
-    with _new_database(backend, tmp_path_factory.mktemp("db")) as url:
-        yield url
+    return _shared_databases.get(backend)[0]
 
 
 @pytest.fixture
@@ -185,12 +216,8 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    eng = make_engine(database_url)
-    if eng.dialect.name == "sqlite":
-        _sqlite_savepoint_support(eng)
-    yield eng
-    eng.dispose()
+def engine(backend: str, _shared_databases: _SharedDatabases) -> Engine:
+    return _shared_databases.get(backend)[1]
 
 
 @pytest.fixture
@@ -272,21 +299,26 @@ def content_copy(tmp_path: Path) -> Path:
     return target
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep expensive shared fixtures shared when `make test` spreads tests over processes
-    (pytest-xdist, `--dist loadgroup`): the browser tests go to one worker (one live server,
-    one Chromium), and so do the tests of a module-scoped fixture on one backend (one server or
-    one generated data set each). Every other test goes wherever a worker is free."""
-    for item in items:
-        group = None
-        if item.nodeid.startswith("tests/e2e/"):
-            group = "e2e"
-        else:
-            fixtures = getattr(item, "_fixtureinfo", None)
-            definitions = fixtures.name2fixturedefs.values() if fixtures else []
-            if any(d[-1].scope == "module" for d in definitions if d):
-                backend = getattr(item, "callspec", None)
-                param = backend.params.get("backend", "") if backend else ""
-                group = f"{item.nodeid.split('::')[0]}-{param}"
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def xdist_scope(nodeid: str) -> str:
+    """The unit of work `make test` hands to one pytest-xdist worker: every browser test (one
+    live server and one Chromium for all of them), else a test module on one backend (its
+    module-scoped fixtures, a server or a generated data set, are then made once)."""
+    if nodeid.startswith("tests/e2e/"):
+        return "tests/e2e"
+    module, _, test = nodeid.partition("::")
+    params = test.partition("[")[2].rstrip("]").split("-")
+    return f"{module}[{params[0]}]" if params[0] in BACKENDS else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`--dist loadscope` with the scopes of xdist_scope (pytest-xdist's own xdist_group marker
+    is not honoured with this pytest: it renames a node id pytest no longer reads)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleAndBackendScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return ModuleAndBackendScheduling(config, log)
