@@ -72,7 +72,7 @@ def _migrate(url: str) -> None:
 
 
 # One database per backend is migrated from scratch (the first time a test asks for one), then
-# every migrated database of the run is a copy of it: running fifteen migrations again for each
+# every migrated database of the run is a copy of it: running every migration again for each
 # test that needs a database of its own was most of those tests' cost. The migrations themselves
 # are still run from an empty database by the migration tests (empty_database_url) and by
 # these templates.
@@ -91,7 +91,11 @@ def _template(backend: str) -> str:
             if not _template_dir:
                 _template_dir.append(Path(tempfile.mkdtemp(prefix="lentera-template-")))
             path = _template_dir[0] / "template.db"
-            _migrate(f"sqlite:///{path}")
+            try:
+                _migrate(f"sqlite:///{path}")
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
             _templates[backend] = str(path)
         else:
             name = f"lentera_template_{secrets.token_hex(4)}"
@@ -101,16 +105,20 @@ def _template(backend: str) -> str:
                     conn.execute(text(f'CREATE DATABASE "{name}"'))
             finally:
                 admin.dispose()
-            _templates[backend] = name  # dropped at the end of the run even if this fails
-            # The migration's engine is disposed when it is done: nothing stays connected to
-            # the template, as CREATE DATABASE ... TEMPLATE requires.
-            _migrate(_postgres_admin_url().set(database=name).render_as_string(False))
+            # Dropped at the end of the run; kept only once migrated (a failed migration fails
+            # each test that asks, never hands out a half-migrated copy).
+            _templates[backend] = name
+            try:
+                # The migration's engine is disposed when it is done: nothing stays connected
+                # to the template, as CREATE DATABASE ... TEMPLATE requires.
+                _migrate(_postgres_admin_url().set(database=name).render_as_string(False))
+            except BaseException:
+                _drop_postgres_template()
+                raise
     return _templates[backend]
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _drop_templates() -> Iterator[None]:
-    yield
+def _drop_postgres_template() -> None:
     name = _templates.pop("postgresql", None)
     if name is not None:
         admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
@@ -119,6 +127,12 @@ def _drop_templates() -> Iterator[None]:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         finally:
             admin.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_templates() -> Iterator[None]:
+    yield
+    _drop_postgres_template()
     _templates.clear()
     for directory in _template_dir:
         shutil.rmtree(directory, ignore_errors=True)
