@@ -50,9 +50,11 @@ run: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/lentera demo
 	$(RUN_ENV) $(BIN)/lentera serve --host "$(HOST)" --port "$(PORT)"
 
-## test: install the development dependencies and run the whole test suite
+## test: install the development dependencies and run the whole test suite, one process per core
+## (`make test TEST_WORKERS=0` runs it in this process only)
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 ## test-e2e: only the real-browser tests (Chromium from Debian, Playwright, axe-core)
 test-e2e: $(VENV)/.dev-installed node_modules/.package-lock.json

@@ -72,7 +72,7 @@ def start(database_url: str, data_dir: Path, *, workers: int = 1, **env: str) ->
                 return Server(process, base, log)
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"server did not become ready: {log.read_text()}")
 

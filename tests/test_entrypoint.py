@@ -71,7 +71,7 @@ def test_entrypoint_migrates_then_serves_a_ready_app(
                 ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
                 break
             except httpx.TransportError:
-                time.sleep(0.2)
+                time.sleep(0.05)
     finally:
         # Stop the server before reading its output: reading first would wait for an EOF that a
         # running server never sends (and its log lines must not fill an unread pipe meanwhile).
@@ -158,7 +158,7 @@ def test_serve_with_several_workers_answers_on_keep_alive_connections(
                 with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
                     statuses = [client.get("/readyz").status_code for _ in range(5)]
             except httpx.TransportError:
-                time.sleep(0.3)
+                time.sleep(0.05)
         assert statuses == [200] * 5
     finally:
         process.terminate()

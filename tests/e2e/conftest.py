@@ -1,4 +1,8 @@
-"""Real-browser fixtures: one live Lentera server and one headless Chromium per test run.
+"""Real-browser fixtures: one live Lentera server and one headless Chromium for this package.
+
+Package-scoped, not session-scoped: they are stopped once the browser tests are done, because
+Playwright's sync API keeps an asyncio loop running in the main thread while it is open, and
+any later test that calls asyncio.run (certificate signing with pyHanko) would fail.
 
 The server is Uvicorn in a subprocess on a free loopback port, on a fresh migrated SQLite
 database with demo mode on, the demo content imported at start-up and the demo accounts
@@ -64,7 +68,7 @@ def _missing_browser_tools() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _browser_tools() -> None:
     """Skip the browser tests (fail them in CI) when Playwright or Chromium is missing."""
     problem = _missing_browser_tools()
@@ -72,14 +76,14 @@ def _browser_tools() -> None:
         skip_or_fail(problem)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Lentera serving demo content and demo accounts on 127.0.0.1:<free port>."""
     with run_lentera(tmp_path_factory.mktemp("lentera-e2e")) as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def db_engine(live_server: LiveServer) -> Iterator[Engine]:
     engine = make_engine(live_server.database_url)
     yield engine
@@ -105,7 +109,7 @@ def new_learner(db: Session) -> NewLearner:
     return _make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
     from playwright.sync_api import sync_playwright
 
@@ -113,7 +117,7 @@ def playwright_driver() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     browser = playwright_driver.chromium.launch(
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -122,7 +126,7 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def phone(playwright_driver: Playwright) -> dict[str, Any]:
     """Playwright's Pixel 5 profile (viewport, touch, user agent), usable with any browser."""
     device = dict(playwright_driver.devices["Pixel 5"])
@@ -170,7 +174,7 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
     return _shot
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_script() -> Path:
     """axe-core, installed by `npm ci` from the repo's package.json."""
     if not AXE_SCRIPT.exists():
@@ -178,7 +182,7 @@ def axe_script() -> Path:
     return AXE_SCRIPT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(live_server: LiveServer, db_engine: Engine) -> Site:
     """Accounts of every role and a learner in a state that shows every page type."""
     with sessionmaker(bind=db_engine, expire_on_commit=False)() as session:
