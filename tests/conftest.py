@@ -159,10 +159,10 @@ def _new_database(backend: str, directory: Path, *, migrate: bool = True) -> Ite
     # A throwaway database each time, so parallel runs and leftovers never interfere.
     admin_url = _postgres_admin_url()
     name = f"lentera_test_{secrets.token_hex(4)}"
-    template = f' TEMPLATE "{_template(backend)}"' if migrate else ""
+    template_clause = f' TEMPLATE "{_template(backend)}"' if migrate else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{template_clause}'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
         yield url
@@ -330,9 +330,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     is not honoured with this pytest: it renames a node id pytest no longer reads)."""
     if config.getvalue("dist") != "loadscope":
         return None
-    from xdist.scheduler import LoadScopeScheduling
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
-    class ModuleAndBackendScheduling(LoadScopeScheduling):
+    class ModuleAndBackendScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             return xdist_scope(nodeid)
 
