@@ -17,14 +17,24 @@ DEFAULT_PASSWORD = "Kopi-Palu-2026!"
 
 
 def nip(
-    birth: str = "19900101", appointed: str = "201503", gender: str = "1", seq: int | None = None
+    birth: str = "19900101", appointed: str | None = None, gender: str = "1", seq: int | None = None
 ) -> str:
-    """A structurally valid PNS NIP; the sequence makes each one unique."""
+    """A structurally valid PNS NIP; the sequence makes each one unique.
+
+    Numbers drawn from the process-wide sequence (no `seq`) take their own appointment month,
+    201504, so they never equal a NIP a test writes out (those use 201503): which sequence
+    numbers a test gets depends on what ran before it in the worker.
+    """
+    if appointed is None:
+        appointed = "201503" if seq is not None else "201504"
     number = seq if seq is not None else next(_sequence) % 999 + 1
     return f"{birth}{appointed}{gender}{number:03d}"
 
 
-def pppk_nip(birth: str = "19930505", year: str = "2022", seq: int | None = None) -> str:
+def pppk_nip(birth: str = "19930505", year: str | None = None, seq: int | None = None) -> str:
+    """A structurally valid NI PPPK; drawn numbers use their own year (see `nip`)."""
+    if year is None:
+        year = "2022" if seq is not None else "2021"
     number = seq if seq is not None else next(_sequence) % 999 + 1
     return f"{birth}{year}212{number:03d}"
 

@@ -139,7 +139,13 @@ def build_history(
         pppk = n % 3 == 2 or n == 7
         person = make_user(
             session,
-            nip=pppk_nip(seq=100 + seed * 10 + n) if pppk else nip(seq=100 + seed * 10 + n),
+            # Their own birth dates: the factories' default NIPs (a process-wide sequence) can
+            # never collide with these, whatever ran before in the worker.
+            nip=(
+                pppk_nip(birth="19910909", seq=100 + seed * 10 + n)
+                if pppk
+                else nip(birth="19880808", seq=100 + seed * 10 + n)
+            ),
             employee_type="PPPK" if pppk else "PNS",
             full_name=f"Pegawai Acak {seed}-{n}",
             unit_name=units[n % 3],
