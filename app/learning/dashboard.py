@@ -7,11 +7,12 @@ courses, marked revoked, and among the completed ones with 0 JP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, Row, func, literal, null, select, union_all
+from sqlalchemy import Boolean, Date, Integer, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.content.catalog import Catalog, CourseView
@@ -36,7 +37,7 @@ class Dashboard:
     completed: list[CourseCard]
 
 
-def _learner_rows(session: Session, user_id: int) -> list[Row[Any]]:
+def _learner_rows(session: Session, user_id: int) -> Sequence[Any]:
     """Everything the dashboard reads about the learner, for all their courses, in one query:
     enrolments ("e", with when), assignments ("a", with the due date), completions ("c",
     whether they count) and completed-module counts ("p")."""
@@ -63,7 +64,7 @@ def _learner_rows(session: Session, user_id: int) -> list[Row[Any]]:
         .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))
         .group_by(ModuleProgress.course_id)
     )
-    return list(session.execute(union_all(enrolled, assigned, completed, done_modules)))
+    return session.execute(union_all(enrolled, assigned, completed, done_modules)).all()
 
 
 def learner_dashboard(session: Session, user_id: int, catalog: Catalog, today: date) -> Dashboard:
