@@ -7,15 +7,17 @@ courses, marked revoked, and among the completed ones with 0 JP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, Date, Integer, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.content.catalog import Catalog, CourseView
-from app.learning import credited, progress
-from app.learning.models import Assignment, Completion, Enrolment
+from app.learning import credited
+from app.learning.models import Assignment, Completion, Enrolment, ModuleProgress
 
 
 @dataclass(frozen=True)
@@ -35,27 +37,61 @@ class Dashboard:
     completed: list[CourseCard]
 
 
+def _learner_rows(session: Session, user_id: int) -> Sequence[Any]:
+    """Everything the dashboard reads about the learner, for all their courses, in one query:
+    enrolments ("e", with when), assignments ("a", with the due date), completions ("c",
+    whether they count) and completed-module counts ("p")."""
+    no_date = null().cast(Date)
+    no_time = null().cast(Enrolment.enrolled_at.type)
+    no_number = null().cast(Integer)
+    yes = literal(True, Boolean)
+    enrolled = select(
+        Enrolment.course_id.label("course_id"),
+        literal("e").label("kind"),
+        Enrolment.id.label("number"),  # orders enrolments made at the same moment
+        Enrolment.enrolled_at.label("at"),
+        no_date.label("due_on"),
+        yes.label("counts"),
+    ).where(Enrolment.user_id == user_id)
+    assigned = select(
+        Assignment.course_id, literal("a"), Assignment.id, no_time, Assignment.due_on, yes
+    ).where(Assignment.user_id == user_id)
+    completed = credited.join_current_certificate(
+        select(Completion.course_id, literal("c"), no_number, no_time, no_date, credited.credited())
+    ).where(Completion.user_id == user_id)
+    done_modules = (
+        select(ModuleProgress.course_id, literal("p"), func.count(), no_time, no_date, yes)
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))
+        .group_by(ModuleProgress.course_id)
+    )
+    return session.execute(union_all(enrolled, assigned, completed, done_modules)).all()
+
+
 def learner_dashboard(session: Session, user_id: int, catalog: Catalog, today: date) -> Dashboard:
-    """Assigned courses (soonest due first), courses in progress, courses completed."""
+    """Assigned courses (soonest due first), courses in progress (latest joined first),
+    courses completed; one query whatever the number of courses."""
     by_id = {view.course_id: view for view in catalog.by_code.values()}
-    done_counts = progress.progress_by_course(session, user_id)
-    completions = session.execute(
-        credited.join_current_certificate(select(Completion.course_id, credited.credited())).where(
-            Completion.user_id == user_id
-        )
-    ).all()
-    revoked_ids = {course_id for course_id, counts in completions if not counts}
-    completed_ids = {course_id for course_id, _counts in completions}
-    assignments = session.execute(
-        select(Assignment.course_id, Assignment.due_on)
-        .where(Assignment.user_id == user_id)
-        .order_by(Assignment.due_on)
-    ).all()
-    enrolled = session.scalars(
-        select(Enrolment.course_id)
-        .where(Enrolment.user_id == user_id)
-        .order_by(Enrolment.enrolled_at.desc())
-    ).all()
+    done_counts: dict[int, int] = {}
+    revoked_ids: set[int] = set()
+    completed_ids: set[int] = set()
+    assignment_rows: list[tuple[int, int, date]] = []  # (id, course id, due on)
+    enrolment_rows: list[tuple[int, int, datetime]] = []  # (id, course id, enrolled at)
+    for course_id, kind, number, at, due_on, counts in _learner_rows(session, user_id):
+        if kind == "e":
+            enrolment_rows.append((number, course_id, at))
+        elif kind == "a":
+            assignment_rows.append((number, course_id, due_on))
+        elif kind == "c":
+            completed_ids.add(course_id)
+            if not counts:
+                revoked_ids.add(course_id)
+        else:
+            done_counts[course_id] = number
+    # Soonest due first; latest joined first (stable sorts: equal times keep the row order).
+    assignment_rows.sort()
+    assignments = sorted(((cid, due) for _id, cid, due in assignment_rows), key=lambda r: r[1])
+    enrolment_rows.sort()
+    enrolled = [cid for _id, cid, _at in sorted(enrolment_rows, key=lambda r: r[2], reverse=True)]
 
     def card(view: CourseView, due_on: date | None = None) -> CourseCard:
         total = len(view.modules)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.models import User
+from app.accounts.models import EmployeeType, User
 from app.accounts.viewer import Person
 from app.config import get_settings
 from app.content.models import Course
@@ -218,7 +218,11 @@ def submissions_in(session: Session, user_id: int, year: int | Window) -> list[A
 
 
 def contract_start(session: Session, person: Person) -> Any:
-    """The person's contract start (PPPK), read fresh: the viewer snapshot does not carry it."""
+    """The person's contract start (PPPK), read fresh: the viewer snapshot does not carry it.
+    None without a query for anyone else: only a PPPK's window depends on it
+    (`credited.window_for`)."""
+    if person.employee_type != EmployeeType.PPPK:
+        return None
     return session.scalar(select(User.contract_start_on).where(User.id == person.id))
 
 

@@ -256,13 +256,3 @@ def enrolled_progress(session: Session, user_id: int, view: CourseView) -> Cours
 def next_module(view: CourseView, progress: CourseProgress) -> str | None:
     """The first module not completed yet ("Lanjutkan belajar"), None when all are done."""
     return next((m.slug for m in view.modules if m.slug not in progress.completed), None)
-
-
-def progress_by_course(session: Session, user_id: int) -> dict[int, int]:
-    """Completed module count per course for one learner (one grouped query, for the home page)."""
-    rows = session.execute(
-        select(ModuleProgress.course_id, func.count())
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))
-        .group_by(ModuleProgress.course_id)
-    ).all()
-    return {course_id: count for course_id, count in rows}
