@@ -305,7 +305,7 @@ def change_due_date(
     )
 
 
-def cancel(session: Session, assignment: Assignment, reason: str, *, actor_id: int) -> None:
+def cancel(session: Session, assignment: Assignment, reason: str, *, actor_id: int | None) -> None:
     """Cancel an assignment: its row goes, the reason and the old due date stay in the audit log.
 
     Deleting (rather than marking) the row is deliberate: every reader of assignments -- the
