@@ -282,3 +282,34 @@ def test_the_learners_home_shows_the_path_and_its_next_step(
     )
     assert "Jalur Lurah Baru" in home.text and next_view.title in home.text
     assert "Jalur Perawat" not in home.text
+
+
+def test_hr_sees_which_path_made_an_assignment_in_the_assignment_list(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    lurah = make_user(session, jabatan="Lurah")
+    path = _path(session, name="Jalur Lurah", jabatan_pattern="Lurah")
+    paths.sync(session, path, today=clock.today())
+    session.commit()
+    listed = hr.get("/pegawai/penugasan/daftar", params={"kursus": "PPP-101"})
+    (row,) = [r for r in listed.context["page"].rows if r.user_id == lurah.id]
+    assert (row.path_id, row.path_name) == (path.id, "Jalur Lurah")
+    assert f'href="/pegawai/jalur/{path.id}"' in listed.text
+
+
+def test_a_roster_imported_on_the_web_assigns_the_path(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    path = _path(session, jabatan_pattern="*lurah*")
+    session.commit()
+    rows = f"NIP;Nama;Unit Kerja;Jabatan\n{nip(seq=903)};Citra;Kelurahan Lere;Sekretaris Lurah\n"
+    response = hr.post(
+        "/pegawai/impor",
+        data={"csrf_token": csrf_token(hr, "/pegawai/impor")},
+        files={"file": ("pegawai.csv", rows.encode(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    citra = session.scalars(select(User).where(User.nip == nip(seq=903))).one()
+    assert set(_path_assignments(session, path)) == {(citra.id, "PPP-101")}
