@@ -47,8 +47,9 @@ class LearningPath(Base):
     """A learning path (jalur belajar): ordered courses assigned to everyone in a target group.
 
     The group is read from the roster: employee type (None: PNS and PPPK), unit kerja (None:
-    every unit) and a jabatan pattern (None: any jabatan; the rule of
-    `app.learning.assignments.jabatan_condition`). Courses are kept by code, in order.
+    every unit), a jabatan pattern (None: any jabatan; the rule of
+    `app.learning.assignments.jabatan_condition`) and a golongan range (with a type only).
+    Courses are kept by code, in order.
     """
 
     __tablename__ = "learning_paths"
@@ -66,6 +67,10 @@ class LearningPath(Base):
         ForeignKey("units.id", ondelete="SET NULL"), default=None
     )
     jabatan_pattern: Mapped[str | None] = mapped_column(String(200), default=None)
+    # A golongan range on the employee type's scale (`golongan.between`), only with a type;
+    # None on both sides: any golongan.
+    golongan_from: Mapped[str | None] = mapped_column(String(10), default=None)
+    golongan_to: Mapped[str | None] = mapped_column(String(10), default=None)
     due_days: Mapped[int] = mapped_column(Integer, default=30)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.models import Unit
+from app.accounts import golongan
+from app.accounts.golongan import InvalidGolongan
+from app.accounts.models import EmployeeType, Unit
 from app.audit import service as audit
 from app.content.routes import Cache
 from app.db import SessionDep
@@ -39,6 +41,8 @@ class PathForm:
     employee_type: str = ""
     unit_id: str = ""
     jabatan: str = ""
+    golongan_from: str = ""
+    golongan_to: str = ""
     due_days: str = "30"
     active: bool = True
 
@@ -51,6 +55,8 @@ class PathForm:
             employee_type=path.employee_type or "",
             unit_id=str(path.unit_id) if path.unit_id is not None else "",
             jabatan=path.jabatan_pattern or "",
+            golongan_from=path.golongan_from or "",
+            golongan_to=path.golongan_to or "",
             due_days=str(path.due_days),
             active=path.is_active,
         )
@@ -86,6 +92,19 @@ def _validate(
     jabatan = " ".join(form.jabatan.split())
     if jabatan and not jabatan.strip("* "):
         errors["jabatan"] = _("Tuliskan jabatan, tidak hanya tanda *.")
+    kind = EmployeeType(form.employee_type) if form.employee_type in {"PNS", "PPPK"} else None
+    bounds: list[str | None] = [None, None]
+    if form.golongan_from.strip() or form.golongan_to.strip():
+        if kind is None:
+            errors["golongan"] = _("Pilih jenis pegawai PNS atau PPPK untuk rentang golongan.")
+        else:
+            try:
+                bounds = [
+                    golongan.normalize(form.golongan_from, kind),
+                    golongan.normalize(form.golongan_to, kind),
+                ]
+            except InvalidGolongan as exc:
+                errors["golongan"] = str(exc)
     due_days = int(form.due_days) if form.due_days.strip().isdigit() else 0
     if not 1 <= due_days <= MAX_DUE_DAYS:
         errors["due_days"] = _("Masa tenggat harus bilangan bulat 1 sampai {max} hari.").format(
@@ -98,6 +117,8 @@ def _validate(
         "employee_type": form.employee_type or None,
         "unit_id": unit_id,
         "jabatan_pattern": jabatan or None,
+        "golongan_from": bounds[0],
+        "golongan_to": bounds[1],
         "due_days": due_days,
         "is_active": form.active,
     }
@@ -133,11 +154,22 @@ def _read_form(
     employee_type: Annotated[str, Form(max_length=4)] = "",
     unit_id: Annotated[str, Form(max_length=12)] = "",
     jabatan: Annotated[str, Form(max_length=200)] = "",
+    golongan_from: Annotated[str, Form(max_length=40)] = "",
+    golongan_to: Annotated[str, Form(max_length=40)] = "",
     due_days: Annotated[str, Form(max_length=6)] = "",
     active: Annotated[str, Form(max_length=1)] = "",
 ) -> PathForm:
     return PathForm(
-        name, description, courses, employee_type, unit_id, jabatan, due_days, active == "1"
+        name,
+        description,
+        courses,
+        employee_type,
+        unit_id,
+        jabatan,
+        golongan_from,
+        golongan_to,
+        due_days,
+        active == "1",
     )
 
 
@@ -168,6 +200,8 @@ def _save(
         employee_type=path.employee_type,
         unit_id=path.unit_id,
         jabatan=path.jabatan_pattern,
+        golongan_from=path.golongan_from,
+        golongan_to=path.golongan_to,
         due_days=path.due_days,
         active=path.is_active,
     )

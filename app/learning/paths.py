@@ -5,7 +5,8 @@ The whole rule:
 - A person is in a path's group when they are active, of the path's employee type (if it names
   one), in its unit kerja (if it names one), and their jabatan matches its pattern (if it has
   one; exact ignoring case, `*` for any text -- `assignments.jabatan_condition`, the rule HR
-  already uses to assign by jabatan).
+  already uses to assign by jabatan), and their golongan is in its range (if it has one: only
+  with an employee type, on that type's scale -- `golongan.between`; no golongan: not in it).
 - Syncing an active path gives each member an `Assignment` of every path course they do not
   already have assigned (by the path or by HR), due `due_days` after the day of the sync, and
   enrols them. One audit event per person joined (`path.assigned`).
@@ -30,7 +31,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.models import Unit, User
+from app.accounts import golongan
+from app.accounts.models import EmployeeType, Unit, User
 from app.audit import service as audit
 from app.content.models import Course
 from app.learning import assignments, credited, progress
@@ -46,6 +48,11 @@ def member_ids_query(path: LearningPath) -> Select[int]:
         query = query.where(User.unit_id == path.unit_id)
     if path.jabatan_pattern and path.jabatan_pattern.strip(" *"):
         query = query.where(assignments.jabatan_condition(path.jabatan_pattern))
+    if path.employee_type and (path.golongan_from or path.golongan_to):
+        scale = golongan.between(
+            path.golongan_from, path.golongan_to, EmployeeType(path.employee_type)
+        )
+        query = query.where(User.golongan.in_(scale))
     return query
 
 

@@ -1,7 +1,7 @@
 """learning paths
 
 A learning path (jalur belajar) is an ordered list of course codes with a target group (employee
-type, unit kerja, jabatan pattern) and a due period; its sync assigns the courses to everyone in
+type, unit kerja, jabatan pattern, golongan range) and a due period; its sync assigns the courses to everyone in
 the group. Assignments get the path that made them (NULL: assigned by HR by hand, as before).
 
 Revision ID: 0018
@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("employee_type", sa.String(length=4), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("jabatan_pattern", sa.String(length=200), nullable=True),
+        sa.Column("golongan_from", sa.String(length=10), nullable=True),
+        sa.Column("golongan_to", sa.String(length=10), nullable=True),
         sa.Column("due_days", sa.Integer(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -93,6 +94,24 @@ def test_group_matches_employee_type_unit_and_jabatan_pattern(session: Session) 
     assert group(employee_type="PNS", jabatan_pattern="*Lurah") == {lurah.id, sekretaris.id}
     assert group(unit_id=lere) == {lurah.id, pppk.id}  # never the inactive account
     assert group(unit_id=lere, employee_type="PNS", jabatan_pattern="Sekretaris*") == set()
+
+
+def test_group_matches_a_golongan_range_on_the_employee_types_scale(session: Session) -> None:
+    junior = make_user(session, golongan="II/d")
+    penata = make_user(session, golongan="III/b")
+    senior = make_user(session, golongan="IV/a")
+    pppk = make_user(session, nip=pppk_nip(), golongan="IX")
+    mine = {junior.id, penata.id, senior.id, pppk.id}
+
+    def group(**fields: object) -> set[int]:
+        return paths.member_ids(session, _path(session, **fields)) & mine
+
+    pns = {"employee_type": "PNS"}
+    assert group(**pns, golongan_from="III/a", golongan_to="III/d") == {penata.id}
+    assert group(**pns, golongan_from="IV/e", golongan_to="III/a") == {penata.id, senior.id}
+    assert group(**pns, golongan_from="III/a") == {penata.id, senior.id}  # open above
+    assert group(**pns, golongan_to="III/a") == {junior.id}  # open below
+    assert group(employee_type="PPPK", golongan_from="V", golongan_to="IX") == {pppk.id}
 
 
 def test_hr_creates_a_path_and_its_group_is_assigned_with_a_due_date_and_audited(
@@ -225,34 +244,35 @@ def test_path_pages_are_for_hr_only(
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "key"),
+    ("fields", "key"),
     [
-        ("name", "  ", "name"),
-        ("courses", "PPP-101\nXYZ-999", "courses"),
-        ("courses", "PPP-101 PPP-101", "courses"),
-        ("due_days", "0", "due_days"),
-        ("due_days", "dua", "due_days"),
-        ("jabatan", "**", "jabatan"),
-        ("unit_id", "999999", "unit_id"),
-        ("employee_type", "CPNS", "employee_type"),
+        ({"name": "  "}, "name"),
+        ({"courses": "PPP-101\nXYZ-999"}, "courses"),
+        ({"courses": "PPP-101 PPP-101"}, "courses"),
+        ({"due_days": "0"}, "due_days"),
+        ({"due_days": "dua"}, "due_days"),
+        ({"jabatan": "**"}, "jabatan"),
+        ({"unit_id": "999999"}, "unit_id"),
+        ({"employee_type": "CPNS"}, "employee_type"),
+        ({"golongan_from": "III/a"}, "golongan"),  # a range needs PNS or PPPK
+        ({"employee_type": "PNS", "golongan_to": "V"}, "golongan"),  # a PPPK golongan
     ],
 )
 def test_a_bad_path_form_names_the_field_and_changes_nothing(
     client: TestClient,
     session: Session,
     demo_content: store.ImportReport,
-    field: str,
-    value: str,
+    fields: dict[str, str],
     key: str,
 ) -> None:
     hr = _hr_client(client, session)
     make_user(session, jabatan="Lurah")
     data = {"name": "Jalur", "courses": "PPP-101", "jabatan": "Lurah", "due_days": "30"}
-    response = hr.post(NEW, data={"csrf_token": csrf_token(hr, NEW), **data, field: value})
+    response = hr.post(NEW, data={"csrf_token": csrf_token(hr, NEW), **data, **fields})
     assert response.status_code == 400
     assert response.template.name == "learning/path_form.html"
     assert list(response.context["errors"]) == [key]
-    assert response.context["errors"][key] in response.text
+    assert str(escape(response.context["errors"][key])) in response.text
     assert session.scalar(select(func.count()).select_from(LearningPath)) == 0
     assert session.scalar(select(func.count()).select_from(Assignment)) == 0
 
