@@ -154,6 +154,12 @@ def test_hr_creates_a_path_and_its_group_is_assigned_with_a_due_date_and_audited
     summary = page.context["summary"]
     assert summary.members == 1 and summary.completed == 0
     assert [(u.unit_name, u.members) for u in summary.units] == [("Kelurahan Lere", 1)]
+    _complete(session, lurah, "PPP-101")
+    _complete(session, lurah, "KOM-101")
+    listed = hr.get(LIST)
+    assert listed.status_code == 200 and listed.template.name == "learning/paths.html"
+    (row,) = listed.context["summaries"]
+    assert (row.path.name, row.members, row.completed) == ("Jalur Lurah", 1, 1)
 
 
 def test_editing_a_path_reassigns_and_a_removed_course_is_cancelled_unless_done(
