@@ -14,7 +14,7 @@ from app import clock
 from app.accounts.models import Role, Unit, User, UserRole
 from app.db import SessionDep
 from app.evaluation import service as evaluation_service
-from app.learning import external, home_cards, jp
+from app.learning import external, home_cards, jp, paths
 from app.learning.dashboard import learner_dashboard
 from app.web.deps import OptionalUser
 from app.web.templating import render
@@ -34,6 +34,10 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         dashboard = learner_dashboard(session, user.id, catalog, today)
         context["dashboard"] = dashboard
         context["next_up"] = home_cards.next_actions(dashboard)
+        context["learning_paths"] = [
+            (p, catalog.by_code.get(p.next_code) if p.next_code else None)
+            for p in paths.paths_for_learner(session, user.id)
+        ]
         year = jp.current_year(session, user, today=today)
         context["jp_year"] = jp.jp_for_person(session, user, year, settings)
         context["follow_ups"] = evaluation_service.due_follow_ups(session, user.id, today)

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 
 from app import clock, errors, home, ops
-from app.accounts import auth
+from app.accounts import auth, roster
 from app.accounts import web as accounts_web
 from app.audit import web as audit_web
 from app.config import Settings, get_settings
@@ -19,7 +19,7 @@ from app.content import web as content_web
 from app.content.catalog import ContentCache
 from app.db import DatabaseGate, make_engine, make_sessionmaker
 from app.evaluation import web as evaluation_web
-from app.learning import certificate_issue
+from app.learning import certificate_issue, paths
 from app.learning import web as learning_web
 from app.metrics import Metrics, MetricsMiddleware
 from app.metrics import router as metrics_router
@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check_production()
     configure_logging(settings.log_level)
     clock.configure(settings.timezone)
+    # Learning paths follow the roster (accounts imports no other domain: see roster.py).
+    roster.after_import(paths.sync_after_roster_import)
 
     app = FastAPI(
         title="Lentera",

@@ -8,10 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from app.accounts import roster
 from app.accounts.models import Role, User
 from app.cli import cli
 from app.config import get_settings
+from app.content.models import Course
 from app.db import make_engine
+from app.learning.models import Assignment, LearningPath
 
 runner = CliRunner()
 
@@ -308,3 +311,24 @@ def test_serve_trusts_the_proxies_named_by_the_setting_unless_the_option_names_o
     assert runner.invoke(cli, ["serve"]).exit_code == 0
     assert runner.invoke(cli, ["serve", "--forwarded-allow-ips", "192.0.2.1"]).exit_code == 0
     assert seen == ["10.0.0.5,10.0.0.6", "192.0.2.1"]
+
+
+def test_import_users_assigns_learning_paths(
+    cli_db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nobody registered the hook yet (as in a fresh `lentera` process): the command must.
+    monkeypatch.setattr(roster, "_after_import", [])
+    course = Course(code="KOM-101", folder="komunikasi")
+    cli_db.add(course)
+    path = LearningPath(name="Jalur Lurah", course_codes=["KOM-101"], jabatan_pattern="Lurah")
+    cli_db.add(path)
+    cli_db.commit()
+    data = tmp_path / "pegawai.csv"
+    data.write_text(
+        "NIP;Nama;Unit Kerja;Jabatan\n198503152010012003;Siti;Kelurahan Lere;Lurah\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["import-users", str(data)])
+    assert result.exit_code == 0, result.output
+    assigned = cli_db.scalars(select(Assignment)).one()
+    assert (assigned.course_id, assigned.via_path_id) == (course.id, path.id)

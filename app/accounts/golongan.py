@@ -93,6 +93,15 @@ def normalize(raw: str, employee_type: EmployeeType) -> str | None:
     )
 
 
+def between(low: str | None, high: str | None, employee_type: EmployeeType) -> list[str]:
+    """Canonical golongan from `low` to `high` inclusive on the type's scale, either bound open
+    (None) and in either order; the bounds must be canonical (see `normalize`)."""
+    scale = list(PNS_PANGKAT) if employee_type is EmployeeType.PNS else PPPK_GOLONGAN
+    first = scale.index(low) if low else 0
+    last = scale.index(high) if high else len(scale) - 1
+    return scale[min(first, last) : max(first, last) + 1]
+
+
 def pangkat_golongan(golongan: str | None) -> str:
     """Text for certificates and profiles, e.g. "Penata Muda (III/a)"."""
     if not golongan:

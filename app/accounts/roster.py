@@ -112,6 +112,19 @@ class RosterReport:
         return self.total_rows - len(self.errors)
 
 
+# Run in the import's transaction once the people are written, with the importer's id. Other
+# domains react to roster changes this way (learning paths re-sync their groups) because
+# accounts imports no other domain: `app.main` and the CLI register them.
+AfterImport = Callable[[Session, int | None], None]
+_after_import: list[AfterImport] = []
+
+
+def after_import(hook: AfterImport) -> None:
+    """Register `hook` to run after every successful import (once, however often registered)."""
+    if hook not in _after_import:
+        _after_import.append(hook)
+
+
 def _normal_header(name: object) -> str:
     text = str(name or "").lower()
     for mark in "._-/":
@@ -421,6 +434,8 @@ def import_roster(
         if progress is not None:
             progress(done, total_valid)
     report.imported = True
+    for hook in _after_import:
+        hook(session, actor_id)
     audit.record(
         session,
         "roster.imported",

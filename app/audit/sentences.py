@@ -213,6 +213,12 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "assignment.cancelled": lambda e: _fill(
         _("{actor} membatalkan penugasan {person} (batas {due_on}): {reason}"), e
     ),
+    "path.created": lambda e: _fill(_("{actor} membuat jalur belajar {path}"), e),
+    "path.updated": lambda e: _fill(_("{actor} mengubah jalur belajar {path}"), e),
+    "path.assigned": lambda e: _fill(
+        _("{actor} menugaskan {courses} kursus jalur {path} kepada {person}, batas {due_on}"),
+        e,
+    ),
     "completion.recorded": lambda e: _fill(_("{actor} menyelesaikan kursus {target} ({jp} JP)"), e),
     "certificate.issued": lambda e: _fill(_("Sertifikat {target} terbit untuk {actor}"), e),
     "certificate.revoked": lambda e: _fill(_("{actor} mencabut sertifikat {target}"), e),

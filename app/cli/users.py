@@ -18,6 +18,7 @@ from app.accounts.nip import InvalidNIP
 from app.accounts.passwords import WeakPassword
 from app.cli.common import fail, transaction
 from app.config import get_settings
+from app.learning import paths
 
 
 def create_user(
@@ -99,6 +100,8 @@ def import_users(
 ) -> None:
     """Import HR's roster (.csv or .xlsx): NIP, Nama, Email, Unit Kerja, Jabatan, Golongan."""
     settings = get_settings()
+    # Learning paths follow the roster (accounts imports no other domain: see roster.py).
+    roster.after_import(paths.sync_after_roster_import)
     with (
         file.open("rb") as data,
         typer.progressbar(length=1, label="Mengimpor", show_pos=True) as bar,

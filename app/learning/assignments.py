@@ -20,7 +20,7 @@ from app.audit import service as audit
 from app.content.catalog import Catalog, CourseView
 from app.content.models import Course
 from app.learning import credited, progress
-from app.learning.models import Assignment, Completion, ModuleProgress
+from app.learning.models import Assignment, Completion, LearningPath, ModuleProgress
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
@@ -158,6 +158,9 @@ class AssignmentRow:
     done: bool  # a credited completion (app.learning.credited): a revoked one is not done
     modules_done: int
     modules_total: int
+    # The learning path that made the assignment (None: assigned by HR by hand).
+    path_id: int | None = None
+    path_name: str | None = None
 
     @property
     def percent(self) -> int:
@@ -239,10 +242,13 @@ def list_assignments(
             Course.code,
             Assignment.due_on,
             _done().label("done"),
+            Assignment.via_path_id,
+            LearningPath.name.label("path_name"),
         )
         .join(User, User.id == Assignment.user_id)
         .join(Course, Course.id == Assignment.course_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(LearningPath, LearningPath.id == Assignment.via_path_id)
         .order_by(Assignment.due_on, User.full_name, Assignment.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
@@ -279,6 +285,8 @@ def list_assignments(
                 done=bool(r.done),
                 modules_done=modules_done.get((r.user_id, r.course_id), 0),
                 modules_total=len(view.modules) if view else 0,
+                path_id=r.via_path_id,
+                path_name=r.path_name,
             )
         )
     return AssignmentPage(rows=rows, total=total, page=page, pages=pages)
@@ -305,7 +313,7 @@ def change_due_date(
     )
 
 
-def cancel(session: Session, assignment: Assignment, reason: str, *, actor_id: int) -> None:
+def cancel(session: Session, assignment: Assignment, reason: str, *, actor_id: int | None) -> None:
     """Cancel an assignment: its row goes, the reason and the old due date stay in the audit log.
 
     Deleting (rather than marking) the row is deliberate: every reader of assignments -- the

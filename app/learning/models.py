@@ -43,6 +43,40 @@ class Enrolment(Base):
     source: Mapped[str] = mapped_column(String(10), default="self")  # self | assigned
 
 
+class LearningPath(Base):
+    """A learning path (jalur belajar): ordered courses assigned to everyone in a target group.
+
+    The group is read from the roster: employee type (None: PNS and PPPK), unit kerja (None:
+    every unit), a jabatan pattern (None: any jabatan; the rule of
+    `app.learning.assignments.jabatan_condition`) and a golongan range (with a type only).
+    Courses are kept by code, in order.
+    """
+
+    __tablename__ = "learning_paths"
+    __table_args__ = (
+        CheckConstraint("employee_type IN ('PNS', 'PPPK')", name="employee_type"),
+        CheckConstraint("due_days >= 1", name="due_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    course_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    employee_type: Mapped[str | None] = mapped_column(String(4), default=None)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), default=None
+    )
+    jabatan_pattern: Mapped[str | None] = mapped_column(String(200), default=None)
+    # A golongan range on the employee type's scale (`golongan.between`), only with a type;
+    # None on both sides: any golongan.
+    golongan_from: Mapped[str | None] = mapped_column(String(10), default=None)
+    golongan_to: Mapped[str | None] = mapped_column(String(10), default=None)
+    due_days: Mapped[int] = mapped_column(Integer, default=30)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Assignment(Base):
     """Mandatory training: HR assigns a course to a person, with a due date."""
 
@@ -62,6 +96,10 @@ class Assignment(Base):
         ForeignKey("units.id", ondelete="SET NULL"), default=None
     )
     note: Mapped[str | None] = mapped_column(String(300), default=None)
+    # Made by a learning path's sync (HR sees where it came from); None when HR assigned it.
+    via_path_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_paths.id", ondelete="SET NULL"), index=True, default=None
+    )
 
 
 class ModuleProgress(Base):

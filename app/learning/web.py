@@ -7,6 +7,7 @@ from app.learning import (
     assignment_routes,
     certificate_routes,
     offline,
+    path_routes,
     record_routes,
     routes,
 )
@@ -15,6 +16,7 @@ routers: list[APIRouter] = [
     routes.router,
     certificate_routes.router,
     assignment_routes.router,
+    path_routes.router,
     offline.router,
     record_routes.router,
 ]
