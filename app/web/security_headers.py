@@ -22,6 +22,11 @@ HEADERS = {
     "cross-origin-opener-policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# Stylesheets and scripts are not documents: browsers apply a CSP, a frame or referrer policy
+# and an opener policy to documents and workers only (the service worker is served at /sw.js,
+# outside /static/, and keeps them). Leaving them off the files under /static/ saves ~470
+# bytes per file on a learner's first visit, on a phone that pays for every byte.
+_SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
 
 
 class SecurityHeadersMiddleware:
@@ -36,14 +41,22 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         over_https = self.https or scope.get("scheme") == "https"
-        api = scope.get("path", "").startswith("/api/")
+        path = scope.get("path", "")
+        api = path.startswith("/api/")
+        static = path.startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("content-security-policy", CSP)
+                subresource = static and headers.get("content-type", "").startswith(
+                    _SUBRESOURCE_TYPES
+                )
+                if subresource:
+                    headers.setdefault("x-content-type-options", "nosniff")
+                else:
+                    for name, value in HEADERS.items():
+                        headers.setdefault(name, value)
+                    headers.setdefault("content-security-policy", CSP)
                 if over_https:
                     headers.setdefault("strict-transport-security", HSTS)
                 if api:
