@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from markdown_it import MarkdownIt
 
+from app.content.format.markdown import use_table_boxes
 from app.content.format.sanitize import sanitize_html
 
 GUIDE_PATHS = (
@@ -22,23 +22,11 @@ GUIDE_PATHS = (
     Path(__file__).resolve().parent / "guide" / "content-format.md",  # an installed package
 )
 
-# Same scrollable, keyboard-reachable box as tables in modules (see app/content/format/markdown.py).
-_TABLE_BOX = '<div class="table-wrap" role="region" tabindex="0" aria-label="Tabel">'
-
-
-def _table_open(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-    return _TABLE_BOX + str(self.renderToken(tokens, idx, options, env))
-
-
-def _table_close(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-    return str(self.renderToken(tokens, idx, options, env)) + "</div>"
-
 
 @lru_cache(maxsize=4)
 def _render(path: str, mtime_ns: int) -> str:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    md.add_render_rule("table_open", _table_open)
-    md.add_render_rule("table_close", _table_close)
+    use_table_boxes(md)  # the same scrollable table boxes as course modules
     text = Path(path).read_text(encoding="utf-8")
     return sanitize_html(md.render(text))
 

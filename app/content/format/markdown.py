@@ -49,10 +49,15 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("block", "lentera_callouts", callout_rule)
     md.core.ruler.push("lentera_links", _links_rule)
     md.core.ruler.push("lentera_headings", _headings_rule)
-    md.add_render_rule("table_open", _table_open)
-    md.add_render_rule("table_close", _table_close)
+    use_table_boxes(md)
     md.add_render_rule("image", _image_render)
     return md
+
+
+def use_table_boxes(md: MarkdownIt) -> None:
+    """Render every table of `md` in its scrollable, keyboard-reachable box (see below)."""
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
 
 
 # A wide table scrolls sideways on a phone inside its own box; the box must be focusable and
