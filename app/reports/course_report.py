@@ -285,14 +285,18 @@ def final_test_stats(
 ) -> FinalTestStats:
     """Pass rate and 10-point score distribution of the counted final-test attempts."""
     scores = []
+    passed = 0
     for own in _by_learner(attempts).values():
         counted = score_policy.counted_attempt(own, policy)
         if counted is not None and counted.score is not None:
             scores.append(grading.score_percent(counted.score))
+            # The pass rule has one owner: the same call the learner's result page makes.
+            passed += passing_score is not None and score_policy.passed(
+                counted.score, passing_score
+            )
     bins = [0] * SCORE_BINS
     for score in scores:
         bins[min(score // 10, SCORE_BINS - 1)] += 1
-    passed = sum(1 for s in scores if passing_score is not None and s >= passing_score)
     return FinalTestStats(
         passing_score=passing_score,
         takers=len(scores),
