@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import nip as nip_rules
@@ -82,7 +82,7 @@ def check_throttle(
 def record_failure(session: Session, nip: str, client_address: str | None) -> None:
     """Count a failed attempt against the account and the address."""
     for key in _failure_keys(nip, client_address):
-        session.add(LoginFailure(key=key))
+        session.add(LoginFailure(key=key, nip=nip))
 
 
 def _advisory_lock_id(key: str) -> int:
@@ -120,20 +120,22 @@ def reserve_attempt(
             delete(LoginFailure).where(LoginFailure.key.in_(keys), LoginFailure.at <= window_start)
         )
         check_throttle(session, settings, nip, client_address)
-        rows = [LoginFailure(key=key) for key in keys]
+        rows = [LoginFailure(key=key, nip=nip) for key in keys]
         session.add_all(rows)
         session.flush()
         return [row.id for row in rows]
 
 
-def _forgive(session: Session, nip: str, reserved: list[int]) -> None:
-    # A success wipes the account's failures and this attempt's reservation for the address
-    # (not the address's other failures: one address may be guessing many accounts).
-    session.execute(
-        delete(LoginFailure).where(
-            or_(LoginFailure.key == f"nip:{nip}", LoginFailure.id.in_(reserved))
-        )
-    )
+def _forgive(session: Session, nip: str, client_address: str | None, reserved: list[int]) -> None:
+    # A success wipes the account's failures, this attempt's reservation, and the NIP's own
+    # earlier failures from this address: its owner's typos. Many people share one address
+    # (an office behind NAT, a mobile carrier's CGNAT), and their forgiven typos must not add
+    # up to pause everyone there. The address's failures on *other* NIPs stay: it may be
+    # guessing accounts, and a login that succeeds proves nothing about those.
+    forgiven = [LoginFailure.key == f"nip:{nip}", LoginFailure.id.in_(reserved)]
+    if client_address:
+        forgiven.append(and_(LoginFailure.key == f"ip:{client_address}", LoginFailure.nip == nip))
+    session.execute(delete(LoginFailure).where(or_(*forgiven)))
 
 
 def authenticate(
@@ -162,7 +164,7 @@ def authenticate(
     )
     if not allowed or user is None:
         return None  # the reservation stays: it is the failure
-    _forgive(session, nip, reserved)
+    _forgive(session, nip, client_address, reserved)
     token = open_session(session, settings, user, client_address, user_agent)
     audit.record(session, "auth.login", actor_id=user.id, target_type="user", target_id=user.id)
     return LoginResult(user=user, token=token)

@@ -119,7 +119,9 @@ class LoginFailure(Base):
     """One failed login, counted per account and per client address within a window.
 
     Kept in the database rather than in memory so the limit holds across worker processes
-    and app instances.
+    and app instances. A login failure is two rows: `nip:<NIP>` and `ip:<address>`, both with
+    the NIP tried in `nip`, so a successful login can forgive that NIP's own failures at the
+    address (`app.accounts.auth._forgive`). Other throttles sharing the table leave `nip` empty.
     """
 
     __tablename__ = "login_failures"
@@ -128,6 +130,7 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    nip: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class PasswordResetToken(Base):

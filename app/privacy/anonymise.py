@@ -354,7 +354,11 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
             session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
         ),
         "login_failures": lambda: _rowcount(
-            session.execute(delete(LoginFailure).where(LoginFailure.key == f"nip:{old_nip}"))
+            session.execute(
+                delete(LoginFailure).where(
+                    or_(LoginFailure.key == f"nip:{old_nip}", LoginFailure.nip == old_nip)
+                )
+            )
         ),
         "certificates": lambda: _blank_certificates(session, user.id),
         "free_text": lambda: _blank_free_text(session, user.id),

@@ -102,7 +102,8 @@ INDIRECT_LINKS: dict[str, str] = {
     "units": "unit: through users.unit_id",
     "certificates": "certificates: through completions, with their signed PDFs in the archive; "
     "frozen name and NIP blanked in the columns and the snapshot, the stored PDF deleted",
-    "login_failures": "login_failures: keyed 'nip:<NIP>'; deleted",
+    "login_failures": "login_failures: keyed 'nip:<NIP>', or the NIP tried from "
+    "an address in `nip`; deleted",
     "blobs": "files/: the external-learning files and the signed certificate PDFs; deleted "
     "unless another row uses the bytes",
     "action_plans": "supervisor_confirmations_given: other people's plans naming the person as "

@@ -240,8 +240,8 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "password_reset_links": read.owned(PasswordResetToken, PasswordResetToken.created_at),
         "login_failures": read.rows(
             select(LoginFailure)
-            .where(LoginFailure.key == f"nip:{user.nip}")
-            .order_by(LoginFailure.at),
+            .where(or_(LoginFailure.key == f"nip:{user.nip}", LoginFailure.nip == user.nip))
+            .order_by(LoginFailure.at, LoginFailure.key),
             drop=["id"],
         ),
         "enrolments": read.owned(Enrolment, Enrolment.enrolled_at, Enrolment.id),

@@ -85,6 +85,47 @@ def test_failures_from_one_address_across_accounts_throttle_that_address(
     assert _post_login(client, fresh.nip, DEFAULT_PASSWORD).status_code == 429
 
 
+def test_an_office_behind_one_address_is_not_paused_by_its_own_typos(
+    client: TestClient, session: Session
+) -> None:
+    # Ten colleagues share the office's NAT address; each mistypes twice (under the account
+    # limit of 3), then logs in. 20 failures from the address in all, over the address limit
+    # of 6, but each success forgives its own NIP's typos there.
+    office = [make_user(session) for _ in range(10)]
+    for person in office:
+        assert _post_login(client, person.nip, "salah-ketik-1").status_code == 400
+        assert _post_login(client, person.nip, "salah-ketik-2").status_code == 400
+        assert _post_login(client, person.nip, DEFAULT_PASSWORD).status_code == 303
+        client.cookies.clear()
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+
+
+def test_repeated_typos_on_one_nip_pause_the_account_not_the_address(
+    client: TestClient, session: Session
+) -> None:
+    clumsy = make_user(session)
+    for _ in range(3):
+        _post_login(client, clumsy.nip, "salah-terus-1")
+    assert _post_login(client, clumsy.nip, DEFAULT_PASSWORD).status_code == 429
+    colleague = make_user(session)  # same address, one NIP counted against it so far
+    assert _post_login(client, colleague.nip, DEFAULT_PASSWORD).status_code == 303
+
+
+def test_a_success_forgives_only_its_own_nip_at_the_address(
+    client: TestClient, session: Session
+) -> None:
+    guessed = [make_user(session) for _ in range(5)]
+    for user in guessed:
+        _post_login(client, user.nip, "Rahasia2026!")
+    owner = make_user(session)
+    _post_login(client, owner.nip, "salah-ketik-1")  # the 6th different NIP: limit reached
+    assert _post_login(client, owner.nip, DEFAULT_PASSWORD).status_code == 429
+    address_rows = session.scalars(
+        select(LoginFailure.nip).where(LoginFailure.key.like("ip:%"))
+    ).all()
+    assert sorted(str(n) for n in address_rows) == sorted([u.nip for u in guessed] + [owner.nip])
+
+
 def test_throttling_is_kept_in_the_database_for_all_workers(
     client: TestClient, session: Session
 ) -> None:
