@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,7 +79,12 @@ class QuizSummary:
 class SourceView:
     title: str
     issued: date | None  # `tanggal`
-    url: str | None
+    url: str | None  # `tautan`, https
+
+    @property
+    def host(self) -> str:
+        """The site the link leads to, shown beside it so a reader knows where it goes."""
+        return (urlsplit(self.url).hostname or "") if self.url else ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,31 @@ def test_source_without_title_bad_date_or_bad_link_is_an_error(tmp_path: Path) -
     assert_problem(load(tmp_path, {"kursus.yaml": bad_day}), "tidak ada di kalender", 13)
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://peraturan.bpk.go.id/Details/38748/uu-no-25-tahun-2009",  # plain http
+        "https://",  # no site
+        "https://peraturan",  # not a domain
+        "https://peraturan.go.id/id/uu no 25",  # a space
+        "ftp://peraturan.go.id/uu-25-2009.pdf",
+    ],
+)
+def test_a_source_link_must_be_a_full_https_address(tmp_path: Path, link: str) -> None:
+    yaml = COURSE_YAML + f"sumber:\n  - judul: UU 25/2009\n    tautan: {link}\n"
+    result = load(tmp_path, {"kursus.yaml": yaml})
+    assert_problem(result, "harus alamat lengkap yang diawali https://", 13)
+    assert result.course is None
+
+
+def test_an_https_link_with_or_without_a_path_is_accepted(tmp_path: Path) -> None:
+    for link in ("https://peraturan.go.id", "https://peraturan.bpk.go.id/Details/38748/x-y?z=1"):
+        yaml = COURSE_YAML + f"sumber:\n  - judul: UU 25/2009\n    tautan: {link}\n"
+        result = load(tmp_path, {"kursus.yaml": yaml})
+        assert result.problems == [] and result.course is not None
+        assert result.course.sources[0].url == link
+
+
 def test_level_authors_version_and_score_policy_default_when_left_out(tmp_path: Path) -> None:
     result = load(tmp_path, {"kursus.yaml": MINIMAL_YAML})
     assert result.problems == []
@@ -92,7 +118,14 @@ def test_course_page_shows_sources_dates_in_indonesian_and_the_introduction(
     assert view.sources[0].title.startswith("PP 28/2025")
     assert "Sumber dan berlaku per" in page.text
     assert "5 Juni 2025" in page.text and "1 Desember 2026" in page.text
-    assert 'href="https://peraturan.go.id/id/pp-no-28-tahun-2025"' in page.text
+    # The link sits next to the citation and names the site it leads to.
+    assert (
+        "PP 28/2025 tentang Penyelenggaraan Perizinan Berusaha Berbasis Risiko "
+        '<span class="meta">(5 Juni 2025)</span> · '
+        '<a href="https://peraturan.go.id/id/pp-no-28-tahun-2025" rel="noopener">'
+        "naskah resmi di peraturan.go.id</a>"
+    ) in page.text
+    assert "UU 25/2009 tentang Pelayanan Publik</li>" in page.text  # no link: none shown
     assert '<details class="intro prose">' in page.text  # long: folded, no JavaScript
     assert page.text.index("Tujuan") < page.text.index("Materi</h2>")
 

@@ -60,7 +60,7 @@ def test_without_javascript_marking_a_module_complete_is_recorded(
     flows.submit(page, "Tandai selesai")
     assert page.url.endswith("/modul/01-dasar-komunikasi-pelayanan/selesai")
     assert page.get_by_role("alert").inner_text() == (
-        "Anda baru mulai membaca modul ini. Tandai selesai dapat dilakukan setelah 8 menit lagi."
+        "Anda baru mulai membaca modul ini. Tandai selesai dapat dilakukan setelah 3 menit lagi."
     )
     screenshot(page, "module-too-early")
     flows.give_study_time(db, learner.id)

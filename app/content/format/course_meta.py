@@ -260,14 +260,17 @@ def _sources(fields: Fields) -> tuple[SourceSpec, ...] | None:
             else None
         )
         url = item.get("tautan")
+        # https only: a reader follows the link to the official text, and a plain-http page
+        # can be altered on the way; every official legal database serves https.
         if url is not None and not (
-            isinstance(url, str) and re.match(r"^https?://\S+$", url.strip())
+            isinstance(url, str) and re.match(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$", url.strip())
         ):
             fields.problems.error(
                 fields.path,
                 line,
                 _(
-                    "Tautan sumber ke-{n} harus alamat lengkap yang diawali https:// atau http:// "
+                    "Tautan sumber ke-{n} harus alamat lengkap yang diawali https://, misalnya "
+                    "https://peraturan.bpk.go.id/Details/38748/uu-no-25-tahun-2009 "
                     "(tertulis: {value})."
                 ).format(n=number, value=url),
             )
