@@ -218,6 +218,30 @@ def set_active(session: Session, user: User, active: bool, *, actor_id: int) -> 
     )
 
 
+def set_phone(session: Session, user: User, phone: str | None, *, actor_id: int) -> bool:
+    """Set the WhatsApp number (already normalised, see phones.py); audited when it changed."""
+    if user.phone == phone:
+        return False
+    user.phone = phone
+    audit.record(
+        session, "user.phone_changed", actor_id=actor_id, target_type="user", target_id=user.id,
+        removed=phone is None,
+    )  # fmt: skip
+    return True
+
+
+def set_email_reminders(session: Session, user: User, wanted: bool, *, actor_id: int) -> bool:
+    """Turn the person's email reminders on or off; audited when it changed."""
+    if user.email_reminders_off == (not wanted):
+        return False
+    user.email_reminders_off = not wanted
+    audit.record(
+        session, "user.email_reminders_changed", actor_id=actor_id, target_type="user",
+        target_id=user.id, email_reminders=wanted,
+    )  # fmt: skip
+    return True
+
+
 def unlock(session: Session, user: User, *, actor_id: int) -> int:
     """Clear the failed-login counter of an account (the lockout); returns how many were cleared."""
     from app.accounts.models import LoginFailure

@@ -161,6 +161,7 @@ class AssignmentRow:
     # The learning path that made the assignment (None: assigned by HR by hand).
     path_id: int | None = None
     path_name: str | None = None
+    phone: str | None = None  # for HR's WhatsApp link (62...)
 
     @property
     def percent(self) -> int:
@@ -244,6 +245,7 @@ def list_assignments(
             _done().label("done"),
             Assignment.via_path_id,
             LearningPath.name.label("path_name"),
+            User.phone,
         )
         .join(User, User.id == Assignment.user_id)
         .join(Course, Course.id == Assignment.course_id)
@@ -287,6 +289,7 @@ def list_assignments(
                 modules_total=len(view.modules) if view else 0,
                 path_id=r.via_path_id,
                 path_name=r.path_name,
+                phone=r.phone,
             )
         )
     return AssignmentPage(rows=rows, total=total, page=page, pages=pages)

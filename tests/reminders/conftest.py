@@ -6,9 +6,9 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default as default_policy
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,11 +26,12 @@ def free_port() -> int:
 class Inbox:
     """What the local SMTP server received: one parsed message per delivery."""
 
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
     envelopes_to: list[list[str]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=default_policy)
+        self.messages.append(cast(EmailMessage, parsed))
         self.envelopes_to.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
