@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -31,7 +31,7 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append(cast(EmailMessage, parsed))
+        self.messages.append(parsed)
         self.envelopes_to.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
