@@ -33,6 +33,7 @@ class UserData:
     golongan: str | None = None
     roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
     contract_start_on: date | None = None  # PPPK: TMT kontrak (JP per contract year)
+    phone: str | None = None  # WhatsApp, 62... (roster column); None keeps the known number
 
 
 def get_by_nip(session: Session, nip: str) -> User | None:
@@ -94,6 +95,8 @@ def apply_profile(session: Session, user: User, data: UserData, units: dict[str,
     user.unit = get_or_create_unit(session, data.unit_name, units) if data.unit_name else None
     if data.contract_start_on is not None:  # a roster without the column keeps what is known
         user.contract_start_on = data.contract_start_on
+    if data.phone is not None:  # likewise the WhatsApp number (learners may set it themselves)
+        user.phone = data.phone
 
 
 def create_user(
