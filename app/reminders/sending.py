@@ -70,7 +70,7 @@ def email_body(settings: Settings, reminder: Reminder) -> str:
     footer = _(
         "Email ini dikirim otomatis oleh Lentera. Untuk berhenti menerima pengingat lewat "
         "email, buka Profil saya: {url}"
-    ).format(url=settings.base_url.rstrip("/") + "/profil")
+    ).format(url=settings.base_url.rstrip("/") + "/profil#pengingat")
     return f"{reminder.text}\n\n--\n{footer}\n"
 
 
