@@ -124,6 +124,18 @@ class Settings(BaseSettings):
     # reverse proxy's usual 60 s read timeout and the page's own sync timeout (lentera.js).
     db_wait_seconds: float = Field(default=45.0, ge=1, le=300)
 
+    # Reminders by email (app/reminders): sent only when an SMTP host is set; without one
+    # nothing is queued and pages say so. `mail_from` is the sender address people see.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    mail_from: str = ""
+    # Minutes between reminder passes run inside `lentera serve`; 0 leaves it to a cron job
+    # calling `lentera reminders send`.
+    reminders_interval_minutes: int = Field(default=0, ge=0, le=24 * 60)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -135,6 +147,20 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'lentera.db'}"
         return self
+
+    @model_validator(mode="after")
+    def _sender_with_smtp(self) -> Settings:
+        if self.smtp_host.strip() and not self.mail_from.strip():
+            raise ValueError(
+                "LENTERA_MAIL_FROM is required when LENTERA_SMTP_HOST is set "
+                "(the sender address of reminders, e.g. Lentera BKPSDM <lentera@palukota.go.id>)"
+            )
+        return self
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether reminders can be emailed: an SMTP host is configured."""
+        return bool(self.smtp_host.strip())
 
     @property
     def is_sqlite(self) -> bool:

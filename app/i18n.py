@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -39,6 +41,16 @@ def translations(locale: str) -> _gettext.NullTranslations:
 
 def set_locale(locale: str) -> None:
     _current_locale.set(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE)
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Translate into `locale` inside the block (a message sent to someone else), then restore."""
+    token = _current_locale.set(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE)
+    try:
+        yield
+    finally:
+        _current_locale.reset(token)
 
 
 def get_locale() -> str:

@@ -25,6 +25,7 @@ from app.metrics import Metrics, MetricsMiddleware
 from app.metrics import router as metrics_router
 from app.observability import RequestContextMiddleware, configure_logging
 from app.privacy import web as privacy_web
+from app.reminders import web as reminders_web
 from app.reports import api as report_api
 from app.reports import web as reports_web
 from app.reports.figures_cache import FiguresCache
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_web,
         evaluation_web,
         privacy_web,
+        reminders_web,
     ):
         for router in package.routers:
             app.include_router(router)

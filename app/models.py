@@ -25,6 +25,7 @@ from app.learning.models import (
     ProgressEvent,
     QuizAttempt,
 )
+from app.reminders.models import ReminderDelivery
 from app.reports.models import ApiToken
 from app.reports.siasn_batches import SiasnExportBatch
 
@@ -55,6 +56,7 @@ __all__ = [
     "QuizAttempt",
     "QuizVersion",
     "ReactionSurvey",
+    "ReminderDelivery",
     "SiasnExportBatch",
     "Unit",
     "User",

@@ -39,6 +39,7 @@ DOMAINS = (
     "app.privacy",
     "app.reports",
     "app.ops_backup",
+    "app.reminders",
 )
 # Every module of `app.content` outside `app.content.format` (filled in below, once the modules
 # are known): the content store, which uses the database and the web.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -47,6 +47,12 @@ class User(Base):
     employee_type: Mapped[str] = mapped_column(String(4))
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # A mobile number for WhatsApp, normalised to 62... (app/accounts/phones.py).
+    phone: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The person turned email reminders off (app/reminders); WhatsApp links are HR's to send.
+    email_reminders_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", ondelete="SET NULL"), index=True, default=None
     )

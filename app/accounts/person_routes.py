@@ -8,21 +8,24 @@ accounts, admins every other account, nobody their own.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
-from app.accounts import auth
+from app.accounts import auth, phones
 from app.accounts import service as accounts_service
 from app.accounts.anonymised import is_anonymised
 from app.accounts.golongan import pangkat_golongan
 from app.accounts.models import LoginFailure, Role, User
 from app.accounts.viewer import Viewer
+from app.config import Settings
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.learning.dashboard import CourseCard
 from app.learning.record_routes import selected_year
 from app.web import confirm
 from app.web.deps import CsrfChecked, HRUser
@@ -91,6 +94,8 @@ def _page(
         "locked": (failures or 0) >= settings.login_max_failures_per_account,
         "all_roles": list(Role),
         "anonymised": is_anonymised(person),
+        "phone": phones.display(person.phone) if person.phone else "",
+        "mail_enabled": settings.mail_enabled,
         # Shown instead of the forms, so HR sees why an action is not offered.
         "refusal": accounts_service.management_refusal(viewer, person),
         **extra,
@@ -113,14 +118,34 @@ def _learning(
     today = clock.today()
     catalog = request.app.state.content.catalog(session)
     record = jp.jp_for_person(session, person, year, settings)
+    courses = learner_dashboard(session, person.id, catalog, today)
     return {
         "record": record,
         "years": sorted({year, *jp.record_years(session, person.id)}, reverse=True),
-        "courses": learner_dashboard(session, person.id, catalog, today),
+        "courses": courses,
+        "whatsapp": _whatsapp_links(settings, person, courses.assigned, today),
         "external": jp.submissions_in(session, person.id, record.window or year),
         "evaluations": evaluation_service.pending_evaluations(session, person.id),
         "follow_ups": evaluation_service.due_follow_ups(session, person.id, today),
     }
+
+
+def _whatsapp_links(
+    settings: Settings, person: User, assigned: list[CourseCard], today: date
+) -> dict[str, str]:
+    """A wa.me reminder per open assigned course (by code), when the person's number is known."""
+    from app.reminders import whatsapp
+
+    if not person.phone:
+        return {}
+    return {
+        card.course.code: whatsapp.assignment_chat_url(
+            settings, phone=person.phone, name=person.full_name, course_title=card.course.title,
+            course_code=card.course.code, due_on=card.due_on, today=today,
+        )
+        for card in assigned
+        if card.due_on is not None and (card.revoked or not card.completed)
+    }  # fmt: skip
 
 
 @router.get("/{nip}", name="person")
@@ -161,6 +186,25 @@ def person_reset_link(
         target_id=person.id,
     )  # fmt: skip
     return _page(request, session, user, person, reset_link=link)
+
+
+@router.post("/{nip}/nomor-hp", name="person_phone", dependencies=[CsrfChecked])
+def person_phone(
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    person: ManageablePerson,
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """HR records the person's WhatsApp number (normalised to 62...; empty removes it)."""
+    try:
+        number = phones.normalize(phone)
+    except phones.InvalidPhone as exc:
+        response = _page(request, session, user, person, error=str(exc))
+        response.status_code = 400
+        return response
+    accounts_service.set_phone(session, person, number, actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?hp=1", 303)
 
 
 @router.post("/{nip}/buka-kunci", name="person_unlock", dependencies=[CsrfChecked])

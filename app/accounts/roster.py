@@ -30,7 +30,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import emails
+from app.accounts import emails, phones
 from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import InvalidGolongan
@@ -49,6 +49,7 @@ from app.i18n import gettext as _
 #   unit_name: the unit of work. "instansi" is only a fallback for files without any unit
 #     column; SIMPEG's "INSTANSI INDUK"/"INSTANSI KERJA" (the Pemda, the same on every row) go to
 #     `instansi` and never become a unit.
+#   phone: a mobile number for WhatsApp, stored as 62... (app/accounts/phones.py).
 #   contract_start_on: a PPPK's contract start ("TMT PPPK", "TMT Kontrak"), which sets their JP
 #     contract year (app/learning/credited.py). Other TMT columns (TMT CPNS, TMT GOLONGAN, TMT
 #     JABATAN, ...) are not used and are ignored like any unknown column.
@@ -60,6 +61,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "title_before": ("gelar depan", "glr depan"),
     "title_after": ("gelar belakang", "glr belakang"),
     "email": ("email", "e mail", "surel", "alamat email", "email kantor", "email gov"),
+    "phone": (
+        "no hp", "nomor hp", "no hp wa", "hp", "no wa", "nomor wa", "whatsapp", "nomor whatsapp",
+        "no telp", "no telepon", "nomor telepon", "telepon",
+    ),
     "unit_name": (
         "unit kerja", "unor nama", "unit organisasi", "nama unor", "unor", "unit", "opd",
         "satuan kerja", "satuan kerja kerja nama", "perangkat daerah", "instansi",
@@ -349,6 +354,12 @@ def validate_row(fields: dict[str, str]) -> tuple[accounts_service.UserData | No
         return None, [*messages, str(exc)]
     if messages:
         return None, messages
+    try:
+        phone = phones.normalize(fields.get("phone"))
+    except phones.InvalidPhone as exc:
+        return None, [str(exc)]
+    if phone is not None:  # a roster without the column (or the cell) keeps what is known
+        data = dataclasses.replace(data, phone=phone)
     raw_start = fields.get("contract_start_on", "")
     if raw_start and data.employee_type.value == "PPPK":
         start = _parse_date(raw_start)

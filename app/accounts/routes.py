@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts import auth
+from app.accounts import auth, phones
 from app.accounts import nip as nip_rules
 from app.accounts import service as accounts_service
 from app.accounts.golongan import pangkat_golongan
@@ -160,9 +160,41 @@ def reset_password(
     return RedirectResponse(request.app.url_path_for("login_form") + "?sandi=baru", status_code=303)
 
 
+def _profile_context(request: Request, account: User) -> dict[str, object]:
+    return {
+        "pangkat": pangkat_golongan(account.golongan),
+        "mail_enabled": request.app.state.settings.mail_enabled,
+        "phone": phones.display(account.phone) if account.phone else "",
+        "email_reminders": not account.email_reminders_off,
+    }
+
+
 @router.get("/profil", name="profile")
-def profile(request: Request, user: CurrentUser) -> Response:
-    return render(request, "accounts/profile.html", {"pangkat": pangkat_golongan(user.golongan)})
+def profile(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    account = session.get(User, user.id)
+    assert account is not None  # the session was just resolved to this row
+    return render(request, "accounts/profile.html", _profile_context(request, account))
+
+
+@router.post("/profil/pengingat", name="reminder_settings", dependencies=[CsrfChecked])
+def reminder_settings(
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    phone: Annotated[str, Form(max_length=40)] = "",
+    email_reminders: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """The learner's own reminder settings: their WhatsApp number, email reminders on or off."""
+    user = session.get(User, viewer.id)
+    assert user is not None  # the session was just resolved to this row
+    try:
+        number = phones.normalize(phone)
+    except phones.InvalidPhone as exc:
+        context = _profile_context(request, user) | {"reminder_error": str(exc), "phone": phone}
+        return render(request, "accounts/profile.html", context, status_code=400)
+    accounts_service.set_phone(session, user, number, actor_id=user.id)
+    accounts_service.set_email_reminders(session, user, email_reminders == "1", actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("profile") + "?pengingat=disimpan", 303)
 
 
 @router.post("/profil/sandi", name="change_password", dependencies=[CsrfChecked])
@@ -190,7 +222,7 @@ def change_password(
         return render(
             request,
             "accounts/profile.html",
-            {"pangkat": pangkat_golongan(user.golongan), "error": error},
+            _profile_context(request, user) | {"error": error},
             status_code=400,
         )
     # Changing the password ended every session, this one included: open a fresh one.

@@ -33,6 +33,7 @@ class UserData:
     golongan: str | None = None
     roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
     contract_start_on: date | None = None  # PPPK: TMT kontrak (JP per contract year)
+    phone: str | None = None  # WhatsApp, 62... (roster column); None keeps the known number
 
 
 def get_by_nip(session: Session, nip: str) -> User | None:
@@ -94,6 +95,8 @@ def apply_profile(session: Session, user: User, data: UserData, units: dict[str,
     user.unit = get_or_create_unit(session, data.unit_name, units) if data.unit_name else None
     if data.contract_start_on is not None:  # a roster without the column keeps what is known
         user.contract_start_on = data.contract_start_on
+    if data.phone is not None:  # likewise the WhatsApp number (learners may set it themselves)
+        user.phone = data.phone
 
 
 def create_user(
@@ -216,6 +219,30 @@ def set_active(session: Session, user: User, active: bool, *, actor_id: int) -> 
         target_type="user",
         target_id=user.id,
     )
+
+
+def set_phone(session: Session, user: User, phone: str | None, *, actor_id: int) -> bool:
+    """Set the WhatsApp number (already normalised, see phones.py); audited when it changed."""
+    if user.phone == phone:
+        return False
+    user.phone = phone
+    audit.record(
+        session, "user.phone_changed", actor_id=actor_id, target_type="user", target_id=user.id,
+        removed=phone is None,
+    )  # fmt: skip
+    return True
+
+
+def set_email_reminders(session: Session, user: User, wanted: bool, *, actor_id: int) -> bool:
+    """Turn the person's email reminders on or off; audited when it changed."""
+    if user.email_reminders_off == (not wanted):
+        return False
+    user.email_reminders_off = not wanted
+    audit.record(
+        session, "user.email_reminders_changed", actor_id=actor_id, target_type="user",
+        target_id=user.id, email_reminders=wanted,
+    )  # fmt: skip
+    return True
 
 
 def unlock(session: Session, user: User, *, actor_id: int) -> int:

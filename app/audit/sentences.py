@@ -196,6 +196,13 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "user.reset_link_issued": lambda e: _fill(
         _("{actor} membuat tautan atur ulang sandi untuk {person}"), e
     ),
+    "user.phone_changed": lambda e: _fill(_("{actor} mengubah nomor HP (WhatsApp) {person}"), e),
+    "user.email_reminders_changed": lambda e: _fill(
+        _("{actor} menyalakan pengingat email {person}")
+        if e.details.get("email_reminders")
+        else _("{actor} mematikan pengingat email {person}"),
+        e,
+    ),
     "roster.imported": _roster,
     "export.completions": _export(lambda: _("rekap penyelesaian")),
     "export.jp_compliance": _export(lambda: _("rekap capaian JP")),

@@ -11,6 +11,7 @@
 | `audit ...` | app/cli/audit.py |
 | `privacy ...` | app/cli/privacy.py |
 | `certificates ...` | app/cli/certificates.py |
+| `reminders ...` | app/cli/reminders.py |
 
 Shared helpers (one transaction, a clean failure, the schema check) are in app/cli/common.py;
 app/cli/schema_guard.py makes every command that needs the database check its schema first.
@@ -20,7 +21,18 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import audit, backup, certificates, content, exports, migrate, privacy, serve, users
+from app.cli import (
+    audit,
+    backup,
+    certificates,
+    content,
+    exports,
+    migrate,
+    privacy,
+    reminders,
+    serve,
+    users,
+)
 from app.cli.schema_guard import guard_commands
 
 cli = typer.Typer(
@@ -62,6 +74,11 @@ cli.add_typer(
     help="Certificate signing: create a self-signed demo key (PKCS#12) for trials.",
 )
 cli.add_typer(exports.export_cli, name="export")
+cli.add_typer(
+    reminders.reminders_cli,
+    name="reminders",
+    help="Reminders: email what is due (assignments, follow-ups) when SMTP is configured.",
+)
 guard_commands(cli)
 
 

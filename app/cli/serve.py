@@ -37,18 +37,25 @@ def serve(
     settings.resolved_secret_key()  # create it once here, not racing in each worker
     settings.resolved_signing_key()  # likewise the development demo signing key
     from app import serving  # here: only `serve` needs the HTTP server
+    from app.reminders import background
 
-    started = serving.run(
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        ready=f"Lentera siap di {_browser_url(host, port)}",
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
-        access_log=False,  # Lentera writes its own structured access log
-        log_level="warning",
-    )
+    # Reminder passes in this process (not in each worker), when the interval and SMTP are set.
+    reminders = background.start(settings)
+    try:
+        started = serving.run(
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            ready=f"Lentera siap di {_browser_url(host, port)}",
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+            access_log=False,  # Lentera writes its own structured access log
+            log_level="warning",
+        )
+    finally:
+        if reminders is not None:
+            reminders.stop()
     if not started:
         raise typer.Exit(3)  # what uvicorn.run exits with when start-up fails
 

@@ -24,6 +24,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app import clock, i18n
+from app.accounts.models import User
 from app.audit import service as audit
 from app.config import Settings
 from app.content.models import Course, CourseVersion
@@ -411,6 +412,42 @@ def due_follow_ups(session: Session, user_id: int, today: date) -> list[DueFollo
         .order_by(ActionPlan.follow_up_on, Course.code)
     ).all()
     return [DueFollowUp(code, title, on) for code, title, on in rows]
+
+
+@dataclass(frozen=True)
+class OpenFollowUp:
+    """An action plan whose follow-up is open and not reported yet (for reminders)."""
+
+    plan_id: int
+    user_id: int
+    full_name: str
+    course_code: str
+    course_title: str
+    follow_up_on: date
+
+
+def open_follow_ups(session: Session, today: date) -> list[OpenFollowUp]:
+    """Every active person's action plans whose follow-up is open and not reported yet."""
+    rows = session.execute(
+        select(
+            ActionPlan.id,
+            ActionPlan.user_id,
+            User.full_name,
+            Course.code,
+            course_title_column(),
+            ActionPlan.follow_up_on,
+        )
+        .join(User, User.id == ActionPlan.user_id)
+        .join(Course, Course.id == ActionPlan.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .where(
+            User.is_active.is_(True),
+            ActionPlan.follow_up_status.is_(None),
+            ActionPlan.follow_up_on <= today,
+        )
+        .order_by(ActionPlan.follow_up_on, ActionPlan.id)
+    ).all()
+    return [OpenFollowUp(*row) for row in rows]
 
 
 @dataclass(frozen=True)

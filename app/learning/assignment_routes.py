@@ -18,6 +18,7 @@ from app.errors import NotFound
 from app.i18n import gettext as _
 from app.learning import assignments
 from app.learning.models import Assignment
+from app.reminders import whatsapp as reminder_links
 from app.web.deps import CsrfChecked, HRUser
 from app.web.params import PathId
 from app.web.templating import render
@@ -150,6 +151,16 @@ def assignment_list(
         "terlambat": terlambat,
     }
     query = {k: v for k, v in values.items() if v}
+    settings = request.app.state.settings
+    # A WhatsApp link for each open assignment of someone whose number is known.
+    whatsapp = {
+        row.id: reminder_links.assignment_chat_url(
+            settings, phone=row.phone, name=row.full_name, course_title=row.course_title,
+            course_code=row.course_code, due_on=row.due_on, today=today,
+        )
+        for row in page.rows
+        if row.phone and not row.done
+    }  # fmt: skip
     return render(
         request,
         "learning/assignments.html",
@@ -159,6 +170,8 @@ def assignment_list(
             "filters": filters,
             "values": values,
             "today": today,
+            "whatsapp": whatsapp,
+            "mail_enabled": settings.mail_enabled,
             "status": status if status in {"diubah", "dibatalkan"} else "",
             "back": urlencode(query | {"halaman": page.page}),
             "page_url": lambda n: "?" + urlencode(query | {"halaman": n}),

@@ -18,7 +18,7 @@ from app.accounts import nip as nip_rules
 from app.accounts.models import Unit, User
 from app.audit import service as audit
 from app.content.catalog import Catalog, CourseView
-from app.content.models import Course
+from app.content.models import Course, CourseVersion
 from app.learning import credited, progress
 from app.learning.models import Assignment, Completion, LearningPath, ModuleProgress
 
@@ -161,6 +161,7 @@ class AssignmentRow:
     # The learning path that made the assignment (None: assigned by HR by hand).
     path_id: int | None = None
     path_name: str | None = None
+    phone: str | None = None  # for HR's WhatsApp link (62...)
 
     @property
     def percent(self) -> int:
@@ -244,6 +245,7 @@ def list_assignments(
             _done().label("done"),
             Assignment.via_path_id,
             LearningPath.name.label("path_name"),
+            User.phone,
         )
         .join(User, User.id == Assignment.user_id)
         .join(Course, Course.id == Assignment.course_id)
@@ -287,9 +289,57 @@ def list_assignments(
                 modules_total=len(view.modules) if view else 0,
                 path_id=r.via_path_id,
                 path_name=r.path_name,
+                phone=r.phone,
             )
         )
     return AssignmentPage(rows=rows, total=total, page=page, pages=pages)
+
+
+# --- open assignments, for reminders ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenAssignment:
+    """An assignment not done yet (no credited completion), with what a reminder says."""
+
+    id: int
+    user_id: int
+    full_name: str
+    course_code: str
+    course_title: str
+    due_on: date
+
+
+def open_assignments(
+    session: Session,
+    *,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    user_id: int | None = None,
+) -> list[OpenAssignment]:
+    """Active people's assignments without a credited completion, due within the bounds."""
+    query = (
+        select(
+            Assignment.id,
+            Assignment.user_id,
+            User.full_name,
+            Course.code,
+            func.coalesce(CourseVersion.title, Course.code),
+            Assignment.due_on,
+        )
+        .join(User, User.id == Assignment.user_id)
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .where(User.is_active.is_(True), ~_done())
+        .order_by(Assignment.due_on, Assignment.id)
+    )
+    if due_from is not None:
+        query = query.where(Assignment.due_on >= due_from)
+    if due_to is not None:
+        query = query.where(Assignment.due_on <= due_to)
+    if user_id is not None:
+        query = query.where(Assignment.user_id == user_id)
+    return [OpenAssignment(*row) for row in session.execute(query)]
 
 
 # --- changing one --------------------------------------------------------------------------------

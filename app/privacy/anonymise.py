@@ -374,6 +374,7 @@ def anonymise(session: Session, user: User, *, actor_id: int | None, via: str) -
     user.nip = new_nip
     user.full_name = new_name
     user.email = None
+    user.phone = None
     user.jabatan = None
     user.golongan = None
     # The contract start (TMT PPPK) is a date of the person's career that narrows down who they

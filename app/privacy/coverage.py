@@ -47,6 +47,9 @@ USER_LINKS: dict[str, Link] = {
         "jabatan and comment blanked",
     ),
     "course_trainers.user_id": Link("courses_owned", "kept: course ownership is not personal"),
+    "reminder_deliveries.user_id": Link(
+        "reminders", "kept as the sent log; the old e-mail address is removed from each row"
+    ),
     "audit_events.actor_id": Link(
         "audit_events", "kept; the old NIP, name and e-mail are replaced in the details"
     ),

@@ -35,6 +35,7 @@ from app.learning.models import (
     ProgressEvent,
     QuizAttempt,
 )
+from app.reminders.models import ReminderDelivery
 
 FORMAT = "lentera-data-pribadi/1"
 # What an anonymised external-learning row points at once its file is deleted: the empty file.
@@ -55,7 +56,10 @@ _SECRET_COLUMNS = {
 def descriptions() -> dict[str, str]:
     """What each section of data.json is, in words for the person reading it."""
     return {
-        "profile": _("Profil: NIP, nama, jenis pegawai, email, jabatan, golongan, status akun."),
+        "profile": _(
+            "Profil: NIP, nama, jenis pegawai, email, nomor HP, pilihan pengingat email, "
+            "jabatan, golongan, status akun."
+        ),
         "roles": _("Peran di Lentera (peserta, pengajar, BKPSDM, admin)."),
         "unit": _("Unit kerja."),
         "login_sessions": _("Sesi masuk: kapan, dari alamat dan peramban mana (tanpa token)."),
@@ -87,6 +91,7 @@ def descriptions() -> dict[str, str]:
             "data atasan yang tercatat dan konfirmasi yang diberikan."
         ),
         "courses_owned": _("Kursus yang dikelola sebagai pengajar."),
+        "reminders": _("Pengingat email yang dikirim (atau gagal dikirim) kepada orang ini."),
         "audit_events": _("Jejak audit: tindakan orang ini, dan tindakan orang lain atas datanya."),
     }
 
@@ -262,6 +267,7 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "supervisor_confirmations": _supervisor_confirmations(plans),
         "supervisor_confirmations_given": _confirmations_given(read, user.nip),
         "courses_owned": read.owned(CourseTrainer, CourseTrainer.course_id),
+        "reminders": read.owned(ReminderDelivery, ReminderDelivery.id),
         "audit_events": read.rows(audit_query(session, user)),
     }
     return {

@@ -25,6 +25,7 @@ from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning import completion as completion_service
 from app.learning import progress
 from app.learning.models import Assignment, Certificate, Completion, ExternalLearning
+from app.reminders.models import ReminderDelivery
 from app.web.deps import SESSION_COOKIE
 from tests.factories import make_user
 from tests.reports.test_export import _complete
@@ -118,6 +119,14 @@ def build_person(session: Session, settings: Settings) -> Person:
         )
     )  # fmt: skip
     session.add(CourseTrainer(course_id=view.course_id, user_id=user.id))
+    user.phone = "6281234567890"
+    session.add(
+        ReminderDelivery(
+            dedupe_key="assignment-overdue:1:2026-12-31", channel="email",
+            kind="assignment_overdue", user_id=user.id, recipient=EMAIL,
+            subject="Pelatihan “Komunikasi” telah melewati tenggat", status="sent", attempts=1,
+        )
+    )  # fmt: skip
     # Events about them by someone else, one naming them in free text, one only by NIP.
     audit.record(
         session, "user.note", actor_id=hr.id, target_type="user", target_id=user.id,

@@ -87,7 +87,7 @@ def _statistics(session: Session) -> dict[str, Any]:
 def test_after_anonymisation_the_old_name_nip_and_email_are_nowhere_in_the_database(
     session: Session, person: Person
 ) -> None:
-    needles = [person.nip, NAME, EMAIL, "Lamasitudju"]
+    needles = [person.nip, NAME, EMAIL, "Lamasitudju", "6281234567890"]
     assert len(_traces(session, needles)) > 10  # the fixture really spread them around
     service.anonymise(session, person.user, actor_id=None, via="cli")
     session.commit()
@@ -115,7 +115,7 @@ def test_anonymised_account_is_deactivated_and_cannot_be_used(
         f"Pegawai anonim {user.id}", None, None, None,
     )  # fmt: skip
     assert (user.password_hash, user.locale, user.is_active) == (None, None, False)
-    assert user.contract_start_on is None
+    assert user.contract_start_on is None and user.phone is None
     assert user.roles == {Role.LEARNER}
     assert (user.unit_id, user.employee_type) == (unit_id, employee_type)
     for model in (AuthSession, PasswordResetToken):
