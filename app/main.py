@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 
 from app import clock, errors, home, ops
 from app.accounts import auth, roster
+from app.accounts import service as accounts_service
 from app.accounts import web as accounts_web
 from app.audit import web as audit_web
 from app.config import Settings, get_settings
@@ -88,8 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check_production()
     configure_logging(settings.log_level)
     clock.configure(settings.timezone)
-    # Learning paths follow the roster (accounts imports no other domain: see roster.py).
+    # Learning paths follow the roster and HR's edits of one person (accounts imports no other
+    # domain: see roster.py and accounts/service.py).
     roster.after_import(paths.sync_after_roster_import)
+    accounts_service.after_person_change(paths.person_changed)
 
     app = FastAPI(
         title="Lentera",
