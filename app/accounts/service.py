@@ -261,7 +261,9 @@ def job_data(user: User, unit_name: str, jabatan: str, golongan: str) -> JobData
     )
 
 
-def update_job(session: Session, user: User, data: JobData, *, actor_id: int) -> dict[str, object]:
+def update_job(
+    session: Session, user: User, data: JobData, *, actor_id: int
+) -> dict[str, str | None]:
     """Set a person's unit kerja, jabatan and golongan as the roster import would (the unit is
     made when new); audited with before and after, and the change hooks run. Returns what
     changed, {} when nothing did."""

@@ -4,6 +4,7 @@ the learner's next step."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -341,7 +342,7 @@ def test_a_roster_imported_on_the_web_assigns_the_path(
     assert set(_path_assignments(session, path)) == {(citra.id, "PPP-101")}
 
 
-def _edit_job(hr: TestClient, person: User, **fields: str) -> object:
+def _edit_job(hr: TestClient, person: User, **fields: str) -> Any:
     url = f"/pegawai/{person.nip}/data"
     current = {
         "unit": person.unit.name if person.unit else "",
