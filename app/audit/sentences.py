@@ -235,6 +235,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     ),
     "path.created": lambda e: _fill(_("{actor} membuat jalur belajar {path}"), e),
     "path.updated": lambda e: _fill(_("{actor} mengubah jalur belajar {path}"), e),
+    "path.deleted": lambda e: _fill(
+        _("{actor} menghapus jalur belajar {path} ({cancelled} penugasan terbuka dibatalkan)"), e
+    ),
     "path.assigned": lambda e: _fill(
         _("{actor} menugaskan {courses} kursus jalur {path} kepada {person}, batas {due_on}"),
         e,

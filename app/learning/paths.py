@@ -289,6 +289,52 @@ def person_changed(session: Session, user: User, actor_id: int | None) -> None:
     sync_person(session, user, today=clock.today(), actor_id=actor_id)
 
 
+@dataclass(frozen=True)
+class DeleteReport:
+    cancelled: int  # open assignments the path had made, removed
+    kept: int  # its assignments of finished courses, kept as plain assignments
+
+
+def delete(session: Session, path: LearningPath, *, actor_id: int | None) -> DeleteReport:
+    """Delete a path: the open assignments it made are cancelled (audited, like HR's own), those
+    of finished courses stay as plain assignments, credited learning is untouched; audited."""
+    ours = list(session.scalars(select(Assignment).where(Assignment.via_path_id == path.id)))
+    done = _done_pairs(session, {a.user_id for a in ours}, {a.course_id for a in ours})
+    reason = f"Jalur belajar dihapus: {path.name}"
+    cancelled = kept = 0
+    for a in ours:
+        if (a.user_id, a.course_id) in done:
+            a.via_path_id = None
+            kept += 1
+        else:
+            assignments.cancel(session, a, reason, actor_id=actor_id)
+            cancelled += 1
+    audit.record(
+        session,
+        "path.deleted",
+        actor_id=actor_id,
+        target_type="learning_path",
+        target_id=str(path.id),
+        path=path.name,
+        courses=list(path.course_codes),
+        cancelled=cancelled,
+        kept=kept,
+    )
+    session.delete(path)
+    session.flush()
+    return DeleteReport(cancelled, kept)
+
+
+def open_assignment_count(session: Session, path: LearningPath) -> int:
+    """How many of the path's assignments are of courses not yet done (what deleting it
+    cancels)."""
+    ours = session.execute(
+        select(Assignment.user_id, Assignment.course_id).where(Assignment.via_path_id == path.id)
+    ).all()
+    done = _done_pairs(session, {u for u, _c in ours}, {c for _u, c in ours})
+    return sum(1 for u, c in ours if (u, c) not in done)
+
+
 # --- what HR sees --------------------------------------------------------------------------------
 
 

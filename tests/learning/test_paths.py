@@ -471,3 +471,70 @@ def test_a_course_moving_between_two_paths_is_never_left_cancelled(
     paths.sync_person(session, person, today=clock.today())
     assert set(_path_assignments(session, first)) == {(person.id, "PPP-101")}
     assert not _path_assignments(session, second)
+
+
+def test_deleting_a_path_asks_first_then_cancels_its_open_work_and_keeps_finished_courses(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, jabatan="Lurah")
+    path = _path(session, name="Jalur Lurah", course_codes=["PPP-101", "KOM-101"])
+    path.jabatan_pattern = "Lurah"
+    by_hr = make_user(session, jabatan="Lurah")
+    paths.sync(session, path, today=clock.today())
+    session.commit()
+    _complete(session, person, "PPP-101")
+    # HR's own assignment of a path course (made before the path) is not the path's to remove.
+    hr_own = session.scalars(
+        select(Assignment).where(
+            Assignment.user_id == by_hr.id, Assignment.via_path_id.is_not(None)
+        )
+    ).all()
+    for a in hr_own:
+        a.via_path_id = None
+    session.commit()
+    path_id = path.id
+    url = f"/pegawai/jalur/{path_id}/hapus"
+    token = csrf_token(hr, f"/pegawai/jalur/{path_id}")
+
+    asked = hr.post(url, data={"csrf_token": token})
+    assert asked.status_code == 200 and asked.template.name == "confirm/confirm.html"
+    assert "1 penugasan" in asked.context["consequence"]  # KOM-101 of the person
+    assert session.get(LearningPath, path_id) is not None
+
+    done = hr.post(url, data={"csrf_token": token, "konfirmasi": "ya"})
+    assert done.status_code == 303 and done.headers["location"] == f"{LIST}?status=dihapus"
+    session.expire_all()
+    assert session.get(LearningPath, path_id) is None
+    left = session.execute(
+        select(Assignment.user_id, Course.code, Assignment.via_path_id).join(
+            Course, Course.id == Assignment.course_id
+        )
+    ).all()
+    assert sorted(left) == sorted(
+        [(person.id, "PPP-101", None), (by_hr.id, "PPP-101", None), (by_hr.id, "KOM-101", None)]
+    )
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Completion).where(Completion.user_id == person.id)
+        )
+        == 1
+    )
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "path.deleted")).one()
+    assert (event.details["path"], event.details["cancelled"], event.details["kept"]) == (
+        "Jalur Lurah",
+        1,
+        1,
+    )
+    listed = hr.get(done.headers["location"])
+    assert listed.context["deleted"] and "Jalur Lurah" not in listed.text
+
+
+def test_only_hr_may_delete_a_path(client: TestClient, session: Session) -> None:
+    path = _path(session)
+    session.commit()
+    login(client, make_user(session))
+    url = f"/pegawai/jalur/{path.id}/hapus"
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/"), "konfirmasi": "ya"})
+    assert response.status_code == 403
+    assert session.get(LearningPath, path.id) is not None
