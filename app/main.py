@@ -41,7 +41,8 @@ log = logging.getLogger("lentera.startup")
 
 
 def load_content(app: FastAPI) -> None:
-    """Import content/ at start-up; a broken course or folder never stops the server."""
+    """Import content/ (courses, then learning path files) at start-up; a broken course, folder
+    or path file never stops the server."""
     from app.content import store
     from app.db import session_scope
 
@@ -49,12 +50,28 @@ def load_content(app: FastAPI) -> None:
     if not settings.content_dir.is_dir():
         log.warning("content folder not found", extra={"content_dir": str(settings.content_dir)})
         return
+    from app.learning import path_reload
+
     try:
         with session_scope(app.state.sessionmaker) as session:
             report = store.import_library(session, settings.content_dir)
+            paths_report = path_reload.reload_paths(
+                session, settings.content_dir, today=clock.today()
+            )
     except Exception:
         log.exception("content import failed; serving what was published before")
         return
+    if paths_report.created or paths_report.updated or paths_report.released:
+        log.info(
+            "learning paths loaded from files",
+            extra={
+                "created": paths_report.created,
+                "updated": paths_report.updated,
+                "released": paths_report.released,
+            },
+        )
+    for problem in paths_report.problems:
+        log.error("learning path file problem", extra={"problem": str(problem)})
     log.info(
         "content imported",
         extra={

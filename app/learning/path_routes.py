@@ -19,7 +19,7 @@ from app.accounts.models import EmployeeType, Unit
 from app.audit import service as audit
 from app.content.routes import Cache
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.learning import paths
 from app.learning.models import LearningPath
@@ -252,6 +252,22 @@ def path_or_404(path_id: PathId, session: SessionDep, user: HRUser) -> LearningP
 FoundPath = Annotated[LearningPath, Depends(path_or_404)]
 
 
+def web_path_or_403(path: FoundPath) -> LearningPath:
+    """The path, if it was made on the web: a path from a file is owned by its file
+    (app.learning.path_reload), so it is changed there and reloaded, never here."""
+    if path.source_file:
+        raise Forbidden(
+            _(
+                "Jalur ini dikelola dari berkas content/jalur/{slug}.yaml. Minta pengajar "
+                "mengubah berkasnya lalu menjalankan lentera content reload."
+            ).format(slug=path.source_file)
+        )
+    return path
+
+
+WebPath = Annotated[LearningPath, Depends(web_path_or_403)]
+
+
 @router.get("/{path_id}", name="path_page")
 def path_page(
     request: Request, session: SessionDep, user: HRUser, cache: Cache, path: FoundPath
@@ -271,7 +287,7 @@ def path_page(
 
 @router.get("/{path_id}/ubah", name="path_edit")
 def path_edit(
-    request: Request, session: SessionDep, user: HRUser, cache: Cache, path: FoundPath
+    request: Request, session: SessionDep, user: HRUser, cache: Cache, path: WebPath
 ) -> Response:
     return _form_page(request, session, cache, PathForm.of(path), path)
 
@@ -282,7 +298,7 @@ def path_update(
     session: SessionDep,
     user: HRUser,
     cache: Cache,
-    path: FoundPath,
+    path: WebPath,
     form: SubmittedForm,
 ) -> Response:
     active_codes = {c.code for c in cache.catalog(session).active()}
@@ -298,7 +314,7 @@ def path_delete(
     request: Request,
     session: SessionDep,
     user: HRUser,
-    path: FoundPath,
+    path: WebPath,
     konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if not confirm.is_confirmed(konfirmasi):
