@@ -225,6 +225,8 @@ def demo() -> None:
         raise fail("Akun demo hanya dibuat dalam mode demo (LENTERA_DEMO=1).")
     with transaction(settings) as session:
         rows = seed_demo_accounts(session)
+        # The demo people join their learning paths as a roster import's people would.
+        paths.sync_after_roster_import(session, None)
     typer.echo("\nAkun demo (hanya berlaku selama LENTERA_DEMO=1):")
     for roles, nip, name, password in rows:
         typer.echo(f"  {roles:<16} NIP {nip}  sandi {password:<14} {name}")
