@@ -3,6 +3,7 @@ messages, `lentera content check` and `reload`, and a file's path being read-onl
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -245,3 +246,22 @@ def test_content_check_and_reload_handle_path_files(
     assert clean.exit_code == 0, clean.output
     assert "Jalur belajar tidak berubah: orientasi-pppk-baru" in clean.output
     assert cli_db.scalars(select(LearningPath.source_file)).all() == ["orientasi-pppk-baru"]
+
+
+def test_the_example_path_in_the_trainers_guide_loads(tmp_path: Path) -> None:
+    # docs/content-format.md section 11 shows a path file; an example that fails the checker
+    # would teach trainers the wrong thing.
+    guide = (CONTENT_DIR.parent / "docs" / "content-format.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## 11.") :]
+    ((name, text),) = re.findall(
+        r"\*\*`([^`]+)`\*\*\s*\n\s*```yaml\n(.*?)\n```", section, re.DOTALL
+    )
+    _write(tmp_path, name, text + "\n")
+    library = path_files.load_paths(tmp_path, CODES)
+    assert library.problems == []
+    (spec,) = library.specs
+    assert (spec.slug, spec.course_codes, spec.employee_type) == (
+        "orientasi-pppk-baru",
+        ("PPP-101", "PDP-101"),
+        "PPPK",
+    )
