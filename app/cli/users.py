@@ -57,6 +57,8 @@ def create_user(
     try:
         with transaction(settings) as session:
             user = accounts_service.create_user(session, data, password=secret)
+            # A new person joins their learning paths at once, as on a roster import.
+            paths.person_changed(session, user, None)
             link = (
                 None
                 if secret

@@ -265,3 +265,26 @@ def test_the_example_path_in_the_trainers_guide_loads(tmp_path: Path) -> None:
         ("PPP-101", "PDP-101"),
         "PPPK",
     )
+
+
+def test_a_person_created_from_the_command_line_joins_their_paths(
+    cli_db: Session,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    assert runner.invoke(cli, ["content", "reload", str(content)]).exit_code == 0
+    made = runner.invoke(
+        cli, ["create-user", pppk_nip(), "--name", "Rahmat Lasaka", "--golongan", "VII"]
+    )
+    assert made.exit_code == 0, made.output
+    rows = cli_db.execute(
+        select(LearningPath.source_file, Assignment.due_on).join(
+            LearningPath, LearningPath.id == Assignment.via_path_id
+        )
+    ).all()
+    assert [(slug, (due - clock.today()).days) for slug, due in rows] == [
+        ("orientasi-pppk-baru", 60),
+        ("orientasi-pppk-baru", 60),
+    ]
