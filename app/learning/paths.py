@@ -15,10 +15,17 @@ The whole rule:
   done (a credited completion): a finished course stays on the record as it is. Credited
   learning is never touched.
 - An inactive path is frozen: nobody new is assigned and nothing is cancelled.
+- Cancelling runs for every path before assigning does (`sync_all`, `sync_person`), so a course
+  two paths share follows a person who moved from one group to the other.
+- Deleting a path (`delete`) cancels its open assignments the same way; those of finished
+  courses stay as plain assignments.
 
-Syncs run when HR saves a path and after every roster import (`sync_all`, registered with
-`app.accounts.roster.after_import` by `app.main` and the CLI, since accounts imports no other
-domain). Paths only organise: the JP ledger is unchanged.
+Syncs run when HR saves a path, after every roster import (`sync_all`, registered with
+`app.accounts.roster.after_import`), and for one person when HR changes their unit, jabatan,
+golongan or active status on the web (`sync_person`, registered with
+`app.accounts.service.after_person_change`); `app.main` and the CLI register both, since
+accounts imports no other domain. Paths from files: `path_files` and `path_reload`. Paths only
+organise: the JP ledger is unchanged.
 """
 
 from __future__ import annotations
