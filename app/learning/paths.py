@@ -23,8 +23,8 @@ The whole rule:
 Syncs run when HR saves a path, after every roster import (`sync_all`, registered with
 `app.accounts.roster.after_import`), and for one person when HR changes their unit, jabatan,
 golongan or active status on the web (`sync_person`, registered with
-`app.accounts.service.after_person_change`); `app.main` and the CLI register both, since
-accounts imports no other domain. Paths from files: `path_files` and `path_reload`. Paths only
+`app.accounts.service.after_person_change`, by `app.main`; the CLI registers the roster hook
+and syncs a person it creates), since accounts imports no other domain. Paths from files: `path_files` and `path_reload`. Paths only
 organise: the JP ledger is unchanged.
 """
 
