@@ -24,8 +24,8 @@ Syncs run when HR saves a path, after every roster import (`sync_all`, registere
 `app.accounts.roster.after_import`), and for one person when HR changes their unit, jabatan,
 golongan or active status on the web (`sync_person`, registered with
 `app.accounts.service.after_person_change`, by `app.main`; the CLI registers the roster hook
-and syncs a person it creates), since accounts imports no other domain. Paths from files: `path_files` and `path_reload`. Paths only
-organise: the JP ledger is unchanged.
+and syncs a person it creates), since accounts imports no other domain. Paths from files:
+`path_files` and `path_reload`. Paths only organise: the JP ledger is unchanged.
 """
 
 from __future__ import annotations
