@@ -64,10 +64,11 @@ def load_content(app: FastAPI) -> None:
     if paths_report.created or paths_report.updated or paths_report.released:
         log.info(
             "learning paths loaded from files",
+            # Not "created": that name is the LogRecord's own, and logging refuses it.
             extra={
-                "created": paths_report.created,
-                "updated": paths_report.updated,
-                "released": paths_report.released,
+                "paths_created": paths_report.created,
+                "paths_updated": paths_report.updated,
+                "paths_released": paths_report.released,
             },
         )
     for problem in paths_report.problems:

@@ -3,11 +3,13 @@ messages, `lentera content check` and `reload`, and a file's path being read-onl
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +22,7 @@ from app.cli import cli
 from app.content import store
 from app.learning import path_files, path_reload
 from app.learning.models import Assignment, LearningPath
+from app.main import load_content
 from tests.conftest import CONTENT_DIR
 from tests.factories import csrf_token, login, make_user, pppk_nip
 from tests.test_cli import cli_db  # noqa: F401  (the CLI's own database, as in test_cli)
@@ -288,3 +291,18 @@ def test_a_person_created_from_the_command_line_joins_their_paths(
         ("orientasi-pppk-baru", 60),
         ("orientasi-pppk-baru", 60),
     ]
+
+
+def test_start_up_applies_the_path_files_and_logs_what_it_made(
+    app: FastAPI, session: Session, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    app.state.settings = app.state.settings.model_copy(update={"content_dir": content})
+    with caplog.at_level(logging.INFO, logger="lentera.startup"):
+        load_content(app)
+    (record,) = [r for r in caplog.records if r.getMessage() == "learning paths loaded from files"]
+    assert record.__dict__["paths_created"] == ["orientasi-pppk-baru"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    session.expire_all()
+    assert session.scalars(select(LearningPath.source_file)).all() == ["orientasi-pppk-baru"]
