@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 
 from app import clock, errors, home, ops
 from app.accounts import auth, roster
+from app.accounts import service as accounts_service
 from app.accounts import web as accounts_web
 from app.audit import web as audit_web
 from app.config import Settings, get_settings
@@ -41,7 +42,8 @@ log = logging.getLogger("lentera.startup")
 
 
 def load_content(app: FastAPI) -> None:
-    """Import content/ at start-up; a broken course or folder never stops the server."""
+    """Import content/ (courses, then learning path files) at start-up; a broken course, folder
+    or path file never stops the server."""
     from app.content import store
     from app.db import session_scope
 
@@ -49,12 +51,29 @@ def load_content(app: FastAPI) -> None:
     if not settings.content_dir.is_dir():
         log.warning("content folder not found", extra={"content_dir": str(settings.content_dir)})
         return
+    from app.learning import path_reload
+
     try:
         with session_scope(app.state.sessionmaker) as session:
             report = store.import_library(session, settings.content_dir)
+            paths_report = path_reload.reload_paths(
+                session, settings.content_dir, today=clock.today()
+            )
     except Exception:
         log.exception("content import failed; serving what was published before")
         return
+    if paths_report.created or paths_report.updated or paths_report.released:
+        log.info(
+            "learning paths loaded from files",
+            # Not "created": that name is the LogRecord's own, and logging refuses it.
+            extra={
+                "paths_created": paths_report.created,
+                "paths_updated": paths_report.updated,
+                "paths_released": paths_report.released,
+            },
+        )
+    for problem in paths_report.problems:
+        log.error("learning path file problem", extra={"problem": str(problem)})
     log.info(
         "content imported",
         extra={
@@ -89,8 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check_production()
     configure_logging(settings.log_level)
     clock.configure(settings.timezone)
-    # Learning paths follow the roster (accounts imports no other domain: see roster.py).
+    # Learning paths follow the roster and HR's edits of one person (accounts imports no other
+    # domain: see roster.py and accounts/service.py).
     roster.after_import(paths.sync_after_roster_import)
+    accounts_service.after_person_change(paths.person_changed)
 
     app = FastAPI(
         title="Lentera",

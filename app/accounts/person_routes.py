@@ -1,6 +1,6 @@
 """HR and admin page for one person: their learning record (JP for a year by category and
-source, courses, external learning, evaluations, the PDF record), and reset link, unlock,
-activation, roles (admins only).
+source, courses, external learning, evaluations, the PDF record), their job data (unit kerja,
+jabatan, golongan), and reset link, unlock, activation, roles (admins only).
 
 Who may act on which account is `accounts_service.management_refusal`: HR manages learner-only
 accounts, admins every other account, nobody their own.
@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from app.accounts import auth, phones
 from app.accounts import service as accounts_service
 from app.accounts.anonymised import is_anonymised
-from app.accounts.golongan import pangkat_golongan
-from app.accounts.models import LoginFailure, Role, User
+from app.accounts.golongan import InvalidGolongan, pangkat_golongan
+from app.accounts.models import LoginFailure, Role, Unit, User
 from app.accounts.viewer import Viewer
 from app.config import Settings
 from app.db import SessionDep, utcnow
@@ -98,6 +98,7 @@ def _page(
         "mail_enabled": settings.mail_enabled,
         # Shown instead of the forms, so HR sees why an action is not offered.
         "refusal": accounts_service.management_refusal(viewer, person),
+        "units": session.scalars(select(Unit.name).order_by(Unit.name)).all(),
         **extra,
     }
     return render(request, "accounts/person.html", context)
@@ -261,3 +262,30 @@ def person_roles(
         return response
     accounts_service.set_roles(session, person, chosen, actor_id=user.id)
     return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?peran=1", 303)
+
+
+@router.post("/{nip}/data", name="person_job", dependencies=[CsrfChecked])
+def person_job(
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    person: ChangeablePerson,
+    unit: Annotated[str, Form(max_length=200)] = "",
+    jabatan: Annotated[str, Form(max_length=200)] = "",
+    golongan: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Correct one person's unit kerja, jabatan and golongan between roster imports; their
+    learning paths follow at once (the change hooks).
+
+    Any HR officer may, for any account that is not anonymised: the roster import, HR's usual
+    tool, changes the same fields for everyone, and they open nothing (unlike a reset link).
+    """
+    try:
+        data = accounts_service.job_data(person, unit, jabatan, golongan)
+    except InvalidGolongan as exc:
+        job_form = {"unit": unit, "jabatan": jabatan, "golongan": golongan}
+        response = _page(request, session, user, person, job_error=str(exc), job_form=job_form)
+        response.status_code = 400
+        return response
+    accounts_service.update_job(session, person, data, actor_id=user.id)
+    return RedirectResponse(request.app.url_path_for("person", nip=person.nip) + "?data=1", 303)

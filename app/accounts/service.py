@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,6 +35,27 @@ class UserData:
     roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
     contract_start_on: date | None = None  # PPPK: TMT kontrak (JP per contract year)
     phone: str | None = None  # WhatsApp, 62... (roster column); None keeps the known number
+
+
+# Run in the request's transaction after HR changes one person on the web (their jabatan, unit,
+# golongan, or active status), with HR's id. Other domains react this way (learning paths
+# re-sync the person) because accounts imports no other domain: `app.main` and the CLI register
+# them, as they do the roster import's hooks (`roster.after_import`).
+PersonChanged = Callable[[Session, User, int | None], None]
+_after_change: list[PersonChanged] = []
+
+
+def after_person_change(hook: PersonChanged) -> None:
+    """Register `hook` to run after one person's profile or status changed (once, however often
+    registered)."""
+    if hook not in _after_change:
+        _after_change.append(hook)
+
+
+def _person_changed(session: Session, user: User, actor_id: int | None) -> None:
+    session.flush()
+    for hook in _after_change:
+        hook(session, user, actor_id)
 
 
 def get_by_nip(session: Session, nip: str) -> User | None:
@@ -219,6 +241,58 @@ def set_active(session: Session, user: User, active: bool, *, actor_id: int) -> 
         target_type="user",
         target_id=user.id,
     )
+    _person_changed(session, user, actor_id)
+
+
+@dataclass(frozen=True)
+class JobData:
+    """What HR corrects on one person's page: where they work, their jabatan and golongan."""
+
+    unit_name: str | None
+    jabatan: str | None
+    golongan: str | None
+
+
+def job_data(user: User, unit_name: str, jabatan: str, golongan: str) -> JobData:
+    """Validate the typed job data for `user` (golongan on their type's scale); raises
+    InvalidGolongan."""
+    kind = EmployeeType(user.employee_type)
+    return JobData(
+        unit_name=" ".join(unit_name.split()) or None,
+        jabatan=" ".join(jabatan.split()) or None,
+        golongan=golongan_rules.normalize(golongan, kind),
+    )
+
+
+def update_job(
+    session: Session, user: User, data: JobData, *, actor_id: int
+) -> dict[str, str | None]:
+    """Set a person's unit kerja, jabatan and golongan as the roster import would (the unit is
+    made when new); audited with before and after, and the change hooks run. Returns what
+    changed, {} when nothing did."""
+    before = {
+        "unit": user.unit.name if user.unit else None,
+        "jabatan": user.jabatan,
+        "golongan": user.golongan,
+    }
+    after = {"unit": data.unit_name, "jabatan": data.jabatan, "golongan": data.golongan}
+    changed = {key: after[key] for key in after if after[key] != before[key]}
+    if not changed:
+        return {}
+    user.unit = get_or_create_unit(session, data.unit_name) if data.unit_name else None
+    user.jabatan = data.jabatan
+    user.golongan = data.golongan
+    audit.record(
+        session,
+        "user.job_changed",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        before={key: before[key] for key in changed},
+        after=changed,
+    )
+    _person_changed(session, user, actor_id)
+    return changed
 
 
 def set_phone(session: Session, user: User, phone: str | None, *, actor_id: int) -> bool:

@@ -157,6 +157,25 @@ def _roles(event: Event) -> str:
     )
 
 
+def _job(event: Event) -> str:
+    before = event.details.get("before")
+    after = event.details.get("after")
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        return fallback(event)
+    labels = {"unit": _("unit kerja"), "jabatan": _("jabatan"), "golongan": _("golongan")}
+    changes = "; ".join(
+        _("{field} dari {old} menjadi {new}").format(
+            field=labels.get(str(key), str(key)),
+            old=before.get(key) or "-",
+            new=value or "-",
+        )
+        for key, value in after.items()
+    )
+    return _("{actor} mengubah data {person}: {changes}").format(
+        actor=event.actor, person=_person(event), changes=changes
+    )
+
+
 def _quiz(event: Event) -> str:
     d = event.details
     score = d.get("score")
@@ -192,6 +211,7 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "user.roles_changed": _roles,
     "user.activated": lambda e: _fill(_("{actor} mengaktifkan akun {person}"), e),
     "user.deactivated": lambda e: _fill(_("{actor} menonaktifkan akun {person}"), e),
+    "user.job_changed": _job,
     "user.unlocked": lambda e: _fill(_("{actor} membuka kunci akun {person}"), e),
     "user.reset_link_issued": lambda e: _fill(
         _("{actor} membuat tautan atur ulang sandi untuk {person}"), e
@@ -222,6 +242,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     ),
     "path.created": lambda e: _fill(_("{actor} membuat jalur belajar {path}"), e),
     "path.updated": lambda e: _fill(_("{actor} mengubah jalur belajar {path}"), e),
+    "path.deleted": lambda e: _fill(
+        _("{actor} menghapus jalur belajar {path} ({cancelled} penugasan terbuka dibatalkan)"), e
+    ),
     "path.assigned": lambda e: _fill(
         _("{actor} menugaskan {courses} kursus jalur {path} kepada {person}, batas {due_on}"),
         e,

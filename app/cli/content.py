@@ -1,4 +1,5 @@
-"""`lentera content ...`: check course folders, import Moodle question banks, publish."""
+"""`lentera content ...`: check course folders and learning path files, import Moodle question
+banks, publish."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.content.format.quiz_parser import parse_quiz_text
 from app.content.format.sources import COURSE_FILE, is_ignored
 from app.content.format.urls import CourseUrls, LinkResolver
 from app.i18n import gettext as _
+from app.learning import path_files, path_reload
 
 content_cli = typer.Typer(
     help="Course content: check content folders and import Moodle question banks.",
@@ -40,12 +42,14 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check every course (or one course folder) and list each problem as file:line."""
+    """Check every course (or one course folder) and the learning path files in jalur/; list
+    each problem as file:line."""
     target = path if path is not None else get_settings().content_dir
     if not target.is_dir():
         typer.echo(_("Folder {path} tidak ditemukan.").format(path=target), err=True)
         raise typer.Exit(1)
-    if (target / COURSE_FILE).is_file() or _looks_like_a_course(target):
+    single = (target / COURSE_FILE).is_file() or _looks_like_a_course(target)
+    if single:
         library = load_library(target.resolve().parent, course=target.resolve().name)
         checked = 1
     else:
@@ -54,8 +58,31 @@ def check(
     for problem in library.problems:
         typer.echo(str(problem))
     typer.echo(_summary(library, checked))
-    if library.error_count:
+    path_errors = 0 if single else _check_paths(target, set(library.courses))
+    if library.error_count or path_errors:
         raise typer.Exit(1)
+
+
+def _check_paths(root: Path, codes: set[str]) -> int:
+    """Check content/jalur/*.yaml against the courses of this folder; the number of errors."""
+    paths = path_files.load_paths(root, codes)
+    if not paths.found:
+        return 0
+    for problem in paths.problems:
+        typer.echo(str(problem))
+    typer.echo(
+        _(
+            "{checked} berkas jalur belajar diperiksa: {good} baik, {bad} bermasalah; "
+            "{errors} galat, {warnings} peringatan"
+        ).format(
+            checked=len(paths.specs) + len(paths.broken),
+            good=len(paths.specs),
+            bad=len(paths.broken),
+            errors=paths.error_count,
+            warnings=paths.warning_count,
+        )
+    )
+    return paths.error_count
 
 
 def _looks_like_a_course(folder: Path) -> bool:
@@ -137,12 +164,16 @@ def content_reload(
         ),
     ] = False,
 ) -> None:
-    """Import content/ and publish every course that changed; no restart needed.
+    """Import content/ and publish every course and learning path file that changed; no restart
+    needed.
 
     Every worker and instance sharing the database serves the new versions on its next request.
     A course with errors is left out (its last good version stays published). A course whose
     live version was published from the web is not replaced unless --force is given.
+    Learning paths in content/jalur/*.yaml are created or updated after the courses
+    (app/learning/path_reload.py); a path file with errors is left out, its path unchanged.
     """
+    from app import clock
     from app.content import store
 
     settings = get_settings()
@@ -151,6 +182,8 @@ def content_reload(
         raise fail(f"Folder materi {root} tidak ditemukan.")
     with transaction(settings) as session:
         report = store.import_library(session, root, force=force)
+        # Paths after courses: a path file may name a course published by this reload.
+        path_report = path_reload.reload_paths(session, root, today=clock.today())
     for code in report.published:
         typer.echo(f"Diterbitkan: {code}")
     if report.unchanged:
@@ -163,5 +196,34 @@ def content_reload(
         typer.secho(f"Ditahan: {folder}", fg=typer.colors.YELLOW, err=True)
         for problem in problems:
             typer.echo(f"  {problem.message}", err=True)
-    if report.broken or report.held:
+    _echo_paths(path_report)
+    if report.broken or report.held or path_report.broken:
         raise typer.Exit(1)
+
+
+def _echo_paths(report: path_reload.PathReloadReport) -> None:
+    for slug in report.created:
+        typer.echo(_("Jalur belajar dibuat: {slug}").format(slug=slug))
+    for slug in report.updated:
+        typer.echo(_("Jalur belajar diperbarui: {slug}").format(slug=slug))
+    if report.unchanged:
+        typer.echo(
+            _("Jalur belajar tidak berubah: {slugs}").format(slugs=", ".join(report.unchanged))
+        )
+    for slug in report.released:
+        typer.secho(
+            _(
+                "Berkas jalur {slug} sudah tidak ada: jalurnya dinonaktifkan dan kini diurus di "
+                "web (ubah atau hapus di halaman Jalur belajar)."
+            ).format(slug=slug),
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    for slug in report.broken:
+        typer.secho(
+            _("Jalur belajar tidak dimuat: {slug}").format(slug=slug),
+            fg=typer.colors.RED,
+            err=True,
+        )
+    for problem in report.problems:
+        typer.echo(f"  {problem}", err=True)

@@ -57,6 +57,8 @@ def create_user(
     try:
         with transaction(settings) as session:
             user = accounts_service.create_user(session, data, password=secret)
+            # A new person joins their learning paths at once, as on a roster import.
+            paths.person_changed(session, user, None)
             link = (
                 None
                 if secret
@@ -225,6 +227,8 @@ def demo() -> None:
         raise fail("Akun demo hanya dibuat dalam mode demo (LENTERA_DEMO=1).")
     with transaction(settings) as session:
         rows = seed_demo_accounts(session)
+        # The demo people join their learning paths as a roster import's people would.
+        paths.sync_after_roster_import(session, None)
     typer.echo("\nAkun demo (hanya berlaku selama LENTERA_DEMO=1):")
     for roles, nip, name, password in rows:
         typer.echo(f"  {roles:<16} NIP {nip}  sandi {password:<14} {name}")

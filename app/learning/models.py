@@ -73,6 +73,10 @@ class LearningPath(Base):
     golongan_to: Mapped[str | None] = mapped_column(String(10), default=None)
     due_days: Mapped[int] = mapped_column(Integer, default=30)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The slug of the file `content/jalur/<slug>.yaml` the path comes from: such a path is owned
+    # by its file (`lentera content reload` writes it; the web shows it read-only). None: made
+    # on the web.
+    source_file: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

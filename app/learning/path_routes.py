@@ -1,5 +1,6 @@
-"""HR's pages for learning paths (jalur belajar): the list, the form, and one path's completion
-per unit kerja. Saving a path syncs its assignments at once (app.learning.paths)."""
+"""HR's pages for learning paths (jalur belajar): the list, the form, one path's completion per
+unit kerja, and deleting a path (after a confirmation page). Saving a path syncs its
+assignments at once (app.learning.paths)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from app.accounts.models import EmployeeType, Unit
 from app.audit import service as audit
 from app.content.routes import Cache
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.learning import paths
 from app.learning.models import LearningPath
+from app.web import confirm
 from app.web.deps import CsrfChecked, HRUser
 from app.web.params import PathId
 from app.web.templating import render
@@ -214,7 +216,12 @@ def _save(
 def path_list(request: Request, session: SessionDep, user: HRUser) -> Response:
     found = session.scalars(select(LearningPath).order_by(LearningPath.name)).all()
     return render(
-        request, "learning/paths.html", {"summaries": [paths.summary(session, p) for p in found]}
+        request,
+        "learning/paths.html",
+        {
+            "summaries": [paths.summary(session, p) for p in found],
+            "deleted": request.query_params.get("status") == "dihapus",
+        },
     )
 
 
@@ -245,6 +252,22 @@ def path_or_404(path_id: PathId, session: SessionDep, user: HRUser) -> LearningP
 FoundPath = Annotated[LearningPath, Depends(path_or_404)]
 
 
+def web_path_or_403(path: FoundPath) -> LearningPath:
+    """The path, if it was made on the web: a path from a file is owned by its file
+    (app.learning.path_reload), so it is changed there and reloaded, never here."""
+    if path.source_file:
+        raise Forbidden(
+            _(
+                "Jalur ini dikelola dari berkas content/jalur/{slug}.yaml. Minta pengajar "
+                "mengubah berkasnya lalu menjalankan lentera content reload."
+            ).format(slug=path.source_file)
+        )
+    return path
+
+
+WebPath = Annotated[LearningPath, Depends(web_path_or_403)]
+
+
 @router.get("/{path_id}", name="path_page")
 def path_page(
     request: Request, session: SessionDep, user: HRUser, cache: Cache, path: FoundPath
@@ -264,7 +287,7 @@ def path_page(
 
 @router.get("/{path_id}/ubah", name="path_edit")
 def path_edit(
-    request: Request, session: SessionDep, user: HRUser, cache: Cache, path: FoundPath
+    request: Request, session: SessionDep, user: HRUser, cache: Cache, path: WebPath
 ) -> Response:
     return _form_page(request, session, cache, PathForm.of(path), path)
 
@@ -275,7 +298,7 @@ def path_update(
     session: SessionDep,
     user: HRUser,
     cache: Cache,
-    path: FoundPath,
+    path: WebPath,
     form: SubmittedForm,
 ) -> Response:
     active_codes = {c.code for c in cache.catalog(session).active()}
@@ -284,3 +307,28 @@ def path_update(
     if errors:
         return _form_page(request, session, cache, form, path, errors)
     return _save(request, session, path, values, action="path.updated", actor_id=user.id)
+
+
+@router.post("/{path_id}/hapus", name="path_delete", dependencies=[CsrfChecked])
+def path_delete(
+    request: Request,
+    session: SessionDep,
+    user: HRUser,
+    path: WebPath,
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    if not confirm.is_confirmed(konfirmasi):
+        return confirm.confirmation_page(
+            request,
+            title=_("Hapus jalur belajar {name}?").format(name=path.name),
+            consequence=_(
+                "{n} penugasan yang dibuat jalur ini dan belum selesai akan dibatalkan. Kursus "
+                "yang sudah selesai, JP, dan sertifikatnya tetap tercatat. Jalur yang dihapus "
+                "tidak dapat dikembalikan; untuk menghentikannya sementara, nonaktifkan saja."
+            ).format(n=paths.open_assignment_count(session, path)),
+            confirm_label=_("Ya, hapus jalur ini"),
+            cancel_url=request.app.url_path_for("path_page", path_id=str(path.id)),
+        )
+    paths.delete(session, path, actor_id=user.id)
+    url = request.app.url_path_for("path_list")
+    return RedirectResponse(f"{url}?status=dihapus", status_code=303)

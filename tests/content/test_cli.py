@@ -20,9 +20,10 @@ runner = CliRunner()
 def test_check_demo_content_passes() -> None:
     result = runner.invoke(content_cli, ["check", str(REPO / "content")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == (
-        "4 kursus diperiksa: 4 baik, 0 bermasalah; 0 galat, 0 peringatan"
-    )
+    assert result.stdout.splitlines()[-2:] == [
+        "4 kursus diperiksa: 4 baik, 0 bermasalah; 0 galat, 0 peringatan",
+        "1 berkas jalur belajar diperiksa: 1 baik, 0 bermasalah; 0 galat, 0 peringatan",
+    ]
 
 
 def test_check_lists_every_problem_and_fails_on_errors(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ the learner's next step."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -339,3 +340,201 @@ def test_a_roster_imported_on_the_web_assigns_the_path(
     assert response.status_code == 200, response.text
     citra = session.scalars(select(User).where(User.nip == nip(seq=903))).one()
     assert set(_path_assignments(session, path)) == {(citra.id, "PPP-101")}
+
+
+def _edit_job(hr: TestClient, person: User, **fields: str) -> Any:
+    url = f"/pegawai/{person.nip}/data"
+    current = {
+        "unit": person.unit.name if person.unit else "",
+        "jabatan": person.jabatan or "",
+        "golongan": person.golongan or "",
+    }
+    return hr.post(
+        url, data={"csrf_token": csrf_token(hr, f"/pegawai/{person.nip}"), **current, **fields}
+    )
+
+
+def test_a_jabatan_changed_on_the_web_assigns_the_new_path_and_cancels_the_old_ones_open_work(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, unit_name="Kelurahan Lere", jabatan="Lurah")
+    lurah = _path(
+        session, name="Jalur Lurah", course_codes=["PPP-101", "KOM-101"], jabatan_pattern="Lurah"
+    )
+    camat = _path(session, name="Jalur Camat", course_codes=["MWK-201"], jabatan_pattern="Camat")
+    paths.sync(session, lurah, today=clock.today())
+    session.commit()
+    _complete(session, person, "PPP-101")
+
+    response = _edit_job(hr, person, jabatan="Camat")
+    assert response.status_code == 303, getattr(response, "text", "")
+    session.expire_all()
+    assert person.jabatan == "Camat"
+    # The new path is assigned at once; the old path's open course is cancelled; the finished
+    # one stays, and so does its credited completion.
+    assert set(_path_assignments(session, camat)) == {(person.id, "MWK-201")}
+    assert set(_path_assignments(session, lurah)) == {(person.id, "PPP-101")}
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Completion).where(Completion.user_id == person.id)
+        )
+        == 1
+    )
+    changed = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user.job_changed")
+    ).one()
+    hr_user_id = changed.actor_id
+    assert hr_user_id is not None and hr_user_id != person.id
+    assert changed.details["before"] == {"jabatan": "Lurah"}
+    assert changed.details["after"] == {"jabatan": "Camat"}
+    cancelled = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "assignment.cancelled")
+    ).one()
+    assert (cancelled.target_id, cancelled.actor_id) == (str(person.id), hr_user_id)
+    assert "Jalur Lurah" in cancelled.details["reason"]
+    assigned = session.scalars(select(AuditEvent).where(AuditEvent.action == "path.assigned")).all()
+    assert [(e.details["path"], e.actor_id) for e in assigned][-1] == ("Jalur Camat", hr_user_id)
+
+
+def test_a_unit_or_golongan_changed_on_the_web_moves_the_person_between_paths(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, unit_name="Kelurahan Lere", golongan="II/d")
+    besusu = make_user(session, unit_name="Kelurahan Besusu").unit_id
+    by_unit = _path(session, name="Besusu", unit_id=besusu)
+    by_golongan = _path(
+        session,
+        name="Penata",
+        course_codes=["KOM-101"],
+        employee_type="PNS",
+        golongan_from="III/a",
+        golongan_to="III/d",
+    )
+    session.commit()
+    assert _edit_job(hr, person, unit="Kelurahan Besusu").status_code == 303
+    assert set(_path_assignments(session, by_unit)) == {(person.id, "PPP-101")}
+    assert _edit_job(hr, person, golongan="III/b").status_code == 303
+    assert set(_path_assignments(session, by_golongan)) == {(person.id, "KOM-101")}
+    assert _edit_job(hr, person, unit="Kelurahan Lere").status_code == 303
+    assert not _path_assignments(session, by_unit)
+
+
+def test_a_bad_golongan_on_the_web_says_why_and_changes_nothing(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, jabatan="Staf", golongan="II/d")
+    path = _path(session, jabatan_pattern="Lurah")
+    session.commit()
+    response = _edit_job(hr, person, jabatan="Lurah", golongan="IX")  # a PPPK golongan
+    assert response.status_code == 400
+    assert response.context["job_error"] and "IX" in response.context["job_error"]
+    session.expire_all()
+    assert (person.jabatan, person.golongan) == ("Staf", "II/d")
+    assert not _path_assignments(session, path)
+
+
+def test_deactivating_a_person_cancels_their_open_path_work_and_reactivating_assigns_it_again(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, jabatan="Lurah")
+    path = _path(session, course_codes=["PPP-101", "KOM-101"], jabatan_pattern="Lurah")
+    paths.sync(session, path, today=clock.today())
+    session.commit()
+    _complete(session, person, "PPP-101")
+    url = f"/pegawai/{person.nip}/status"
+    token = csrf_token(hr, f"/pegawai/{person.nip}")
+    off = hr.post(url, data={"csrf_token": token, "active": "false", "konfirmasi": "ya"})
+    assert off.status_code == 303, off.text
+    assert set(_path_assignments(session, path)) == {(person.id, "PPP-101")}
+    on = hr.post(url, data={"csrf_token": token, "active": "true"})
+    assert on.status_code == 303
+    assert set(_path_assignments(session, path)) == {(person.id, "PPP-101"), (person.id, "KOM-101")}
+
+
+def test_a_course_moving_between_two_paths_is_never_left_cancelled(
+    session: Session, demo_content: store.ImportReport
+) -> None:
+    person = make_user(session, jabatan="Lurah")
+    first = _path(session, name="A", course_codes=["PPP-101"], jabatan_pattern="Lurah")
+    second = _path(session, name="B", course_codes=["PPP-101"], jabatan_pattern="Camat")
+    paths.sync_all(session, today=clock.today())
+    assert set(_path_assignments(session, first)) == {(person.id, "PPP-101")}
+    person.jabatan = "Camat"
+    paths.sync_all(session, today=clock.today())
+    assert not _path_assignments(session, first)
+    assert set(_path_assignments(session, second)) == {(person.id, "PPP-101")}
+    person.jabatan = "Lurah"
+    paths.sync_person(session, person, today=clock.today())
+    assert set(_path_assignments(session, first)) == {(person.id, "PPP-101")}
+    assert not _path_assignments(session, second)
+
+
+def test_deleting_a_path_asks_first_then_cancels_its_open_work_and_keeps_finished_courses(
+    client: TestClient, session: Session, demo_content: store.ImportReport
+) -> None:
+    hr = _hr_client(client, session)
+    person = make_user(session, jabatan="Lurah")
+    path = _path(session, name="Jalur Lurah", course_codes=["PPP-101", "KOM-101"])
+    path.jabatan_pattern = "Lurah"
+    by_hr = make_user(session, jabatan="Lurah")
+    paths.sync(session, path, today=clock.today())
+    session.commit()
+    _complete(session, person, "PPP-101")
+    # HR's own assignment of a path course (made before the path) is not the path's to remove.
+    hr_own = session.scalars(
+        select(Assignment).where(
+            Assignment.user_id == by_hr.id, Assignment.via_path_id.is_not(None)
+        )
+    ).all()
+    for a in hr_own:
+        a.via_path_id = None
+    session.commit()
+    path_id = path.id
+    url = f"/pegawai/jalur/{path_id}/hapus"
+    token = csrf_token(hr, f"/pegawai/jalur/{path_id}")
+
+    asked = hr.post(url, data={"csrf_token": token})
+    assert asked.status_code == 200 and asked.template.name == "confirm/confirm.html"
+    assert "1 penugasan" in asked.context["consequence"]  # KOM-101 of the person
+    assert session.get(LearningPath, path_id) is not None
+
+    done = hr.post(url, data={"csrf_token": token, "konfirmasi": "ya"})
+    assert done.status_code == 303 and done.headers["location"] == f"{LIST}?status=dihapus"
+    session.expire_all()
+    assert session.get(LearningPath, path_id) is None
+    left = session.execute(
+        select(Assignment.user_id, Course.code, Assignment.via_path_id).join(
+            Course, Course.id == Assignment.course_id
+        )
+    ).all()
+    assert sorted(left) == sorted(
+        [(person.id, "PPP-101", None), (by_hr.id, "PPP-101", None), (by_hr.id, "KOM-101", None)]
+    )
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Completion).where(Completion.user_id == person.id)
+        )
+        == 1
+    )
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "path.deleted")).one()
+    assert (event.details["path"], event.details["cancelled"], event.details["kept"]) == (
+        "Jalur Lurah",
+        1,
+        1,
+    )
+    listed = hr.get(done.headers["location"])
+    assert listed.context["deleted"] and "Jalur Lurah" not in listed.text
+
+
+def test_only_hr_may_delete_a_path(client: TestClient, session: Session) -> None:
+    path = _path(session)
+    session.commit()
+    login(client, make_user(session))
+    url = f"/pegawai/jalur/{path.id}/hapus"
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/"), "konfirmasi": "ya"})
+    assert response.status_code == 403
+    assert session.get(LearningPath, path.id) is not None

@@ -30,6 +30,7 @@ from app.content.format.render_cache import (
 from app.content.format.sources import (
     COURSE_FILE,
     FINAL_TEST_FILE,
+    PATHS_FOLDER,
     Inventory,
     is_ignored,
     relative,
@@ -87,7 +88,11 @@ def load_library(
     anything wrong with it (a code now used twice, a prerequisite gone), it is loaded in full
     after all, so the problems reported are exactly those of a full load.
     """
-    folders = [p for p in sorted(root.iterdir()) if p.is_dir() and not is_ignored(p.name)]
+    folders = [
+        p
+        for p in sorted(root.iterdir())
+        if p.is_dir() and not is_ignored(p.name) and p.name != PATHS_FOLDER
+    ]
     if course is not None:
         folders = [p for p in folders if p.name == course or (p / COURSE_FILE).is_file()]
     loads: dict[str, CourseLoad] = {}

@@ -16,6 +16,9 @@ FINAL_TEST_FILE = "tes-akhir.md"
 INTRO_FILE = "pengantar.md"  # the course introduction, shown on the course page
 MODULE_NAME = re.compile(r"^(?P<position>\d{2,3})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUIZ_SUFFIX = ".kuis.md"
+# The folder of learning path files (content/jalur/*.yaml): not a course, read by
+# app.learning.path_files.
+PATHS_FOLDER = "jalur"
 
 
 def is_ignored(name: str) -> bool:
