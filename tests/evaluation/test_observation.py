@@ -219,7 +219,7 @@ def test_every_behaviour_must_be_rated_within_the_scale_and_the_date_not_in_the_
     form["observed_on"] = (local_today(settings) + timedelta(days=1)).isoformat()
     response = post(client, PATH.format(id=completion.id), form)
     assert response.status_code == 400
-    errors = response.context["obs_errors"]
+    errors = response.context["obs_errors"]  # type: ignore[attr-defined]
     assert errors["perilaku-2"] == "Pilih tingkat 1 sampai 4 untuk perilaku 2."
     assert "1, 2, 3, atau 4" in errors["perilaku-3"]
     assert "tidak boleh sesudah hari ini" in errors["observed_on"]
@@ -228,7 +228,7 @@ def test_every_behaviour_must_be_rated_within_the_scale_and_the_date_not_in_the_
         client, PATH.format(id=completion.id), _form([3] * n, settings, observed_on=before)
     )
     assert early.status_code == 400
-    assert "sebelum kursus diselesaikan" in early.context["obs_errors"]["observed_on"]
+    assert "sebelum kursus diselesaikan" in early.context["obs_errors"]["observed_on"]  # type: ignore[attr-defined]
     assert session.scalar(select(Observation.id)) is None
 
 
@@ -260,7 +260,7 @@ def test_an_interview_is_recorded_audited_without_its_text_and_listed(
 
     bad = post(client, path, _interview(settings, interviewee="tetangga", skills_applied="ok"))
     assert bad.status_code == 400
-    assert set(bad.context["int_errors"]) == {"interviewee", "skills_applied"}
+    assert set(bad.context["int_errors"]) == {"interviewee", "skills_applied"}  # type: ignore[attr-defined]
 
 
 def test_a_course_without_behaviours_has_no_checklist_but_takes_interviews(
