@@ -336,6 +336,11 @@ def interviews(
     return [InterviewView(*row) for row in session.execute(query)]
 
 
+def supervised_count(session: Session, nip: str) -> int:
+    """How many people bound their supervisor link for a course to this NIP."""
+    return session.scalar(select(func.count()).where(ActionPlan.supervisor_nip == nip)) or 0
+
+
 @dataclass(frozen=True)
 class ObservableCompletion:
     completion_id: int

@@ -344,3 +344,24 @@ def test_summary_without_observations_is_empty(session: Session, course: Course)
     assert summary.observations == 0
     assert summary.average is None and summary.applied_share is None
     assert all(b.distribution == (0, 0, 0, 0) for b in summary.behaviours)
+
+
+def test_a_named_supervisor_finds_the_observation_list_from_home(
+    client: TestClient, session: Session, settings: Settings, learner: User, course: Course
+) -> None:
+    boss = learner_user(session, full_name="Bapak Kepala Bidang")
+    sign_in(client, session, settings, boss)
+    assert 'id="h-atasan"' not in client.get("/").text
+    session.add(
+        ActionPlan(
+            user_id=learner.id,
+            course_id=course.id,
+            plan="Menyusun daftar periksa berkas layanan KTP di loket.",
+            follow_up_on=utcnow().date(),
+            supervisor_nip=boss.nip,
+        )
+    )
+    session.commit()
+    home = client.get("/")
+    assert home.context["supervised"] == 1  # type: ignore[attr-defined]
+    assert 'href="/pengamatan"' in home.text.split('id="h-atasan"')[1]
