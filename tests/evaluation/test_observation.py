@@ -363,5 +363,5 @@ def test_a_named_supervisor_finds_the_observation_list_from_home(
     )
     session.commit()
     home = client.get("/")
-    assert home.context["supervised"] == 1  # type: ignore[attr-defined]
+    assert home.context["supervised"] == 1
     assert 'href="/pengamatan"' in home.text.split('id="h-atasan"')[1]
