@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
+from app.audit import sentences
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.content import store
@@ -202,7 +203,7 @@ def test_an_observation_is_saved_then_edited_by_its_author_and_both_are_audited(
     assert events[1].actor_id == trainer.id
     assert events[1].details["levels_before"] == first
     assert events[1].details["levels"] == second
-    assert events[1].details["learner_id"] == learner.id
+    assert events[1].details["user_id"] == learner.id
     # The page shows the saved levels back to the author.
     page = client.get(PATH.format(id=completion.id))
     assert page.context["own"].ratings == tuple((b, 3) for b in behaviours)
@@ -365,3 +366,17 @@ def test_a_named_supervisor_finds_the_observation_list_from_home(
     home = client.get("/")
     assert home.context["supervised"] == 1
     assert 'href="/pengamatan"' in home.text.split('id="h-atasan"')[1]
+
+
+def test_the_audit_log_reads_observations_and_interviews_as_sentences() -> None:
+    names = sentences.Names(users={5: "Andi Lamarauna"})
+    for action, text in (
+        ("evaluation.observation_recorded", "Rina mengisi pengamatan perilaku Andi Lamarauna"),
+        ("evaluation.observation_updated", "Rina mengubah pengamatan perilaku Andi Lamarauna"),
+        (
+            "evaluation.interview_recorded",
+            "Rina mencatat wawancara tindak lanjut tentang Andi Lamarauna",
+        ),
+    ):
+        event = sentences.Event(action, "Rina", "observation", "1", {"user_id": 5}, names)
+        assert sentences.sentence(event) == text
