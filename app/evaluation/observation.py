@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from app import clock
 from app.accounts.models import Role, Unit, User
@@ -302,12 +303,9 @@ class InterviewView:
     created_at: datetime
 
 
-def interviews(
-    session: Session, course_id: int, *, learner_id: int | None = None, limit: int | None = None
-) -> list[InterviewView]:
-    """Interview notes of a course (or of one learner's completion), newest first."""
-    interviewer = User.__table__.alias("interviewer")
-    query = (
+def _interview_query() -> Select[*tuple[Any, ...]]:
+    interviewer = aliased(User)
+    return (
         select(
             FollowUpInterview.interviewed_on,
             FollowUpInterview.interviewee,
@@ -315,25 +313,37 @@ def interviews(
             FollowUpInterview.obstacles,
             FollowUpInterview.support_needed,
             FollowUpInterview.note,
-            interviewer.c.full_name,
+            interviewer.full_name,
             FollowUpInterview.interviewer_role,
             User.full_name,
             FollowUpInterview.created_at,
         )
         .join(User, User.id == FollowUpInterview.user_id)
-        .outerjoin(interviewer, interviewer.c.id == FollowUpInterview.interviewer_id)
-        .where(FollowUpInterview.course_id == course_id)
+        .outerjoin(interviewer, interviewer.id == FollowUpInterview.interviewer_id)
         .order_by(
             FollowUpInterview.interviewed_on.desc(),
             FollowUpInterview.created_at.desc(),
             FollowUpInterview.id.desc(),
         )
     )
-    if learner_id is not None:
-        query = query.where(FollowUpInterview.user_id == learner_id)
-    if limit is not None:
-        query = query.limit(limit)
+
+
+def interviews(session: Session, course_id: int, learner_id: int) -> list[InterviewView]:
+    """Interview notes of one learner's completion of a course, newest first."""
+    query = _interview_query().where(
+        FollowUpInterview.course_id == course_id, FollowUpInterview.user_id == learner_id
+    )
     return [InterviewView(*row) for row in session.execute(query)]
+
+
+def latest_interviews(
+    session: Session, course_id: int, limit: int
+) -> tuple[list[InterviewView], int]:
+    """The course's `limit` latest interview notes and how many it has, in one query."""
+    total = func.count().over().label("total")
+    query = _interview_query().add_columns(total).where(FollowUpInterview.course_id == course_id)
+    rows = session.execute(query.limit(limit)).all()
+    return [InterviewView(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 def supervised_count(session: Session, nip: str) -> int:

@@ -76,7 +76,7 @@ def _page(
         "obs_errors": {},
         "int_values": {"interviewed_on": today.isoformat()},
         "int_errors": {},
-        "interviews": observation.interviews(session, t.course_id, learner_id=t.learner_id),
+        "interviews": observation.interviews(session, t.course_id, t.learner_id),
     }
     context.update(extra)
     return render(request, "evaluation/observation.html", context, status_code=status_code)

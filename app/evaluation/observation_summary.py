@@ -1,7 +1,7 @@
 """A course's observation and interview figures (Kirkpatrick level 3), computed once here.
 
-Four queries whatever the number of observations: ratings grouped by behaviour and level, the
-observations and learners observed, the number of interviews, and the latest interview notes.
+Two queries whatever the number of observations: ratings grouped by behaviour and level (with
+the observations and learners observed), and the latest interview notes (with their number).
 Behaviours are those rated (their text as kept on each rating), in the order of the course's
 current `perilaku_diamati`; behaviours dropped from the course since are listed after them.
 
@@ -20,7 +20,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.evaluation import observation
-from app.evaluation.models import FollowUpInterview, Observation, ObservationRating
+from app.evaluation.models import Observation, ObservationRating
 from app.evaluation.observation import InterviewView
 from app.evaluation.observation_schemas import APPLIED_LEVEL, LEVELS
 
@@ -102,28 +102,35 @@ def observation_summary(
 ) -> ObservationSummary:
     """The course's observation figures and latest interview notes (names only `with_names`)."""
     counts: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(LEVELS))
-    for behaviour, level, n in session.execute(
-        select(ObservationRating.behaviour, ObservationRating.level, func.count())
+    of_course = Observation.course_id == course_id
+    # The observation counts ride along as scalar subqueries (a course's ratings exist only
+    # with its observations), so the figures cost one query and the notes a second.
+    observed_sq = select(func.count()).where(of_course).scalar_subquery()
+    learners_sq = (
+        select(func.count(distinct(Observation.user_id))).where(of_course).scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            ObservationRating.behaviour,
+            ObservationRating.level,
+            func.count(),
+            observed_sq,
+            learners_sq,
+        )
         .join(Observation, Observation.id == ObservationRating.observation_id)
-        .where(Observation.course_id == course_id)
+        .where(of_course)
         .group_by(ObservationRating.behaviour, ObservationRating.level)
-    ):
+    ).all()
+    for behaviour, level, n, _observed, _learners in rows:
         counts[behaviour][LEVELS.index(level)] += n
+    observed, learners = (rows[0][3], rows[0][4]) if rows else (0, 0)
     order = list(dict.fromkeys(current_behaviours))
     rest = sorted(b for b in counts if b not in order)
     behaviours = tuple(
         BehaviourFigures(b, b in current_behaviours, tuple(counts.get(b, [0] * len(LEVELS))))
         for b in [*order, *rest]
     )
-    observed, learners = session.execute(
-        select(func.count(), func.count(distinct(Observation.user_id))).where(
-            Observation.course_id == course_id
-        )
-    ).one()
-    interview_count = session.scalar(
-        select(func.count()).where(FollowUpInterview.course_id == course_id)
-    )
-    latest = observation.interviews(session, course_id, limit=LATEST_INTERVIEWS)
+    latest, interview_count = observation.latest_interviews(session, course_id, LATEST_INTERVIEWS)
     if not with_names:
         latest = [replace(i, interviewer_name=None, learner_name=None) for i in latest]
     return ObservationSummary(
@@ -131,6 +138,6 @@ def observation_summary(
         observations=observed,
         learners_observed=learners,
         behaviours=behaviours,
-        interviews=interview_count or 0,
+        interviews=interview_count,
         latest_interviews=tuple(latest),
     )

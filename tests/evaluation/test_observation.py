@@ -327,7 +327,7 @@ def test_summary_counts_averages_distribution_and_share_at_level_three(
     report = client.get(f"/pengajar/kursus/{course.code}/laporan")
     assert report.status_code == 200
     observed = report.context["observed"]
-    assert observed.observations == 3
+    assert (observed.observations, observed.interviews) == (3, 1)
     assert observed.latest_interviews[0].learner_name == learner.full_name
     assert 'id="pengamatan-perilaku"' in report.text
     assert f"tentang {learner.full_name}" in report.text
