@@ -19,6 +19,7 @@ from app.evaluation.observation import Target
 from app.evaluation.routes import PostedFields, _first
 from app.evaluation.schemas import InvalidInput
 from app.web.deps import CsrfChecked, CurrentUser
+from app.web.params import PathId
 from app.web.templating import render
 
 router = APIRouter()
@@ -89,7 +90,7 @@ def _redirect(request: Request, completion_id: int, saved: str, anchor: str) -> 
 
 @router.get("/pengamatan/{completion_id}", name="observation_form")
 def observation_form(
-    request: Request, session: SessionDep, user: CurrentUser, completion_id: int
+    request: Request, session: SessionDep, user: CurrentUser, completion_id: PathId
 ) -> Response:
     return _page(request, session, user, observation.target(session, user, completion_id))
 
@@ -99,7 +100,7 @@ def observation_submit(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    completion_id: int,
+    completion_id: PathId,
     fields: PostedFields,
 ) -> Response:
     t = observation.target(session, user, completion_id)
@@ -127,7 +128,7 @@ def interview_submit(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    completion_id: int,
+    completion_id: PathId,
     fields: PostedFields,
 ) -> Response:
     t = observation.target(session, user, completion_id)
