@@ -14,7 +14,13 @@ from app.content.models import (
     QuizVersion,
 )
 from app.db import Base
-from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.models import (
+    ActionPlan,
+    FollowUpInterview,
+    Observation,
+    ObservationRating,
+    ReactionSurvey,
+)
 from app.learning.models import (
     Assignment,
     Certificate,
@@ -48,9 +54,12 @@ __all__ = [
     "CourseVersionFile",
     "Enrolment",
     "ExternalLearning",
+    "FollowUpInterview",
     "LoginFailure",
     "ModuleProgress",
     "ModuleVersion",
+    "Observation",
+    "ObservationRating",
     "PasswordResetToken",
     "ProgressEvent",
     "QuizAttempt",

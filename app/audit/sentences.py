@@ -293,6 +293,15 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "evaluation.supervisor_confirmed": lambda e: _fill(
         _("Atasan mengonfirmasi rencana aksi {target}"), e
     ),
+    "evaluation.observation_recorded": lambda e: _fill(
+        _("{actor} mengisi pengamatan perilaku {person}"), e
+    ),
+    "evaluation.observation_updated": lambda e: _fill(
+        _("{actor} mengubah pengamatan perilaku {person}"), e
+    ),
+    "evaluation.interview_recorded": lambda e: _fill(
+        _("{actor} mencatat wawancara tindak lanjut tentang {person}"), e
+    ),
     "privacy.exported": lambda e: _fill(_("{actor} mengunduh data pribadi {person}"), e),
     "privacy.anonymised": lambda e: _fill(_("{actor} menganonimkan data {person}"), e),
     "database.backed_up": lambda e: _fill(_("{actor} mencadangkan basis data ke {file}"), e),

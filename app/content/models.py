@@ -104,6 +104,8 @@ class CourseVersion(Base):
     sources: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
     valid_as_of: Mapped[date | None] = mapped_column(Date, default=None)
     intro_html: Mapped[str | None] = mapped_column(Text, default=None)
+    # `perilaku_diamati`: the behaviours of the observation checklist; NULL when not written.
+    observed_behaviours: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -152,6 +152,7 @@ def create_version(
         sources=[dataclasses.asdict(source) for source in spec.sources],
         valid_as_of=date.fromisoformat(spec.valid_as_of) if spec.valid_as_of else None,
         intro_html=spec.intro_html,
+        observed_behaviours=list(spec.observed_behaviours) or None,
         warnings=[dataclasses.asdict(w) for w in warnings or []],
         created_by_id=actor_id,
     )

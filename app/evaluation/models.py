@@ -90,3 +90,84 @@ class ActionPlan(Base):
     # An answer from before links were bound to a named supervisor: nobody's identity was
     # checked, so it is reported apart and never counts as a confirmation.
     supervisor_legacy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Observation(Base):
+    """An observer's checklist of a learner's behaviour at work after a completed course.
+
+    One per observer, learner and course: its author edits it (audited) rather than adding
+    another, so each observer counts once in the course's figures. The behaviours rated are
+    the course version's `perilaku_diamati` when it was first filled, kept on the ratings.
+    """
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "observer_id"),
+        CheckConstraint(
+            "observer_role IN ('trainer', 'hr', 'admin', 'supervisor')", name="observer_role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    observer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The capacity the observer acted in (app/evaluation/observation.py).
+    observer_role: Mapped[str] = mapped_column(String(12))
+    course_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
+    )
+    observed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ObservationRating(Base):
+    """One behaviour of an observation on the 4-level scale (1 belum tampak .. 4 teladan)."""
+
+    __tablename__ = "observation_ratings"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 4", name="level"),)
+
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 for the first behaviour
+    behaviour: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(Integer)
+
+
+class FollowUpInterview(Base):
+    """A structured follow-up interview about applying a completed course, as recorded.
+
+    Interviews are events: several per completion, each kept as written (a correction is a
+    new note), newest first in reports.
+    """
+
+    __tablename__ = "follow_up_interviews"
+    __table_args__ = (
+        CheckConstraint(
+            "interviewer_role IN ('trainer', 'hr', 'admin', 'supervisor')",
+            name="interviewer_role",
+        ),
+        CheckConstraint(
+            "interviewee IN ('learner', 'supervisor', 'colleague', 'other')", name="interviewee"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    interviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    interviewer_role: Mapped[str] = mapped_column(String(12))
+    interviewed_on: Mapped[date] = mapped_column(Date)
+    interviewee: Mapped[str] = mapped_column(String(12))
+    skills_applied: Mapped[str] = mapped_column(Text)
+    obstacles: Mapped[str | None] = mapped_column(Text, default=None)
+    support_needed: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -58,7 +58,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.content.models import Blob
 from app.db import Base, insert_or_ignore
-from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.models import ActionPlan, FollowUpInterview, Observation, ReactionSurvey
 from app.learning.models import Assignment, Certificate, Completion, ExternalLearning
 from app.privacy.coverage import USER_LINKS
 from app.privacy.export import REMOVED_FILE_SHA256, audit_query
@@ -230,6 +230,10 @@ def _blank_free_text(session: Session, user_id: int) -> int:
             supervisor_token_hash=None,
         ),
         update(Assignment).where(Assignment.user_id == user_id).values(note=None),
+        update(Observation).where(Observation.user_id == user_id).values(note=None),
+        update(FollowUpInterview)
+        .where(FollowUpInterview.user_id == user_id)
+        .values(skills_applied="", obstacles=None, support_needed=None, note=None),
     ]
     for statement in statements:
         blanked += _rowcount(

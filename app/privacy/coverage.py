@@ -46,6 +46,14 @@ USER_LINKS: dict[str, Link] = {
         "kept: statuses, verdicts and dates kept; plan, notes and the supervisor's name, NIP, "
         "jabatan and comment blanked",
     ),
+    "observations.user_id": Link(
+        "observations",
+        "kept: levels, behaviours and dates feed the course's figures; the note blanked",
+    ),
+    "follow_up_interviews.user_id": Link(
+        "follow_up_interviews",
+        "kept: date and whom were interviewed; everything that was said blanked",
+    ),
     "course_trainers.user_id": Link("courses_owned", "kept: course ownership is not personal"),
     "reminder_deliveries.user_id": Link(
         "reminders", "kept as the sent log; the old e-mail address is removed from each row"
@@ -90,6 +98,19 @@ USER_LINKS: dict[str, Link] = {
         "kept (the reference now points at an anonymous account)",
         owned=False,
         reason="SIASN exports this HR officer downloaded about other people; in the audit trail",
+    ),
+    "observations.observer_id": Link(
+        None,
+        "kept (the reference now points at an anonymous account)",
+        owned=False,
+        reason="observations this person made of other people's work: their data; in the "
+        "audit trail",
+    ),
+    "follow_up_interviews.interviewer_id": Link(
+        None,
+        "kept (the reference now points at an anonymous account)",
+        owned=False,
+        reason="interviews this person recorded about other people: their data; in the audit trail",
     ),
     "api_tokens.created_by_id": Link(
         None,

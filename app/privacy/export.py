@@ -22,7 +22,13 @@ from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, U
 from app.audit.models import AuditEvent
 from app.content.models import Blob, Course, CourseTrainer
 from app.db import Base, utcnow
-from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.models import (
+    ActionPlan,
+    FollowUpInterview,
+    Observation,
+    ObservationRating,
+    ReactionSurvey,
+)
 from app.i18n import gettext as _
 from app.learning.external import clean_file_name
 from app.learning.models import (
@@ -89,6 +95,14 @@ def descriptions() -> dict[str, str]:
         "supervisor_confirmations_given": _(
             "Rencana aksi pegawai lain yang menunjuk orang ini sebagai atasan (menurut NIP): "
             "data atasan yang tercatat dan konfirmasi yang diberikan."
+        ),
+        "observations": _(
+            "Pengamatan perilaku kerja oleh pengajar, BKPSDM, atau atasan setelah kursus: "
+            "tingkat tiap perilaku, tanggal, catatan, dan peran pengamat."
+        ),
+        "follow_up_interviews": _(
+            "Catatan wawancara tindak lanjut setelah kursus: tanggal, siapa yang diwawancarai, "
+            "dan isinya."
         ),
         "courses_owned": _("Kursus yang dikelola sebagai pengajar."),
         "reminders": _("Pengingat email yang dikirim (atau gagal dikirim) kepada orang ini."),
@@ -159,6 +173,8 @@ def audit_query(session: Session, user: User) -> Select[Any]:
         ("external_learning", ExternalLearning),
         ("action_plan", ActionPlan),
         ("reaction_survey", ReactionSurvey),
+        ("observation", Observation),
+        ("follow_up_interview", FollowUpInterview),
     ):
         ids = [str(i) for i in session.scalars(select(model.id).where(model.user_id == uid))]
         if ids:
@@ -217,6 +233,21 @@ def _confirmations_given(read: _Reader, nip: str) -> list[dict[str, Any]]:
     return found
 
 
+def _observations(read: _Reader) -> list[dict[str, Any]]:
+    """Observations of the person's work, each with its ratings (behaviour and level)."""
+    found = read.owned(Observation, Observation.id)
+    for item in found:
+        item["ratings"] = [
+            {"behaviour": behaviour, "level": level}
+            for behaviour, level in read.session.execute(
+                select(ObservationRating.behaviour, ObservationRating.level)
+                .where(ObservationRating.observation_id == item["id"])
+                .order_by(ObservationRating.position)
+            )
+        ]
+    return found
+
+
 def file_path(row: ExternalLearning) -> str:
     """Where an external-learning file sits inside the .zip."""
     return f"{FILES_DIR}/{row.id}-{clean_file_name(row.file_name)}"
@@ -266,6 +297,8 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "action_plans": plans,
         "supervisor_confirmations": _supervisor_confirmations(plans),
         "supervisor_confirmations_given": _confirmations_given(read, user.nip),
+        "observations": _observations(read),
+        "follow_up_interviews": read.owned(FollowUpInterview, FollowUpInterview.id),
         "courses_owned": read.owned(CourseTrainer, CourseTrainer.course_id),
         "reminders": read.owned(ReminderDelivery, ReminderDelivery.id),
         "audit_events": read.rows(audit_query(session, user)),

@@ -26,6 +26,8 @@ from app.accounts.viewer import Viewer
 from app.content.models import Course, CourseTrainer
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
+from app.evaluation import observation_schemas, observation_summary
+from app.evaluation import service as evaluation_service
 from app.i18n import gettext as _
 from app.reports import course_report, item_analysis, pace
 from app.reports.figures_cache import FiguresCache
@@ -127,12 +129,26 @@ def course_report_page(
         fresh=segarkan == "1",
     )
     report = cached.value
+    # Observations and interviews are read fresh (four small grouped queries): an observer
+    # who just saved one expects to see it counted. Names of interviewees and interviewers
+    # only for HR and admins; the course's trainers read the notes anonymously, like comments.
+    version = course.current_version
+    observed = observation_summary.observation_summary(
+        session,
+        course.id,
+        (version.observed_behaviours or []) if version else [],
+        with_names=user.has_role(Role.HR, Role.ADMIN),
+    )
     return render(
         request,
         "reports/course_report.html",
         {
             "report": report,
             "course": course,
+            "observed": observed,
+            "observation_levels": observation_schemas.level_labels(),
+            "interviewees": observation_schemas.interviewee_labels(),
+            "long_date": evaluation_service.long_date,
             # HR reads the report without the trainer pages: its links lead to HR's overview.
             "manages": _manages(session, user, course),
             "number": number,

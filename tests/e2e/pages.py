@@ -71,6 +71,8 @@ PAGE_TYPES = [
     ("jp-compliance", "hr", "/laporan/jp"),
     ("evaluation-overview", "hr", "/laporan/evaluasi"),
     ("course-report-hr", "hr", f"/pengajar/kursus/{COURSE}/laporan"),
+    ("observation-list", "hr", "/pengamatan"),
+    ("observation", "hr", "/pengamatan/{completion_id}"),
     ("audit-log", "admin", "/admin/audit"),
     ("trainer-home", "trainer", "/pengajar"),
     ("trainer-course", "admin", f"/pengajar/kursus/{COURSE}"),
@@ -165,6 +167,7 @@ def prepare_site(server: LiveServer, db: Session) -> Site:
         complete_course(client, db, learner, DONE_COURSE)
 
     db = flows.fresh(db)
+    completion_id = db.scalar(select(Completion.id).where(Completion.user_id == learner.id))
     certificate = db.scalar(
         select(Certificate.number)
         .join(Completion, Completion.id == Certificate.completion_id)
@@ -180,6 +183,7 @@ def prepare_site(server: LiveServer, db: Session) -> Site:
         "certificate": certificate,
         "version_id": version_id,
         "learner_nip": learner.nip,
+        "completion_id": completion_id,
     }
     pages = {
         page_id: PageType(page_id, role, path.format(**values))

@@ -21,7 +21,13 @@ from app.content import store
 from app.content.catalog import ContentCache
 from app.content.models import Blob, CourseTrainer
 from app.db import utcnow
-from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.models import (
+    ActionPlan,
+    FollowUpInterview,
+    Observation,
+    ObservationRating,
+    ReactionSurvey,
+)
 from app.learning import completion as completion_service
 from app.learning import progress
 from app.learning.models import Assignment, Certificate, Completion, ExternalLearning
@@ -116,6 +122,27 @@ def build_person(session: Session, settings: Settings) -> Person:
             supervisor_link_expires_at=utcnow() + timedelta(days=7),
             supervisor_verdict="fully", supervisor_comment=f"Benar, {NAME} menerapkannya.",
             supervisor_confirmed_at=utcnow(),
+        )
+    )  # fmt: skip
+    observed = Observation(
+        user_id=user.id, course_id=done.course_id, observer_id=hr.id, observer_role="hr",
+        observed_on=date(2026, 6, 2), note=f"{NAME} menyapa setiap pasien.",
+    )  # fmt: skip
+    session.add(observed)
+    session.flush()
+    session.add(
+        ObservationRating(
+            observation_id=observed.id, position=1, level=3,
+            behaviour="Menjelaskan persyaratan layanan sesuai standar pelayanan.",
+        )
+    )  # fmt: skip
+    session.add(
+        FollowUpInterview(
+            user_id=user.id, course_id=done.course_id, interviewer_id=hr.id,
+            interviewer_role="hr", interviewed_on=date(2026, 6, 3), interviewee="learner",
+            skills_applied=f"{NAME} memakai daftar periksa berkas.",
+            obstacles=f"Atasan {NAME} sering dinas luar.", support_needed="Printer loket.",
+            note=f"Wawancara dengan {NAME}.",
         )
     )  # fmt: skip
     session.add(CourseTrainer(course_id=view.course_id, user_id=user.id))

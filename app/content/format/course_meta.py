@@ -11,6 +11,8 @@ from typing import cast
 
 from app.content.format.fields import Fields
 from app.content.format.frontmatter import parse_mapping
+from app.content.format.observed import KEY as OBSERVED_KEY
+from app.content.format.observed import read_observed_behaviours
 from app.content.format.problems import ProblemLog
 from app.content.format.sources import read_text
 from app.content.format.specs import (
@@ -51,6 +53,7 @@ OPTIONAL = (
     "jenis_diklat_siasn",
     "sumber",
     "berlaku_per",
+    OBSERVED_KEY,
 )
 SOURCES_KEY = "sumber"
 VALID_AS_OF_KEY = "berlaku_per"
@@ -78,6 +81,7 @@ class CourseMeta:
     jenis_diklat_siasn: int | None = None
     sources: tuple[SourceSpec, ...] = ()
     valid_as_of: str | None = None  # ISO date
+    observed_behaviours: tuple[str, ...] = ()  # `perilaku_diamati` (app/content/format/observed.py)
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         if VALID_AS_OF_KEY in data
         else None
     )
+    observed = read_observed_behaviours(fields) if OBSERVED_KEY in data else ()
     if (
         problems.errors_since(mark)
         or code is None
@@ -147,6 +152,7 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
         or pretest_required is None
         or min_time is None
         or sources is None
+        or observed is None
     ):
         return MetaRead(None, code, mapping.lines)
     return MetaRead(
@@ -167,6 +173,7 @@ def read_course_meta(path: Path, shown: str, problems: ProblemLog) -> MetaRead:
             jenis_diklat_siasn=jenis_diklat,
             sources=sources,
             valid_as_of=valid_as_of,
+            observed_behaviours=observed,
         ),
         code,
         mapping.lines,

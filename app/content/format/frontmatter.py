@@ -6,7 +6,7 @@ trainer typing in Notepad most likely did: a Tab, a colon inside unquoted text, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -29,6 +29,8 @@ class YamlMapping:
     data: dict[str, object]
     lines: dict[str, int]  # key -> file line where it is written
     first_line: int  # where to report a missing key
+    # key -> file line of each item, for keys whose value is a list
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def split_front_matter(text: str, path: str, problems: ProblemLog) -> Document | None:
@@ -117,9 +119,12 @@ def parse_mapping(
         )
         return None
     lines: dict[str, int] = {}
-    for key_node, _value_node in node.value:
+    item_lines: dict[str, tuple[int, ...]] = {}
+    for key_node, value_node in node.value:
         key = str(key_node.value)
         line = first_line + key_node.start_mark.line
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines[key] = tuple(first_line + item.start_mark.line for item in value_node.value)
         if key in lines:
             problems.error(
                 path,
@@ -131,7 +136,7 @@ def parse_mapping(
             )
         else:
             lines[key] = line
-    return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+    return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line, item_lines)
 
 
 def _nested_double_quotes(line: str) -> bool:

@@ -240,6 +240,7 @@ def load_course(folder: Path, root: Path) -> CourseLoad:
         sources=meta.sources,
         valid_as_of=meta.valid_as_of,
         intro_html=intro_html,
+        observed_behaviours=meta.observed_behaviours,
     )
     return CourseLoad(course, result, name, meta.code, meta_read.lines)
 

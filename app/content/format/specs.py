@@ -212,6 +212,7 @@ class CourseSpec:
     sources: tuple[SourceSpec, ...] = ()  # `sumber`
     valid_as_of: str | None = None  # `berlaku_per`, ISO "YYYY-MM-DD"
     intro_html: str = ""  # `pengantar.md`, rendered; "" when the course has none
+    observed_behaviours: tuple[str, ...] = ()  # `perilaku_diamati`; () when not written
 
     def module(self, slug: str) -> ModuleSpec | None:
         """The module with this slug, or None."""
