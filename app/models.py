@@ -13,6 +13,7 @@ from app.content.models import (
     ModuleVersion,
     QuizVersion,
 )
+from app.classes.models import ClassRegistration, ClassSession
 from app.db import Base
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning.models import (
@@ -38,6 +39,8 @@ __all__ = [
     "Base",
     "Blob",
     "Certificate",
+    "ClassRegistration",
+    "ClassSession",
     "Completion",
     "ContentProblemReport",
     "ContentState",
