@@ -18,6 +18,7 @@ from app.config import Settings, get_settings
 from app.content import web as content_web
 from app.content.catalog import ContentCache
 from app.db import DatabaseGate, make_engine, make_sessionmaker
+from app.classes import web as classes_web
 from app.evaluation import web as evaluation_web
 from app.learning import certificate_issue, paths
 from app.learning import web as learning_web
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_web,
         content_web,
         learning_web,
+        classes_web,
         reports_web,
         audit_web,
         evaluation_web,
