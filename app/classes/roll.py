@@ -9,10 +9,14 @@ Finalising (`finalise`) closes the roll for good: every attendee who qualifies
 (`attendance.qualifies`: present, or partial with at least `class_min_attendance_percent` of
 the session) gets a completion of the session -- and of its course, when the session delivers
 one -- with the session's JP, and a certificate like a course's. The JP then counts through
-app.learning.credited like any completion: the learner's record, HR's compliance, the exports
-and the SIASN file read it there. A completion is inserted at most once per learner and
-session (a unique row); a learner who already completed the session's course online keeps that
-completion and is not credited a second time.
+app.learning.credited like any completion: the learner's record (/riwayat, its CSV and PDF),
+HR's JP compliance and its export, and the JSON API read it there. A completion is inserted at
+most once per learner and session (a unique row); a learner who already completed the
+session's course online keeps that completion and is not credited a second time.
+
+A session of a course also enrols the attendee in the course (source "class"), so the
+completion export, whose rows are enrolments, and the SIASN file list it. A stand-alone
+pelatihan klasikal has no course and is not in that export yet (see docs/classes.md).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from app.db import insert_or_ignore
 from app.i18n import gettext as _
 from app.learning import certificate_issue
 from app.learning import completion as completion_service
-from app.learning.models import Completion
+from app.learning.models import Completion, Enrolment
 from app.learning.pdf_certificate import CertificateData
 
 CHECK_IN_OPENS = timedelta(minutes=30)
@@ -186,6 +190,14 @@ def finalise(
         if not insert_or_ignore(session, Completion, values):
             result.already.append(reg.user_id)
             continue
+        if course is not None:
+            # The course's enrolment, so the course shows as done on the learner's pages
+            # and the completion export (enrolment rows) lists it.
+            insert_or_ignore(
+                session, Enrolment,
+                {"user_id": reg.user_id, "course_id": course.id, "enrolled_at": row.starts_at,
+                 "source": "class"},
+            )  # fmt: skip
         done = session.scalar(
             select(Completion).where(
                 Completion.user_id == reg.user_id, Completion.class_session_id == row.id

@@ -40,7 +40,8 @@ class Enrolment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
-    source: Mapped[str] = mapped_column(String(10), default="self")  # self | assigned
+    # self | assigned | class (a class session of the course attended, app.classes)
+    source: Mapped[str] = mapped_column(String(10), default="self")
 
 
 class LearningPath(Base):

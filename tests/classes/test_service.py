@@ -16,8 +16,8 @@ from app.classes.models import ClassSession
 from app.classes.service import ClassRuleError
 from app.content.models import Course
 from app.learning import credited, jp
-from app.learning.models import Certificate, Completion
-from app.reports import compliance
+from app.learning.models import Certificate, Completion, Enrolment
+from app.reports import completions, compliance
 from tests.classes.conftest import NOW, SECRET, MakeSession
 
 
@@ -250,4 +250,9 @@ def test_a_session_of_a_course_completes_the_course_but_never_twice(
     assert result.already == [learners[1].id]
     first = session.scalars(select(Completion).where(Completion.user_id == learners[0].id)).one()
     assert (first.course_id, first.class_session_id) == (course.id, row.id)
+    enrolment = session.scalars(select(Enrolment).where(Enrolment.user_id == learners[0].id)).one()
+    assert (enrolment.course_id, enrolment.source) == (course.id, "class")
+    # The completion export (one row per enrolment) lists the course as done, with the JP.
+    rows = list(completions.iter_records(session, completions.ExportFilters(nip=learners[0].nip)))
+    assert [(r[5], r[8], r[12], r[17]) for r in rows] == [("PPP-101", row.jp, "Selesai", row.jp)]
     assert credited.jp_by_user(session, 2026, [learners[1].id]) == {learners[1].id: 2}
