@@ -14,11 +14,11 @@ from app import clock, errors, home, ops
 from app.accounts import auth, roster
 from app.accounts import web as accounts_web
 from app.audit import web as audit_web
+from app.classes import web as classes_web
 from app.config import Settings, get_settings
 from app.content import web as content_web
 from app.content.catalog import ContentCache
 from app.db import DatabaseGate, make_engine, make_sessionmaker
-from app.classes import web as classes_web
 from app.evaluation import web as evaluation_web
 from app.learning import certificate_issue, paths
 from app.learning import web as learning_web

@@ -2,6 +2,7 @@
 
 from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
 from app.audit.models import AuditChainHead, AuditEvent
+from app.classes.models import ClassRegistration, ClassSession
 from app.content.models import (
     Blob,
     ContentProblemReport,
@@ -13,7 +14,6 @@ from app.content.models import (
     ModuleVersion,
     QuizVersion,
 )
-from app.classes.models import ClassRegistration, ClassSession
 from app.db import Base
 from app.evaluation.models import ActionPlan, ReactionSurvey
 from app.learning.models import (

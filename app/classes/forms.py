@@ -84,7 +84,9 @@ def validate(
         if jp is None:
             errors["jp"] = _("JP harus bilangan bulat 1 sampai {max}.").format(max=MAX_JP)
         if category not in CATEGORIES:
-            errors["category"] = _("Pilih kategori kompetensi: teknis, manajerial, atau sosial kultural.")
+            errors["category"] = _(
+                "Pilih kategori kompetensi: teknis, manajerial, atau sosial kultural."
+            )
     starts_at = ends_at = None
     try:
         day = date.fromisoformat(form.day.strip())
@@ -103,14 +105,18 @@ def validate(
         errors["online_url"] = _("Tautan daring harus diawali https://.")
     capacity = _number(form.capacity, 1, MAX_CAPACITY)
     if capacity is None:
-        errors["capacity"] = _("Kapasitas harus bilangan bulat 1 sampai {max}.").format(max=MAX_CAPACITY)
+        errors["capacity"] = _("Kapasitas harus bilangan bulat 1 sampai {max}.").format(
+            max=MAX_CAPACITY
+        )
     if form.registration not in ("open", "assigned"):
         errors["registration"] = _("Pilih cara pendaftaran: terbuka atau melalui penugasan.")
     late: int | None = None
     if form.late_minutes.strip():
         late = _number(form.late_minutes, 0, MAX_LATE_MINUTES)
         if late is None:
-            errors["late_minutes"] = _("Toleransi keterlambatan harus 0 sampai {max} menit.").format(max=MAX_LATE_MINUTES)
+            errors["late_minutes"] = _(
+                "Toleransi keterlambatan harus 0 sampai {max} menit."
+            ).format(max=MAX_LATE_MINUTES)
     if errors:
         return None, errors
     assert jp is not None and starts_at is not None and ends_at is not None and capacity

@@ -100,7 +100,9 @@ def class_edit(
     request: Request, session: SessionDep, user: Staff, cache: Cache, row: FoundClass
 ) -> Response:
     course = session.get(Course, row.course_id) if row.course_id is not None else None
-    return _form_page(request, session, cache, SessionForm.of(row, course.code if course else ""), row)
+    return _form_page(
+        request, session, cache, SessionForm.of(row, course.code if course else ""), row
+    )
 
 
 @router.post("/{class_id}/ubah", name="class_update", dependencies=[CsrfChecked])
@@ -201,13 +203,17 @@ def class_add_people(
     wanted = nips.replace(",", "\n").split()
     if not wanted:
         return _manage_page(request, session, row, error=_("Tuliskan paling sedikit satu NIP."))
-    found = {nip: uid for nip, uid in session.execute(select(User.nip, User.id).where(User.nip.in_(wanted[:MAX_NIPS])))}
+    found = {
+        nip: uid
+        for nip, uid in session.execute(
+            select(User.nip, User.id).where(User.nip.in_(wanted[:MAX_NIPS]))
+        )
+    }
     unknown = [(i + 1, n) for i, n in enumerate(wanted) if n not in found]
     if unknown:
         listed = ", ".join(f"{_('baris')} {line}: {n}" for line, n in unknown[:10])
-        return _manage_page(
-            request, session, row, error=_("NIP tidak dikenal, belum ada yang ditambahkan: {list}.").format(list=listed)
-        )  # fmt: skip
+        message = _("NIP tidak dikenal, belum ada yang ditambahkan: {list}.")
+        return _manage_page(request, session, row, error=message.format(list=listed))
     try:
         for nip in wanted:
             service.register(session, row, found[nip], actor_id=user.id, source="assigned")

@@ -59,7 +59,9 @@ def check_in_open(row: ClassSession, now: datetime) -> bool:
     return row.status == "scheduled" and row.starts_at - CHECK_IN_OPENS <= now <= row.ends_at
 
 
-def _refuse_code(session: Session, secret: str, row: ClassSession, typed: str, now: datetime) -> str:
+def _refuse_code(
+    session: Session, secret: str, row: ClassSession, typed: str, now: datetime
+) -> str:
     verdict = attendance.verify(secret, row.id, typed, now)
     if verdict is Verdict.EXPIRED:
         return _("Kode sudah kedaluwarsa. Masukkan kode yang sedang tampil di layar pelatih.")
@@ -77,8 +79,14 @@ def _refuse_code(session: Session, secret: str, row: ClassSession, typed: str, n
 
 
 def check_in(
-    session: Session, secret: str, row: ClassSession, user_id: int, typed: str, now: datetime,
-    *, late_minutes: int,
+    session: Session,
+    secret: str,
+    row: ClassSession,
+    user_id: int,
+    typed: str,
+    now: datetime,
+    *,
+    late_minutes: int,
 ) -> ClassRegistration:
     """Record the learner present from a typed or scanned code (ClassRuleError if refused)."""
     if not check_in_open(row, now):
@@ -103,12 +111,19 @@ def check_in(
 
 
 def mark(
-    session: Session, row: ClassSession, user_id: int, mark_as: str, *, minutes: int | None,
+    session: Session,
+    row: ClassSession,
+    user_id: int,
+    mark_as: str,
+    *,
+    minutes: int | None,
     actor_id: int,
 ) -> ClassRegistration:
     """The trainer marks a person present, partial (with minutes) or absent (audited)."""
     if row.status != "scheduled":
-        raise ClassRuleError(_("Presensi kelas yang sudah difinalkan atau dibatalkan tidak dapat diubah."))
+        raise ClassRuleError(
+            _("Presensi kelas yang sudah difinalkan atau dibatalkan tidak dapat diubah.")
+        )
     registration = registration_of(session, row.id, user_id)
     if registration is None or registration.status != REGISTERED:
         raise ClassRuleError(_("Orang ini tidak memegang kursi di kelas ini."))

@@ -102,27 +102,37 @@ def _page(
 
 
 @router.get("/{class_id}", name="class_page")
-def class_page(request: Request, session: SessionDep, user: CurrentUser, row: FoundClass) -> Response:
+def class_page(
+    request: Request, session: SessionDep, user: CurrentUser, row: FoundClass
+) -> Response:
     return _page(request, session, user, row)
 
 
 @router.get("/{class_id}/kelas.ics", name="class_calendar")
-def class_calendar(request: Request, session: SessionDep, user: CurrentUser, row: FoundClass) -> Response:
+def class_calendar(
+    request: Request, session: SessionDep, user: CurrentUser, row: FoundClass
+) -> Response:
     return _calendar(request, [row], row.title, f"kelas-{row.id}.ics")
 
 
 @router.post("/{class_id}/daftar", name="class_register", dependencies=[CsrfChecked])
-def class_register(request: Request, session: SessionDep, user: CurrentUser, row: FoundClass) -> Response:
+def class_register(
+    request: Request, session: SessionDep, user: CurrentUser, row: FoundClass
+) -> Response:
     try:
         reg = service.register(session, row, user.id, actor_id=user.id)
     except ClassRuleError as exc:
         return _page(request, session, user, row, error=str(exc))
     url = request.app.url_path_for("class_page", class_id=str(row.id))
-    return RedirectResponse(f"{url}?status={'terdaftar' if reg.status == 'registered' else 'menunggu'}", 303)
+    return RedirectResponse(
+        f"{url}?status={'terdaftar' if reg.status == 'registered' else 'menunggu'}", 303
+    )
 
 
 @router.post("/{class_id}/batal-daftar", name="class_unregister", dependencies=[CsrfChecked])
-def class_unregister(request: Request, session: SessionDep, user: CurrentUser, row: FoundClass) -> Response:
+def class_unregister(
+    request: Request, session: SessionDep, user: CurrentUser, row: FoundClass
+) -> Response:
     try:
         service.unregister(session, row, user.id, actor_id=user.id)
     except ClassRuleError as exc:
@@ -132,7 +142,11 @@ def class_unregister(request: Request, session: SessionDep, user: CurrentUser, r
 
 
 def _check_in_page(
-    request: Request, row: ClassSession, code: str, *, error: str | None = None,
+    request: Request,
+    row: ClassSession,
+    code: str,
+    *,
+    error: str | None = None,
     done: ClassRegistration | None = None,
 ) -> Response:
     return render(

@@ -27,9 +27,10 @@ Two kinds of learning count:
 1. **A Lentera completion** -- a course completed online, or a class session attended
    (app.classes: the session's completion, with `class_session_id`; `course_id` is NULL for a
    stand-alone pelatihan klasikal and set when the session delivers a course) -- counts with
-   the JP recorded on the completion, for the learner who completed, in the window holding the *local* date of `completed_at` (`app.clock`:
-   with WITA, a course completed on 31 December at 20.00 UTC was completed on 1 January and
-   counts for the new year) -- unless its certificate is revoked.
+   the JP recorded on the completion, for the learner who completed, in the window holding
+   the *local* date of `completed_at` (`app.clock`: with WITA, a course completed on
+   31 December at 20.00 UTC was completed on 1 January and counts for the new year) -- unless
+   its certificate is revoked.
    A completion may have several certificate rows: a correction re-issues a certificate by
    revoking the old one (reason "diganti") and issuing a new row for the same completion.
    The completion's *current* certificate is its newest row (highest id). The completion

@@ -317,8 +317,19 @@ def list_completions(
             revoked_at=revoked_at,
             revoke_reason=reason if revoked_at is not None else None,
         )
-        for (done, user, unit, code, version, number, revoked_at, reason, cert_code, cert_title,
-             cert_category) in rows[:limit]  # fmt: skip
+        for (
+            done,
+            user,
+            unit,
+            code,
+            version,
+            number,
+            revoked_at,
+            reason,
+            cert_code,
+            cert_title,
+            cert_category,
+        ) in rows[:limit]
     ]
     next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
     return CompletionPage(items=items, next_cursor=next_cursor)

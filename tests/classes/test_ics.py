@@ -27,9 +27,7 @@ def _event(**overrides: object) -> ics.Event:
 
 
 def _calendar(*events: ics.Event) -> str:
-    return ics.calendar(
-        events, base_url="https://lentera.example", now=START, name="Kelas Lentera"
-    )
+    return ics.calendar(events, base_url="https://lentera.example", now=START, name="Kelas Lentera")
 
 
 def test_calendar_has_the_required_properties_in_utc_with_crlf() -> None:
@@ -51,7 +49,10 @@ def test_text_values_are_escaped() -> None:
     assert "SUMMARY:Workshop\\; Pelayanan\\, Prima" in lines
     assert "LOCATION:Aula BKPSDM\\, Lt. 2" in lines
     unfolded = _calendar(_event()).replace("\r\n ", "")
-    assert "DESCRIPTION:Baris satu\\nBaris dua \\\\ akhir\\n\\nhttps://lentera.example/kelas/12" in unfolded
+    assert (
+        "DESCRIPTION:Baris satu\\nBaris dua \\\\ akhir\\n\\nhttps://lentera.example/kelas/12"
+        in unfolded
+    )
 
 
 def test_long_lines_are_folded_at_75_octets_without_splitting_characters() -> None:
@@ -62,6 +63,8 @@ def test_long_lines_are_folded_at_75_octets_without_splitting_characters() -> No
 
 
 def test_online_session_uses_its_link_as_location_and_cancelled_is_marked() -> None:
-    lines = _calendar(_event(location="", online_url="https://zoom.example/j/1", cancelled=True)).split("\r\n")
+    lines = _calendar(
+        _event(location="", online_url="https://zoom.example/j/1", cancelled=True)
+    ).split("\r\n")
     assert "LOCATION:https://zoom.example/j/1" in lines
     assert "STATUS:CANCELLED" in lines

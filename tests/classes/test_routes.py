@@ -67,7 +67,9 @@ def test_a_learner_cannot_schedule_manage_or_mark(client: TestClient, session: S
         f"/kelas/{class_id}/presensi", data={"csrf_token": token, "user_id": "1", "mark": "present"}
     )
     assert response.status_code == 403
-    assert learner.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token}).status_code == 403
+    assert (
+        learner.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token}).status_code == 403
+    )
 
 
 def test_posts_without_the_csrf_token_are_refused(client: TestClient, session: Session) -> None:
@@ -79,14 +81,16 @@ def test_posts_without_the_csrf_token_are_refused(client: TestClient, session: S
     assert session.scalars(select(ClassRegistration)).all() == []
 
 
-def test_scheduling_form_refuses_bad_input_with_messages(client: TestClient, session: Session) -> None:
+def test_scheduling_form_refuses_bad_input_with_messages(
+    client: TestClient, session: Session
+) -> None:
     hr = _client(client, make_user(session, roles={Role.HR}))
     token = csrf_token(hr, "/kelas/baru")
     data = _form(title="", jp="0", day="15/12/2026", place="", capacity="-1")
     response = hr.post("/kelas/baru", data={"csrf_token": token, **data})
     assert response.status_code == 400
-    assert response.template.name == "classes/form.html"  # type: ignore[attr-defined]
-    errors = response.context["errors"]  # type: ignore[attr-defined]
+    assert response.template.name == "classes/form.html"
+    errors = response.context["errors"]
     assert set(errors) == {"title", "jp", "day", "place", "capacity"}
     assert "TTTT-BB-HH" in errors["day"]
     assert session.scalars(select(ClassSession)).all() == []
@@ -96,33 +100,44 @@ def test_a_course_session_takes_the_course_jp_and_times_are_local(
     client: TestClient, session: Session, demo_content: object
 ) -> None:
     hr = _client(client, make_user(session, roles={Role.HR}))
-    class_id = _schedule(hr, course_code="PPP-101", jp="", category="", day="2026-12-15", start="08:00", end="12:00")
+    class_id = _schedule(
+        hr, course_code="PPP-101", jp="", category="", day="2026-12-15", start="08:00", end="12:00"
+    )
     row = session.get(ClassSession, class_id)
     assert row is not None and row.course_id is not None
     assert (row.jp, row.category) == (2, "teknis") or row.jp > 0
     assert row.starts_at.hour == 0 and row.ends_at.hour == 4  # 08.00-12.00 WITA in UTC
 
 
-def test_register_check_in_with_the_screen_code_and_finalise(client: TestClient, session: Session) -> None:
+def test_register_check_in_with_the_screen_code_and_finalise(
+    client: TestClient, session: Session
+) -> None:
     first, second = make_user(session), make_user(session)
     trainer = _client(client, make_user(session, roles={Role.TRAINER}))
     class_id = _schedule(trainer)
     a, b = _client(client, first), _client(client, second)
     for person in (a, b):
         token = csrf_token(person, f"/kelas/{class_id}")
-        assert person.post(f"/kelas/{class_id}/daftar", data={"csrf_token": token}).status_code == 303
+        assert (
+            person.post(f"/kelas/{class_id}/daftar", data={"csrf_token": token}).status_code == 303
+        )
     assert "daftar tunggu" in b.get(f"/kelas/{class_id}?status=menunggu").text
     home = a.get("/")
     assert "Workshop Pelayanan Publik" in home.text
     screen = trainer.get(f"/kelas/{class_id}/kode")
     assert screen.status_code == 200
-    code = screen.context["code"]  # type: ignore[attr-defined]
-    assert f"<strong id=\"kode\">{code}</strong>" in screen.text
+    code = screen.context["code"]
+    assert f'<strong id="kode">{code}</strong>' in screen.text
     assert '<meta http-equiv="refresh"' in screen.text and "<svg" in screen.text
     # The QR link opens a confirmation form; GET changes nothing.
     confirm = a.get(f"/kelas/{class_id}/hadir?kode={code}")
     assert confirm.status_code == 200 and f'value="{code}"' in confirm.text
-    assert session.scalars(select(ClassRegistration).where(ClassRegistration.user_id == first.id)).one().attendance is None
+    assert (
+        session.scalars(select(ClassRegistration).where(ClassRegistration.user_id == first.id))
+        .one()
+        .attendance
+        is None
+    )
     token = csrf_token(a, f"/kelas/{class_id}/hadir")
     done = a.post(f"/kelas/{class_id}/hadir", data={"csrf_token": token, "kode": code})
     assert done.status_code == 200 and "tercatat" in done.text
@@ -131,8 +146,12 @@ def test_register_check_in_with_the_screen_code_and_finalise(client: TestClient,
     refused = b.post(f"/kelas/{class_id}/hadir", data={"csrf_token": token, "kode": code})
     assert refused.status_code == 400 and "kursi" in refused.text
     token = csrf_token(trainer, f"/kelas/{class_id}/kelola")
-    assert trainer.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token}).status_code == 303
-    completion = session.scalars(select(Completion).where(Completion.class_session_id == class_id)).one()
+    assert (
+        trainer.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token}).status_code == 303
+    )
+    completion = session.scalars(
+        select(Completion).where(Completion.class_session_id == class_id)
+    ).one()
     assert (completion.user_id, completion.jp) == (first.id, 3)
     record = a.get("/riwayat")
     assert "Workshop Pelayanan Publik" in record.text
@@ -147,7 +166,7 @@ def test_a_wrong_code_is_refused_with_a_message(client: TestClient, session: Ses
     a.post(f"/kelas/{class_id}/daftar", data={"csrf_token": token})
     response = a.post(f"/kelas/{class_id}/hadir", data={"csrf_token": token, "kode": "ZZZZZZ"})
     assert response.status_code == 400
-    assert response.context["error"].startswith("Kode tidak dikenal")  # type: ignore[attr-defined]
+    assert response.context["error"].startswith("Kode tidak dikenal")
 
 
 def test_the_ics_file_is_text_calendar(client: TestClient, session: Session) -> None:
@@ -160,7 +179,9 @@ def test_the_ics_file_is_text_calendar(client: TestClient, session: Session) -> 
     assert f"UID:kelas-{class_id}@" in response.text
 
 
-def test_cancelling_needs_a_reason_and_is_shown_to_learners(client: TestClient, session: Session) -> None:
+def test_cancelling_needs_a_reason_and_is_shown_to_learners(
+    client: TestClient, session: Session
+) -> None:
     hr = _client(client, make_user(session, roles={Role.HR}))
     class_id = _schedule(hr)
     token = csrf_token(hr, f"/kelas/{class_id}/kelola")

@@ -36,7 +36,11 @@ def test_registration_beyond_capacity_goes_to_the_waiting_list(
 ) -> None:
     row = make_session(capacity=2)
     _fill(session, row, learners[:3])
-    assert [_status(session, row, p) for p in learners[:3]] == ["registered", "registered", "waiting"]
+    assert [_status(session, row, p) for p in learners[:3]] == [
+        "registered",
+        "registered",
+        "waiting",
+    ]
     assert service.seats_taken(session, row.id) == 2
     # Registering twice changes nothing.
     again = service.register(session, row, learners[2].id, actor_id=learners[2].id)
@@ -110,7 +114,9 @@ def test_check_in_with_the_current_code_records_arrival_and_lateness(
     row = make_session()
     _fill(session, row, learners[:2])
     on_time = NOW + timedelta(minutes=10)
-    reg = _check_in(session, row, learners[0], attendance.current_code(SECRET, row.id, on_time), on_time)
+    reg = _check_in(
+        session, row, learners[0], attendance.current_code(SECRET, row.id, on_time), on_time
+    )
     assert (reg.attendance, reg.arrived_at, reg.late) == ("present", on_time, False)
     late = NOW + timedelta(minutes=16)
     reg = _check_in(session, row, learners[1], attendance.current_code(SECRET, row.id, late), late)
@@ -229,11 +235,16 @@ def test_finalise_before_the_start_is_refused(
 ) -> None:
     row = make_session()
     with pytest.raises(ClassRuleError, match="belum dimulai"):
-        roll.finalise(session, row, actor_id=trainer.id, now=NOW - timedelta(minutes=1), min_percent=75)
+        roll.finalise(
+            session, row, actor_id=trainer.id, now=NOW - timedelta(minutes=1), min_percent=75
+        )
 
 
 def test_a_session_of_a_course_completes_the_course_but_never_twice(
-    session: Session, make_session: MakeSession, learners: list[User], trainer: User,
+    session: Session,
+    make_session: MakeSession,
+    learners: list[User],
+    trainer: User,
     demo_content: Any,
 ) -> None:
     course = session.scalars(select(Course).where(Course.code == "PPP-101")).one()
@@ -245,7 +256,9 @@ def test_a_session_of_a_course_completes_the_course_but_never_twice(
     _fill(session, row, learners[:2])
     for person in learners[:2]:
         roll.mark(session, row, person.id, "present", minutes=None, actor_id=trainer.id)
-    result = roll.finalise(session, row, actor_id=trainer.id, now=NOW + timedelta(hours=2), min_percent=75)
+    result = roll.finalise(
+        session, row, actor_id=trainer.id, now=NOW + timedelta(hours=2), min_percent=75
+    )
     assert result.credited == [learners[0].id]
     assert result.already == [learners[1].id]
     first = session.scalars(select(Completion).where(Completion.user_id == learners[0].id)).one()
