@@ -190,3 +190,30 @@ def test_cancelling_needs_a_reason_and_is_shown_to_learners(
     hr.post(f"/kelas/{class_id}/batalkan", data={"csrf_token": token, "reason": "Ruangan dipakai"})
     learner = _client(client, make_user(session))
     assert "Ruangan dipakai" in learner.get(f"/kelas/{class_id}").text
+
+
+def test_adding_people_by_nip_names_unknown_lines_and_adds_nobody(
+    client: TestClient, session: Session
+) -> None:
+    known = make_user(session)
+    hr = _client(client, make_user(session, roles={Role.HR}))
+    class_id = _schedule(hr, registration="assigned", capacity="5")
+    token = csrf_token(hr, f"/kelas/{class_id}/kelola")
+    nips = f"{known.nip}\n199001012015041999"
+    refused = hr.post(f"/kelas/{class_id}/peserta", data={"csrf_token": token, "nips": nips})
+    assert refused.status_code == 400
+    assert "baris 2: 199001012015041999" in refused.context["error"]
+    assert session.scalars(select(ClassRegistration)).all() == []
+    added = hr.post(f"/kelas/{class_id}/peserta", data={"csrf_token": token, "nips": known.nip})
+    assert added.status_code == 303
+    registration = session.scalars(select(ClassRegistration)).one()
+    assert (registration.user_id, registration.source, registration.status) == (
+        known.id,
+        "assigned",
+        "registered",
+    )
+    # The learner's own calendar file lists the session they were added to.
+    learner = _client(client, known)
+    calendar = learner.get("/kelas/jadwal-saya.ics")
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert f"UID:kelas-{class_id}@" in calendar.text
