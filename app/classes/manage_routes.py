@@ -7,7 +7,7 @@ import io
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
@@ -156,7 +156,14 @@ def qr_svg(url: str) -> Markup:
 
 
 @router.get("/{class_id}/kode", name="class_code")
-def class_code(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
+def class_code(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    row: FoundClass,
+    tetap: Annotated[str, Query(max_length=1)] = "",
+) -> Response:
+    """The code screen; it refreshes itself with the code unless `?tetap=1` (WCAG 2.2.1)."""
     now = utcnow()
     settings = request.app.state.settings
     code = attendance.current_code(settings.resolved_secret_key(), row.id, now)
@@ -169,7 +176,7 @@ def class_code(request: Request, session: SessionDep, user: Staff, row: FoundCla
         {
             "row": row, "open": is_open, "code": code if is_open else None,
             "qr": qr_svg(url) if is_open else None, "check_in_path": path,
-            "refresh": attendance.seconds_left(now), "present": sum(
+            "refresh": attendance.seconds_left(now), "paused": tetap == "1", "present": sum(
                 1 for line in listing.roll(session, row.id)
                 if line.registration.attendance == "present"
             ),
