@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     jp_allotment_pppk: int = Field(default=24, ge=1)
     jp_rule_pppk: str = "PP 49/2018 tentang Manajemen PPPK Pasal 40 ayat (3) (22 November 2018)"
 
+    # Blended classes (app/classes): minutes after a session's start an arrival is still on
+    # time (a session may set its own), and the share of a session a partial attendee must
+    # have attended to be credited its JP at finalising.
+    class_late_minutes: int = Field(default=15, ge=0, le=240)
+    class_min_attendance_percent: int = Field(default=75, ge=1, le=100)
+
     # An API token stops working this many days after it was created (existing tokens too:
     # the expiry is computed from the creation date, so lowering it shortens every token).
     api_token_max_days: int = Field(default=365, ge=1, le=3650)

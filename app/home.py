@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.models import Role, Unit, User, UserRole
-from app.db import SessionDep
+from app.classes import listing as class_listing
+from app.db import SessionDep, utcnow
 from app.evaluation import observation
 from app.evaluation import service as evaluation_service
 from app.learning import external, home_cards, jp, paths
@@ -43,6 +44,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         context["jp_year"] = jp.jp_for_person(session, user, year, settings)
         context["follow_ups"] = evaluation_service.due_follow_ups(session, user.id, today)
         context["evaluations"] = evaluation_service.pending_evaluations(session, user.id)
+        context["class_lines"] = class_listing.for_learner(session, user.id, utcnow())
     # Anyone may be named as someone's supervisor (atasan), whatever their roles.
     context["supervised"] = observation.supervised_count(session, user.nip)
     if user.has_role(Role.HR, Role.ADMIN):

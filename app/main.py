@@ -15,6 +15,7 @@ from app.accounts import auth, roster
 from app.accounts import service as accounts_service
 from app.accounts import web as accounts_web
 from app.audit import web as audit_web
+from app.classes import web as classes_web
 from app.config import Settings, get_settings
 from app.content import web as content_web
 from app.content.catalog import ContentCache
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_web,
         content_web,
         learning_web,
+        classes_web,
         reports_web,
         audit_web,
         evaluation_web,

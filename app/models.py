@@ -2,6 +2,7 @@
 
 from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
 from app.audit.models import AuditChainHead, AuditEvent
+from app.classes.models import ClassRegistration, ClassSession
 from app.content.models import (
     Blob,
     ContentProblemReport,
@@ -45,6 +46,8 @@ __all__ = [
     "Base",
     "Blob",
     "Certificate",
+    "ClassRegistration",
+    "ClassSession",
     "Completion",
     "ContentProblemReport",
     "ContentState",

@@ -34,6 +34,7 @@ BASE = (
 DOMAINS = (
     "app.accounts",
     "app.audit",
+    "app.classes",
     "app.evaluation",
     "app.learning",
     "app.privacy",

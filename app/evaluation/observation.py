@@ -118,6 +118,7 @@ def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
     if row is None:
         raise NotFound(_("Penyelesaian kursus ini tidak ditemukan atau sertifikatnya dicabut."))
     learner_id, course_id, completed_at, name, unit, code, version_id, title, behaviours = row
+    assert course_id is not None  # inner-joined to Course: a class-only completion never matches
     role = capacity(session, viewer, learner_id, course_id)
     if role is None:
         raise Forbidden(
@@ -426,4 +427,5 @@ def observable_completions(
             interviews=counts.get((user_id, course_id), 0),
         )
         for completion_id, user_id, course_id, name, unit, code, title, completed_at in rows
+        if course_id is not None  # inner-joined to Course above; narrows the type
     ]

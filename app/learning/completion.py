@@ -32,6 +32,7 @@ from app.learning import (
     score_policy,
 )
 from app.learning.models import Certificate, Completion, ModuleProgress
+from app.learning.pdf_certificate import CertificateData
 
 REPLACED_REASON = "diganti"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -107,7 +108,8 @@ RANDOM_CHARACTERS = 14
 _CODE_PART_LENGTH = 12
 
 
-def _certificate_number(code: str, completion: Completion) -> str:
+def certificate_number(code: str, completion: Completion) -> str:
+    """A new certificate number for a completion of `code` (a course's or a class's code)."""
     year = clock.local_date(completion.completed_at).year
     random_part = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(RANDOM_CHARACTERS))
     course = code.replace("-", "")[:_CODE_PART_LENGTH]
@@ -120,7 +122,7 @@ def _new_certificate(
     session: Session, completion: Completion, person: Person, view: CourseView, now: datetime
 ) -> Certificate:
     """A certificate row with its snapshot frozen and its signed PDF stored."""
-    number = _certificate_number(view.code, completion)
+    number = certificate_number(view.code, completion)
     data = certificate_snapshot.at_issue(
         number=number,
         person=person,
@@ -132,8 +134,20 @@ def _new_certificate(
         issued_at=now,
         authority=certificate_issue.current().authority,
     )
+    return certificate_from_data(session, completion, person, data, now)
+
+
+def certificate_from_data(
+    session: Session,
+    completion: Completion,
+    person: Person,
+    data: CertificateData,
+    now: datetime,
+) -> Certificate:
+    """A certificate row for `completion` printing `data`, its signed PDF stored (a course's
+    or a class session's: app.classes builds its own `data`)."""
     certificate = Certificate(
-        number=number,
+        number=data.number,
         completion_id=completion.id,
         issued_at=now,
         full_name=person.full_name,

@@ -24,10 +24,13 @@ predicates below take a window or, in bulk, a per-person CASE over the few contr
 
 Two kinds of learning count:
 
-1. **A Lentera completion** counts with the JP recorded on the completion, for the learner
-   who completed, in the window holding the *local* date of `completed_at` (`app.clock`:
-   with WITA, a course completed on 31 December at 20.00 UTC was completed on 1 January and
-   counts for the new year) -- unless its certificate is revoked.
+1. **A Lentera completion** -- a course completed online, or a class session attended
+   (app.classes: the session's completion, with `class_session_id`; `course_id` is NULL for a
+   stand-alone pelatihan klasikal and set when the session delivers a course) -- counts with
+   the JP recorded on the completion, for the learner who completed, in the window holding
+   the *local* date of `completed_at` (`app.clock`: with WITA, a course completed on
+   31 December at 20.00 UTC was completed on 1 January and counts for the new year) -- unless
+   its certificate is revoked.
    A completion may have several certificate rows: a correction re-issues a certificate by
    revoking the old one (reason "diganti") and issuing a new row for the same completion.
    The completion's *current* certificate is its newest row (highest id). The completion
@@ -41,7 +44,10 @@ Two kinds of learning count:
 
 Each counted item has a competency category: "teknis", "manajerial" or "sosial kultural".
 A Lentera completion's category and title are the certificate's (frozen at issue), else
-those of the course version completed (the current version when that one is gone).
+those of the course version completed (the current version when that one is gone). A class
+completion always has a certificate (issued when the trainer finalises the session), so its
+category and title are the session's as they were then. Queries that list completions join
+the course with an OUTER join for that reason.
 
 How to use it
 -------------
@@ -291,7 +297,8 @@ def lentera_credits(year: int, starts: Sequence[date] = ()) -> Select[*tuple[Any
             lentera_category().label("category"),
             Completion.jp.label("jp"),
         )
-        .join(Course, Course.id == Completion.course_id)
+        # Outer: a stand-alone class session's completion has no course.
+        .outerjoin(Course, Course.id == Completion.course_id)
         .join(User, User.id == Completion.user_id)
         .outerjoin(
             completed_version,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, Date, literal, null, select, union_all
 from sqlalchemy.orm import Session
@@ -71,9 +72,9 @@ def catalogue_statuses(session: Session, user_id: int, today: date) -> dict[int,
     enrolled_ids: set[int] = set()
     done_ids: set[int] = set()
     due: dict[int, date] = {}
-    for course_id, kind, due_date, counts in session.execute(
-        union_all(enrolled, assigned, completed)
-    ):
+    # Any: the branches' course id types differ (a completion's is NULL for a class session's).
+    rows: Any = session.execute(union_all(enrolled, assigned, completed))
+    for course_id, kind, due_date, counts in rows:
         if kind == "e":
             enrolled_ids.add(course_id)
         elif kind == "a":

@@ -105,7 +105,9 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
             certificate.revoke_reason,
             certificate.course_title,
         )
-        .join(Course, Course.id == Completion.course_id)
+        # Outer: a stand-alone class session's completion has no course (its certificate
+        # gives the title and category).
+        .outerjoin(Course, Course.id == Completion.course_id)
         # The version the learner completed; the current one if that version is gone.
         .outerjoin(
             completed_version,

@@ -40,7 +40,8 @@ class Enrolment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
-    source: Mapped[str] = mapped_column(String(10), default="self")  # self | assigned
+    # self | assigned | class (a class session of the course attended, app.classes)
+    source: Mapped[str] = mapped_column(String(10), default="self")
 
 
 class LearningPath(Base):
@@ -179,14 +180,34 @@ class QuizAttempt(Base):
 
 
 class Completion(Base):
-    """A course completed: recorded exactly once per learner and course."""
+    """A course or a class completed: recorded exactly once per learner and course, and once
+    per learner and class session.
+
+    A course completed online has `course_id` only. A class session that delivers a course
+    (app.classes) records the course's completion with `class_session_id` beside it (one
+    completion per course: attending and finishing online never count twice). A stand-alone
+    pelatihan klasikal has `class_session_id` only (`course_id` NULL).
+    """
 
     __tablename__ = "completions"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        UniqueConstraint(
+            "user_id", "class_session_id", name="uq_completions_user_id_class_session_id"
+        ),
+        CheckConstraint(
+            "course_id IS NOT NULL OR class_session_id IS NOT NULL", name="course_or_class"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), index=True, default=None
+    )
+    class_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_sessions.id"), index=True, default=None
+    )
     course_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
     )

@@ -86,7 +86,7 @@ def _done_pairs(session: Session, user_ids: set[int], ids: set[int]) -> set[tupl
             credited.completion_counts(Completion.id),
         )
     )
-    return {(u, c) for u, c in rows}
+    return {(u, c) for u, c in rows if c is not None}  # a class's completion may have none
 
 
 @dataclass

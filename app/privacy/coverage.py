@@ -35,6 +35,9 @@ USER_LINKS: dict[str, Link] = {
     "progress_events.user_id": Link("progress_events", "kept (ids, modules and times only)"),
     "quiz_attempts.user_id": Link("quiz_attempts", "kept: answers and scores feed item analysis"),
     "completions.user_id": Link("completions", "kept: completions and JP are statistics"),
+    "class_registrations.user_id": Link(
+        "class_registrations", "kept: registrations and attendance are class statistics"
+    ),
     "external_learning.user_id": Link(
         "external_learning",
         "verified/rejected rows kept for JP totals without the file, certificate number or "
@@ -111,6 +114,18 @@ USER_LINKS: dict[str, Link] = {
         "kept (the reference now points at an anonymous account)",
         owned=False,
         reason="interviews this person recorded about other people: their data; in the audit trail",
+    ),
+    "class_sessions.created_by_id": Link(
+        None,
+        "kept",
+        owned=False,
+        reason="class sessions this trainer or HR officer scheduled; in the audit trail",
+    ),
+    "class_registrations.marked_by_id": Link(
+        None,
+        "kept",
+        owned=False,
+        reason="other people's attendance this trainer marked by hand; in the audit trail",
     ),
     "api_tokens.created_by_id": Link(
         None,

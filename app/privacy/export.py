@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, User
 from app.audit.models import AuditEvent
+from app.classes.models import ClassRegistration
 from app.content.models import Blob, Course, CourseTrainer
 from app.db import Base, utcnow
 from app.evaluation.models import (
@@ -79,6 +80,9 @@ def descriptions() -> dict[str, str]:
         ),
         "quiz_attempts": _("Setiap percobaan kuis/tes: soal yang diundi, jawaban, nilai."),
         "completions": _("Kursus yang diselesaikan, dengan nilai akhir dan JP."),
+        "class_registrations": _(
+            "Pendaftaran kelas tatap muka dan webinar, dengan kehadiran dan jam datang."
+        ),
         "certificates": _(
             "Sertifikat yang diterbitkan, dengan data yang tercetak di dalamnya; berkas PDF "
             "bertanda tangan elektronik ada di folder {folder}."
@@ -286,6 +290,9 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "progress_events": read.owned(ProgressEvent, ProgressEvent.received_at, ProgressEvent.id),
         "quiz_attempts": read.owned(QuizAttempt, QuizAttempt.started_at, QuizAttempt.id),
         "completions": read.owned(Completion, Completion.completed_at, Completion.id),
+        "class_registrations": read.owned(
+            ClassRegistration, ClassRegistration.registered_at, ClassRegistration.id
+        ),
         "certificates": read.rows(
             select(Certificate)
             .join(Completion)

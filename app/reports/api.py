@@ -265,12 +265,17 @@ def list_completions(
             current_certificate.number,
             current_certificate.revoked_at,
             current_certificate.revoke_reason,
+            current_certificate.course_code,
+            current_certificate.course_title,
+            current_certificate.category,
         )
         .join(User, User.id == Completion.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .join(Course, Course.id == Completion.course_id)
+        # Outer: a stand-alone class session's completion has no course; its certificate
+        # names it.
+        .outerjoin(Course, Course.id == Completion.course_id)
         # The version completed; the current one if that version is gone (as on /riwayat).
-        .join(
+        .outerjoin(
             CourseVersion,
             CourseVersion.id
             == func.coalesce(Completion.course_version_id, Course.current_version_id),
@@ -298,9 +303,10 @@ def list_completions(
             nip=user.nip,
             name=user.full_name,
             unit=unit,
-            course_code=code,
-            course_title=version.title,
-            category=version.category,
+            # A stand-alone class has no course: its certificate names it (KELAS-n).
+            course_code=code or cert_code,
+            course_title=version.title if version is not None else cert_title,
+            category=version.category if version is not None else cert_category,
             jp=done.jp,
             credited_jp=0 if revoked_at is not None else done.jp,
             started_at=done.started_at,
@@ -311,7 +317,19 @@ def list_completions(
             revoked_at=revoked_at,
             revoke_reason=reason if revoked_at is not None else None,
         )
-        for done, user, unit, code, version, number, revoked_at, reason in rows[:limit]
+        for (
+            done,
+            user,
+            unit,
+            code,
+            version,
+            number,
+            revoked_at,
+            reason,
+            cert_code,
+            cert_title,
+            cert_category,
+        ) in rows[:limit]
     ]
     next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
     return CompletionPage(items=items, next_cursor=next_cursor)

@@ -6,7 +6,7 @@ observation (one per observer, learner and course) rates each behaviour 1-4 in
 `observation_ratings`; follow-up interviews are notes, several per completion.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07 00:20:00
 """
 
@@ -19,7 +19,7 @@ import app.db
 
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,6 +16,7 @@ from starlette.routing import NoMatchFound
 from app.accounts import auth
 from app.accounts.models import Role, User
 from app.audit import service as audit
+from app.classes.models import ClassRegistration, ClassSession
 from app.config import Settings
 from app.content import store
 from app.content.catalog import ContentCache
@@ -154,6 +155,13 @@ def build_person(session: Session, settings: Settings) -> Person:
             subject="Pelatihan “Komunikasi” telah melewati tenggat", status="sent", attempts=1,
         )
     )  # fmt: skip
+    lesson = ClassSession(
+        title="Kelas Arsip", jp=2, category="teknis", starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=2), place="Aula", capacity=10,
+    )  # fmt: skip
+    session.add(lesson)
+    session.flush()
+    session.add(ClassRegistration(session_id=lesson.id, user_id=user.id, attendance="present"))
     # Events about them by someone else, one naming them in free text, one only by NIP.
     audit.record(
         session, "user.note", actor_id=hr.id, target_type="user", target_id=user.id,

@@ -61,6 +61,7 @@ def test_anonymising_a_supervisor_blanks_them_on_others_plans_and_keeps_their_an
 ) -> None:
     waiting = _waiting_plan(session, person)
     course_id = person.completion.course_id
+    assert course_id is not None
     before = summary.course_evaluation_summary(session, course_id)
     boss = make_user(session, password=None, nip=SUPERVISOR_NIP, full_name=SUPERVISOR_NAME)
     report = service.anonymise(session, boss, actor_id=None, via="cli")

@@ -1,0 +1,254 @@
+"""The trainer's and HR's class pages: scheduling and editing, the roll (marking by hand,
+adding people by NIP), the attendance-code screen, cancelling and finalising."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role, User
+from app.accounts.viewer import Viewer
+from app.classes import attendance, listing, roll, service
+from app.classes.forms import SessionForm, validate
+from app.classes.models import ClassSession
+from app.classes.routes import FoundClass
+from app.classes.service import ClassRuleError
+from app.content.catalog import CourseView
+from app.content.models import Course
+from app.content.routes import Cache
+from app.db import SessionDep, utcnow
+from app.i18n import gettext as _
+from app.web.deps import CsrfChecked, require_roles
+from app.web.templating import render
+
+router = APIRouter(prefix="/kelas")
+
+Staff = Annotated[Viewer, Depends(require_roles(Role.TRAINER, Role.HR))]
+MAX_NIPS = 500
+
+
+def _courses(session: Session, cache: Cache) -> dict[str, CourseView]:
+    return {c.code: c for c in cache.catalog(session).active()}
+
+
+def _read_form(
+    title: Annotated[str, Form(max_length=300)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    course_code: Annotated[str, Form(max_length=40)] = "",
+    jp: Annotated[str, Form(max_length=6)] = "",
+    category: Annotated[str, Form(max_length=20)] = "",
+    day: Annotated[str, Form(max_length=12)] = "",
+    start: Annotated[str, Form(max_length=8)] = "",
+    end: Annotated[str, Form(max_length=8)] = "",
+    place: Annotated[str, Form(max_length=300)] = "",
+    online_url: Annotated[str, Form(max_length=500)] = "",
+    capacity: Annotated[str, Form(max_length=6)] = "",
+    registration: Annotated[str, Form(max_length=10)] = "open",
+    late_minutes: Annotated[str, Form(max_length=4)] = "",
+) -> SessionForm:
+    return SessionForm(
+        title, description, course_code, jp, category, day, start, end, place, online_url,
+        capacity, registration, late_minutes,
+    )  # fmt: skip
+
+
+SubmittedForm = Annotated[SessionForm, Depends(_read_form)]
+
+
+def _form_page(
+    request: Request, session: Session, cache: Cache, form: SessionForm,
+    row: ClassSession | None = None, errors: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    return render(
+        request,
+        "classes/form.html",
+        {"form": form, "row": row, "errors": errors or {}, "courses": _courses(session, cache)},
+        status_code=400 if errors else 200,
+    )
+
+
+def _manage_url(request: Request, row: ClassSession, status: str = "") -> str:
+    url = str(request.app.url_path_for("class_manage", class_id=str(row.id)))
+    return f"{url}?status={status}" if status else url
+
+
+@router.get("/baru", name="class_new")
+def class_new(request: Request, session: SessionDep, user: Staff, cache: Cache) -> Response:
+    return _form_page(request, session, cache, SessionForm())
+
+
+@router.post("/baru", name="class_create", dependencies=[CsrfChecked])
+def class_create(
+    request: Request, session: SessionDep, user: Staff, cache: Cache, form: SubmittedForm
+) -> Response:
+    values, errors = validate(form, _courses(session, cache))
+    if values is None:
+        return _form_page(request, session, cache, form, errors=errors)
+    row = service.schedule(session, values, actor_id=user.id)
+    return RedirectResponse(_manage_url(request, row, "dijadwalkan"), 303)
+
+
+@router.get("/{class_id}/ubah", name="class_edit")
+def class_edit(
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: FoundClass
+) -> Response:
+    course = session.get(Course, row.course_id) if row.course_id is not None else None
+    return _form_page(
+        request, session, cache, SessionForm.of(row, course.code if course else ""), row
+    )
+
+
+@router.post("/{class_id}/ubah", name="class_update", dependencies=[CsrfChecked])
+def class_update(
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: FoundClass,
+    form: SubmittedForm,
+) -> Response:  # fmt: skip
+    values, errors = validate(form, _courses(session, cache))
+    if values is None:
+        return _form_page(request, session, cache, form, row, errors)
+    try:
+        service.edit(session, row, values, actor_id=user.id)
+    except ClassRuleError as exc:
+        return _form_page(request, session, cache, form, row, {"status": str(exc)})
+    return RedirectResponse(_manage_url(request, row, "disimpan"), 303)
+
+
+def _manage_page(
+    request: Request, session: Session, row: ClassSession, *, error: str | None = None
+) -> Response:
+    return render(
+        request,
+        "classes/manage.html",
+        {
+            "row": row,
+            "roll": listing.roll(session, row.id),
+            "taken": service.seats_taken(session, row.id),
+            "minutes": attendance.session_minutes(row.starts_at, row.ends_at),
+            "min_percent": request.app.state.settings.class_min_attendance_percent,
+            "check_in_open": roll.check_in_open(row, utcnow()),
+            "notice": request.query_params.get("status"),
+            "error": error,
+        },
+        status_code=400 if error else 200,
+    )
+
+
+@router.get("/{class_id}/kelola", name="class_manage")
+def class_manage(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
+    return _manage_page(request, session, row)
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code of `url` as inline SVG (no file, no script)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=6, xmldecl=False, svgns=True, title=_("Kode QR presensi"),
+        svgclass="qr", lineclass=None, omitsize=False,
+    )  # fmt: skip
+    return Markup(buffer.getvalue().decode())  # noqa: S704 - segno's own SVG, no user text
+
+
+@router.get("/{class_id}/kode", name="class_code")
+def class_code(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    row: FoundClass,
+    tetap: Annotated[str, Query(max_length=1)] = "",
+) -> Response:
+    """The code screen; it refreshes itself with the code unless `?tetap=1` (WCAG 2.2.1)."""
+    now = utcnow()
+    settings = request.app.state.settings
+    code = attendance.current_code(settings.resolved_secret_key(), row.id, now)
+    path = request.app.url_path_for("class_check_in_form", class_id=str(row.id))
+    url = f"{settings.base_url.rstrip('/')}{path}?kode={code}"
+    is_open = roll.check_in_open(row, now)
+    return render(
+        request,
+        "classes/code.html",
+        {
+            "row": row, "open": is_open, "code": code if is_open else None,
+            "qr": qr_svg(url) if is_open else None, "check_in_path": path,
+            "refresh": attendance.seconds_left(now), "paused": tetap == "1", "present": sum(
+                1 for line in listing.roll(session, row.id)
+                if line.registration.attendance == "present"
+            ),
+        },
+    )  # fmt: skip
+
+
+@router.post("/{class_id}/presensi", name="class_mark", dependencies=[CsrfChecked])
+def class_mark(
+    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    user_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    mark: Annotated[str, Form(max_length=10)] = "",
+    minutes: Annotated[str, Form(max_length=6)] = "",
+) -> Response:  # fmt: skip
+    typed = minutes.strip()
+    try:
+        roll.mark(
+            session, row, user_id, mark, minutes=int(typed) if typed.isdigit() else None,
+            actor_id=user.id,
+        )  # fmt: skip
+    except ClassRuleError as exc:
+        return _manage_page(request, session, row, error=str(exc))
+    return RedirectResponse(_manage_url(request, row, "presensi") + f"#p{user_id}", 303)
+
+
+@router.post("/{class_id}/peserta", name="class_add_people", dependencies=[CsrfChecked])
+def class_add_people(
+    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    nips: Annotated[str, Form(max_length=20 * MAX_NIPS)] = "",
+) -> Response:  # fmt: skip
+    wanted = nips.replace(",", "\n").split()
+    if not wanted:
+        return _manage_page(request, session, row, error=_("Tuliskan paling sedikit satu NIP."))
+    found = {
+        nip: uid
+        for nip, uid in session.execute(
+            select(User.nip, User.id).where(User.nip.in_(wanted[:MAX_NIPS]))
+        )
+    }
+    unknown = [(i + 1, n) for i, n in enumerate(wanted) if n not in found]
+    if unknown:
+        listed = ", ".join(f"{_('baris')} {line}: {n}" for line, n in unknown[:10])
+        message = _("NIP tidak dikenal, belum ada yang ditambahkan: {list}.")
+        return _manage_page(request, session, row, error=message.format(list=listed))
+    try:
+        for nip in wanted:
+            service.register(session, row, found[nip], actor_id=user.id, source="assigned")
+    except ClassRuleError as exc:  # a cancelled or finalised session: refused before any row
+        return _manage_page(request, session, row, error=str(exc))
+    return RedirectResponse(_manage_url(request, row, "ditambahkan"), 303)
+
+
+@router.post("/{class_id}/batalkan", name="class_cancel", dependencies=[CsrfChecked])
+def class_cancel(
+    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:  # fmt: skip
+    try:
+        service.cancel_session(session, row, actor_id=user.id, reason=reason)
+    except ClassRuleError as exc:
+        return _manage_page(request, session, row, error=str(exc))
+    return RedirectResponse(_manage_url(request, row, "dibatalkan"), 303)
+
+
+@router.post("/{class_id}/finalkan", name="class_finalise", dependencies=[CsrfChecked])
+def class_finalise(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
+    settings = request.app.state.settings
+    try:
+        roll.finalise(
+            session, row, actor_id=user.id, now=utcnow(),
+            min_percent=settings.class_min_attendance_percent,
+        )  # fmt: skip
+    except ClassRuleError as exc:
+        return _manage_page(request, session, row, error=str(exc))
+    return RedirectResponse(_manage_url(request, row, "difinalkan"), 303)
