@@ -25,6 +25,7 @@ from app.content.models import Course
 from app.content.routes import Cache
 from app.db import SessionDep, utcnow
 from app.i18n import gettext as _
+from app.web import confirm
 from app.web.deps import CsrfChecked, require_roles
 from app.web.templating import render
 
@@ -233,7 +234,20 @@ def class_add_people(
 def class_cancel(
     request: Request, session: SessionDep, user: Staff, row: FoundClass,
     reason: Annotated[str, Form(max_length=300)] = "",
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
+    if row.status == "scheduled" and reason.strip() and not confirm.is_confirmed(konfirmasi):
+        return confirm.confirmation_page(
+            request,
+            title=_("Batalkan kelas {title}?").format(title=row.title),
+            consequence=_(
+                "Kelas tidak dapat dijadwalkan ulang setelah dibatalkan, dan presensi tidak "
+                "dapat diisi lagi. Peserta melihat alasan ini: {reason}"
+            ).format(reason=reason.strip()),
+            confirm_label=_("Ya, batalkan kelas"),
+            cancel_url=_manage_url(request, row),
+            fields={"reason": reason},
+        )
     try:
         service.cancel_session(session, row, actor_id=user.id, reason=reason)
     except ClassRuleError as exc:
@@ -242,8 +256,26 @@ def class_cancel(
 
 
 @router.post("/{class_id}/finalkan", name="class_finalise", dependencies=[CsrfChecked])
-def class_finalise(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
+def class_finalise(
+    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    konfirmasi: Annotated[str, Form(max_length=10)] = "",
+) -> Response:  # fmt: skip
     settings = request.app.state.settings
+    if row.status == "scheduled" and not confirm.is_confirmed(konfirmasi):
+        # Finalising issues certificates and credits JP: it cannot be undone in one click.
+        qualifying, others = roll.finalise_preview(
+            session, row, settings.class_min_attendance_percent
+        )
+        return confirm.confirmation_page(
+            request,
+            title=_("Finalkan kelas {title}?").format(title=row.title),
+            consequence=_(
+                "{n} peserta mendapat {jp} JP dan sertifikat; {m} peserta lainnya tidak "
+                "memenuhi syarat kehadiran. Setelah difinalkan, presensi tidak dapat diubah."
+            ).format(n=qualifying, jp=row.jp, m=others),
+            confirm_label=_("Ya, finalkan dan catat JP"),
+            cancel_url=_manage_url(request, row),
+        )
     try:
         roll.finalise(
             session, row, actor_id=user.id, now=utcnow(),

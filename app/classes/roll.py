@@ -21,6 +21,7 @@ pelatihan klasikal has no course and is not in that export yet (see docs/classes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -174,6 +175,25 @@ def _certificate_data(
     )  # fmt: skip
 
 
+def _seated(session: Session, row: ClassSession) -> Sequence[ClassRegistration]:
+    return session.scalars(
+        select(ClassRegistration)
+        .where(ClassRegistration.session_id == row.id, ClassRegistration.status == REGISTERED)
+        .order_by(ClassRegistration.id)
+    ).all()
+
+
+def finalise_preview(session: Session, row: ClassSession, min_percent: int) -> tuple[int, int]:
+    """(qualifying, not qualifying) seated attendees, by the rule `finalise` applies."""
+    total = attendance.session_minutes(row.starts_at, row.ends_at)
+    seated = _seated(session, row)
+    qualifying = sum(
+        attendance.qualifies(reg.attendance, reg.minutes_attended, total, min_percent)
+        for reg in seated
+    )
+    return qualifying, len(seated) - qualifying
+
+
 def finalise(
     session: Session, row: ClassSession, *, actor_id: int, now: datetime, min_percent: int
 ) -> Finalised:
@@ -186,12 +206,7 @@ def finalise(
     total = attendance.session_minutes(row.starts_at, row.ends_at)
     course = session.get(Course, row.course_id) if row.course_id is not None else None
     result = Finalised([], [], [])
-    seated = session.scalars(
-        select(ClassRegistration)
-        .where(ClassRegistration.session_id == row.id, ClassRegistration.status == REGISTERED)
-        .order_by(ClassRegistration.id)
-    ).all()
-    for reg in seated:
+    for reg in _seated(session, row):
         if not attendance.qualifies(reg.attendance, reg.minutes_attended, total, min_percent):
             result.not_qualified.append(reg.user_id)
             continue

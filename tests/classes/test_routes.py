@@ -146,9 +146,18 @@ def test_register_check_in_with_the_screen_code_and_finalise(
     refused = b.post(f"/kelas/{class_id}/hadir", data={"csrf_token": token, "kode": code})
     assert refused.status_code == 400 and "kursi" in refused.text
     token = csrf_token(trainer, f"/kelas/{class_id}/kelola")
+    # Finalising cannot be undone: the first post only asks, saying who will be credited.
+    asked = trainer.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token})
+    assert asked.status_code == 200
+    assert "1 peserta mendapat 3 JP dan sertifikat; 0 peserta lainnya" in asked.text
     assert (
-        trainer.post(f"/kelas/{class_id}/finalkan", data={"csrf_token": token}).status_code == 303
+        session.scalars(select(Completion).where(Completion.class_session_id == class_id)).all()
+        == []
     )
+    confirmed = trainer.post(
+        f"/kelas/{class_id}/finalkan", data={"csrf_token": token, "konfirmasi": "ya"}
+    )
+    assert confirmed.status_code == 303
     completion = session.scalars(
         select(Completion).where(Completion.class_session_id == class_id)
     ).one()
@@ -187,7 +196,17 @@ def test_cancelling_needs_a_reason_and_is_shown_to_learners(
     token = csrf_token(hr, f"/kelas/{class_id}/kelola")
     refused = hr.post(f"/kelas/{class_id}/batalkan", data={"csrf_token": token, "reason": " "})
     assert refused.status_code == 400
-    hr.post(f"/kelas/{class_id}/batalkan", data={"csrf_token": token, "reason": "Ruangan dipakai"})
+    asked = hr.post(
+        f"/kelas/{class_id}/batalkan", data={"csrf_token": token, "reason": "Ruangan dipakai"}
+    )
+    assert asked.status_code == 200 and "Batalkan kelas" in asked.text
+    assert (
+        "Ruangan dipakai" not in _client(client, make_user(session)).get(f"/kelas/{class_id}").text
+    )
+    hr.post(
+        f"/kelas/{class_id}/batalkan",
+        data={"csrf_token": token, "reason": "Ruangan dipakai", "konfirmasi": "ya"},
+    )
     learner = _client(client, make_user(session))
     assert "Ruangan dipakai" in learner.get(f"/kelas/{class_id}").text
 

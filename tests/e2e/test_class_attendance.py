@@ -138,6 +138,8 @@ def test_code_from_the_trainer_screen_is_accepted_and_credits_jp(
     assert learner_user.full_name in trainer.locator("table").inner_text()
     _axe(trainer, axe_script)
     flows.submit(trainer, "Finalkan kelas dan catat JP")
+    assert "1 peserta mendapat 5 JP dan sertifikat" in trainer.locator("main").inner_text()
+    flows.submit(trainer, "Ya, finalkan dan catat JP")
     assert "difinalkan" in trainer.get_by_role("status").inner_text()
     db.expire_all()
     done = db.scalars(select(Completion).where(Completion.class_session_id == class_id)).one()
