@@ -1,6 +1,14 @@
 """Every table's model, imported in one place for Alembic and the tests."""
 
-from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
+from app.accounts.models import (
+    AuthGeneration,
+    AuthSession,
+    LoginFailure,
+    PasswordResetToken,
+    Unit,
+    User,
+    UserRole,
+)
 from app.audit.models import AuditChainHead, AuditEvent
 from app.content.models import (
     Blob,
@@ -34,6 +42,7 @@ __all__ = [
     "Assignment",
     "AuditChainHead",
     "AuditEvent",
+    "AuthGeneration",
     "AuthSession",
     "Base",
     "Blob",
