@@ -12,8 +12,8 @@ from fastapi import Depends, FastAPI
 
 from app import clock, errors, home, ops
 from app.accounts import auth, roster
-from app.accounts.session_cache import SessionCache
 from app.accounts import web as accounts_web
+from app.accounts.session_cache import SessionCache
 from app.audit import web as audit_web
 from app.config import Settings, get_settings
 from app.content import web as content_web

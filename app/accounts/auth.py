@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import nip as nip_rules
+from app.accounts import session_cache
 from app.accounts.models import (
     AuthSession,
     LoginFailure,
@@ -20,7 +21,6 @@ from app.accounts.models import (
     User,
     UserRole,
 )
-from app.accounts import session_cache
 from app.accounts.passwords import verify_password
 from app.accounts.session_cache import CachedSession, SessionCache
 from app.accounts.viewer import Viewer
