@@ -288,14 +288,18 @@ def _rename(session: Session, user: User) -> None:
     user.full_name = RENAMED
 
 
+def _new_roles(session: Session, user: User) -> None:
+    accounts_service.set_roles(session, user, {Role.LEARNER, Role.HR}, actor_id=user.id)
+
+
+def _deactivate(session: Session, user: User) -> None:
+    accounts_service.set_active(session, user, False, actor_id=user.id)
+
+
 EVENTS: dict[str, Callable[..., bool]] = {
     "logout": _logout_on_a,
     "password change": _password_on_a,
-    "role change": _elsewhere(
-        lambda s, u: accounts_service.set_roles(s, u, {Role.LEARNER, Role.HR}, actor_id=u.id)
-    ),
-    "deactivation": _elsewhere(
-        lambda s, u: accounts_service.set_active(s, u, False, actor_id=u.id)
-    ),
+    "role change": _elsewhere(_new_roles),
+    "deactivation": _elsewhere(_deactivate),
     "name change": _elsewhere(_rename),
 }

@@ -69,12 +69,11 @@ def current_generation(session: Session) -> int:
 def _bump_statement(session: Session) -> Any:
     # An upsert, so a database whose row is missing still gets invalidated (an UPDATE of no row
     # would silently leave every cache stale).
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(AuthGeneration).values(id=1, value=1)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: Any = insert(AuthGeneration).values(id=1, value=1)
     return statement.on_conflict_do_update(
         index_elements=[AuthGeneration.id], set_={"value": AuthGeneration.value + 1}
     )

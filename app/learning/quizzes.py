@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
@@ -105,7 +105,7 @@ def quiz_of(session: Session, version_id: int, key: str) -> tuple[int, QuizSpec]
     return (found.id, _spec_of(session, found)) if found is not None else None
 
 
-def _spec_of(session: Session, found: Row[tuple[int, str, str]]) -> QuizSpec:
+def _spec_of(session: Session, found: Row[int, str, str]) -> QuizSpec:
     with _specs_lock:
         spec = _specs.get((found.id, found.key, found.content_hash))
     if spec is not None:
@@ -289,15 +289,32 @@ def current_spec(session: Session, version_id: int, key: str) -> QuizSpec | None
     return quiz[1] if quiz is not None else None
 
 
-def shown_questions(
-    drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec
-) -> list[tuple[int, grading.DrawnQuestion, QuestionSpec]]:
+class ShownQuestion(NamedTuple):
+    """One question of an attempt's page: its number, its draw, the question and its options in
+    the drawn order (looked up once here, not per option by the template)."""
+
+    number: int
+    item: grading.DrawnQuestion
+    question: QuestionSpec
+    options: tuple[OptionSpec, ...]
+
+
+def shown_questions(drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec) -> list[ShownQuestion]:
     """The attempt's questions as the page numbers them (1-based), removed ones left out."""
-    shown: list[tuple[int, grading.DrawnQuestion, QuestionSpec]] = []
+    by_id = {question.id: question for question in spec.questions}
+    shown: list[ShownQuestion] = []
     for item in drawn:
-        question = spec.question(item.question_id)
+        question = by_id.get(item.question_id)
         if question is not None:
-            shown.append((len(shown) + 1, item, question))
+            options = {option.id: option for option in question.options}
+            shown.append(
+                ShownQuestion(
+                    len(shown) + 1,
+                    item,
+                    question,
+                    tuple(options[oid] for oid in item.option_ids if oid in options),
+                )
+            )
     return shown
 
 
@@ -307,7 +324,7 @@ def unanswered(
     """The numbers of the attempt's questions left without an answer (graded as wrong)."""
     return [
         number
-        for number, item, question in shown_questions(drawn, spec)
+        for number, item, question, _options in shown_questions(drawn, spec)
         if not _answered(question, answers.get(item.question_id))
     ]
 
