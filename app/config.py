@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # How stale another instance's publish may be on this one (a publish on this process is
     # seen at once): the catalogue's generation is read at most this often, not per request.
     content_recheck_seconds: float = Field(default=1.0, ge=0, le=60)
+    # How long a session ended or changed on another instance may still be served here from
+    # this process's session cache (ended on this process: at once). At most 1 s: the promise
+    # in docs/security.md. 0 reads the auth generation on every request.
+    session_recheck_seconds: float = Field(default=1.0, ge=0, le=1)
     # Database connections each server process keeps open. Requests beyond it wait for a
     # free one (up to 30 s) instead of opening and closing extra connections under load.
     db_pool_size: int = Field(default=20, ge=1, le=200)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, cast
+from typing import Annotated, Any, ClassVar, TypeVar, cast
 
 import anyio
 from fastapi import Depends, Request
@@ -371,6 +371,21 @@ def _drop_deferred_writes(session: Session) -> None:
     session.info.pop(_DEFERRED_WRITES, None)
 
 
+def _insert_ignoring_conflicts(session: Session, target: Any, values: dict[str, Any]) -> Any:
+    # `target`: a Table (a Core INSERT) or a mapped class (an ORM one, which can return rows
+    # as objects).
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(target).values(**values).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(target).values(**values).on_conflict_do_nothing()
+    raise NotImplementedError(dialect)  # pragma: no cover - only the two supported databases
+
+
 def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
     """INSERT a row unless it would break a unique constraint; True when a row was inserted.
 
@@ -380,16 +395,18 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     # RETURNING tells whether a row went in: the driver's rowcount is not reliable for
     # ON CONFLICT DO NOTHING (psycopg reports -1 for it).
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(dialect)
+    statement = _insert_ignoring_conflicts(session, table, values)
     result = session.execute(statement.returning(*table.primary_key.columns))
     return result.first() is not None
+
+
+M = TypeVar("M", bound=Base)
+
+
+def insert_or_ignore_returning(
+    session: Session, model: type[M], values: dict[str, Any]
+) -> M | None:
+    """`insert_or_ignore`, answering with the inserted row as a loaded ORM object (None when
+    nothing was inserted), in the INSERT's own round trip."""
+    statement = _insert_ignoring_conflicts(session, model, values)
+    return session.scalars(statement.returning(model)).first()

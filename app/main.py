@@ -14,6 +14,7 @@ from app import clock, errors, home, ops
 from app.accounts import auth, roster
 from app.accounts import service as accounts_service
 from app.accounts import web as accounts_web
+from app.accounts.session_cache import SessionCache
 from app.audit import web as audit_web
 from app.classes import web as classes_web
 from app.config import Settings, get_settings
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Requests holding a session stay below the pool size (app.db.DatabaseGate).
     app.state.db_gate = DatabaseGate(settings.db_pool_size // 2, settings.db_wait_seconds)
     app.state.content = ContentCache(recheck_seconds=settings.content_recheck_seconds)
+    app.state.session_cache = SessionCache(settings.session_recheck_seconds)
     app.state.dashboard_figures = FiguresCache(settings.report_cache_seconds)
     app.state.course_reports = FiguresCache(settings.report_cache_seconds)
 

@@ -1,6 +1,14 @@
 """Every table's model, imported in one place for Alembic and the tests."""
 
-from app.accounts.models import AuthSession, LoginFailure, PasswordResetToken, Unit, User, UserRole
+from app.accounts.models import (
+    AuthGeneration,
+    AuthSession,
+    LoginFailure,
+    PasswordResetToken,
+    Unit,
+    User,
+    UserRole,
+)
 from app.audit.models import AuditChainHead, AuditEvent
 from app.classes.models import ClassRegistration, ClassSession
 from app.content.models import (
@@ -42,6 +50,7 @@ __all__ = [
     "Assignment",
     "AuditChainHead",
     "AuditEvent",
+    "AuthGeneration",
     "AuthSession",
     "Base",
     "Blob",

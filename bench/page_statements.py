@@ -3,8 +3,8 @@
 One learner, logged in through the app's test client (no server, no network): each page is
 requested with the learner in one course, then in every demo course (joined, assigned, part
 read, two completed, one of those with its certificate revoked). Prints the statements each
-request runs (the catalogue's timed `content_state` freshness check left out, as in the
-tests) and the process CPU time per request over `--requests` requests. The machine may be
+request runs (the timed `content_state` and `auth_generation` freshness checks left out, as
+in the tests) and the process CPU time per request over `--requests` requests. The machine may be
 shared: compare CPU figures of the same run, not across runs.
 
     python bench/page_statements.py [--requests 300] [--postgres-url postgresql://...]
@@ -39,7 +39,8 @@ def _counting(engine: Any) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(*args: Any) -> None:
-        if "content_state" not in str(args[2]):
+        text = str(args[2])
+        if "content_state" not in text and "auth_generation" not in text:
             statements.append(str(args[2]))
 
     event.listen(engine, "before_cursor_execute", record)

@@ -1,7 +1,8 @@
-"""Two app instances on one PostgreSQL database behave as one (docs/deployment.md).
+"""Two app instances on one database behave as one (docs/deployment.md).
 
 A login, a progress write, a content publish and the login-throttling counter made through
-one instance are all seen by the other, with no shared memory between them.
+one instance are all seen by the other, with no shared memory between them; a session ended or
+changed anywhere (each instance caches resolved sessions) ends on both within a second.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ import re
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.accounts.models import Role
+from app.accounts import service as accounts_service
+from app.accounts.models import Role, User
 from app.content import store
-from app.db import make_engine
+from app.db import make_engine, make_sessionmaker
 from tests import servers
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -163,3 +166,140 @@ def test_two_instances_share_logins_progress_publishing_and_throttling(
     finally:
         a.stop()
         b.stop()
+
+
+# Sessions are cached per process (app/accounts/session_cache.py): a change committed anywhere
+# reaches every other instance at its next auth-generation check, at most
+# LENTERA_SESSION_RECHECK_SECONDS (1 s) later. The margin is one request on a loaded machine.
+SESSION_BOUND_SECONDS = 1.0
+REQUEST_MARGIN_SECONDS = 0.5
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found, path
+    return found[1]
+
+
+def _seconds_until(clients: list[httpx.Client], done: Callable[[httpx.Response], bool]) -> float:
+    """Poll /profil on every client until `done` holds for each; the seconds it took."""
+    started = time.monotonic()
+    pending = list(clients)
+    while pending:
+        pending = [c for c in pending if not done(c.get("/profil"))]
+        elapsed = time.monotonic() - started
+        assert elapsed < 5, "a session change did not reach every instance"
+        if pending:
+            time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _logged_out(response: httpx.Response) -> bool:
+    return response.status_code == 303 and "/masuk" in response.headers["location"]
+
+
+def test_sessions_ended_or_changed_anywhere_end_on_every_instance_within_a_second(
+    backend: str, fresh_database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(fresh_database_url)
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        people = {name: make_user(session) for name in EVENTS}
+        session.commit()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = servers.start(fresh_database_url, tmp_path / "a")
+    b = servers.start(fresh_database_url, tmp_path / "b")
+    took: dict[str, float] = {}
+    try:
+        for name, event in EVENTS.items():
+            person = people[name]
+            with (
+                httpx.Client(base_url=a.base_url) as on_a,
+                httpx.Client(base_url=b.base_url) as on_b,
+            ):
+                assert _login(on_a, person.nip, DEFAULT_PASSWORD).status_code == 303
+                on_b.cookies.update(on_a.cookies)
+                for client in (on_a, on_b, on_a, on_b):  # resolved, then served from the caches
+                    page = client.get("/profil")
+                    assert page.status_code == 200 and person.full_name in page.text
+                expect_logged_out = event(on_a, factory, person)
+                if expect_logged_out:
+                    took[name] = _seconds_until([on_a, on_b], _logged_out)
+                else:
+                    took[name] = _seconds_until([on_a, on_b], lambda page: RENAMED in page.text)
+        for name, seconds in took.items():
+            assert seconds < SESSION_BOUND_SECONDS + REQUEST_MARGIN_SECONDS, (name, took)
+        # The logout went through A's own web form: A refused the cookie on its next request.
+    finally:
+        a.stop()
+        b.stop()
+        engine.dispose()
+
+
+RENAMED = "Nama Baru Dari Instans Lain"
+
+
+def _logout_on_a(on_a: httpx.Client, _factory: sessionmaker[Session], _person: User) -> bool:
+    cookie = on_a.cookies.get("lentera_session")
+    response = on_a.post("/keluar", data={"csrf_token": _csrf(on_a, "/profil")})
+    assert response.status_code == 303
+    _keep_only(on_a, cookie)  # the client dropped it: put it back to prove it is worthless
+    return True
+
+
+def _keep_only(client: httpx.Client, session_cookie: str | None) -> None:
+    assert session_cookie
+    client.cookies.clear()
+    client.cookies.set("lentera_session", session_cookie)
+
+
+def _password_on_a(on_a: httpx.Client, _factory: sessionmaker[Session], _person: User) -> bool:
+    cookie = on_a.cookies.get("lentera_session")
+    response = on_a.post(
+        "/profil/sandi",
+        data={
+            "csrf_token": _csrf(on_a, "/profil"),
+            "current_password": DEFAULT_PASSWORD,
+            "password": "Sandi-Baru-Instans-2026!",
+            "password_confirm": "Sandi-Baru-Instans-2026!",
+        },
+    )
+    assert response.status_code == 303
+    _keep_only(on_a, cookie)  # the old session's cookie, not the fresh one A just gave
+    return True
+
+
+def _elsewhere(change: Callable[[Session, User], None]) -> Callable[..., bool]:
+    """A change committed by a third process (this test's): neither server made it."""
+
+    def run(_on_a: httpx.Client, factory: sessionmaker[Session], person: User) -> bool:
+        with factory() as session:
+            user = session.get(User, person.id)
+            assert user is not None
+            change(session, user)
+            session.commit()
+        return change is not _rename
+
+    return run
+
+
+def _rename(session: Session, user: User) -> None:
+    user.full_name = RENAMED
+
+
+def _new_roles(session: Session, user: User) -> None:
+    accounts_service.set_roles(session, user, {Role.LEARNER, Role.HR}, actor_id=user.id)
+
+
+def _deactivate(session: Session, user: User) -> None:
+    accounts_service.set_active(session, user, False, actor_id=user.id)
+
+
+EVENTS: dict[str, Callable[..., bool]] = {
+    "logout": _logout_on_a,
+    "password change": _password_on_a,
+    "role change": _elsewhere(_new_roles),
+    "deactivation": _elsewhere(_deactivate),
+    "name change": _elsewhere(_rename),
+}

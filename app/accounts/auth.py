@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import nip as nip_rules
+from app.accounts import session_cache
 from app.accounts.models import (
     AuthSession,
     LoginFailure,
@@ -21,6 +22,7 @@ from app.accounts.models import (
     UserRole,
 )
 from app.accounts.passwords import verify_password
+from app.accounts.session_cache import CachedSession, SessionCache
 from app.accounts.viewer import Viewer
 from app.audit import service as audit
 from app.config import Settings
@@ -213,14 +215,29 @@ _SESSION_COLUMNS = (
 )
 
 
-def resolve_session(session: Session, settings: Settings, token: str) -> Viewer | None:
+def resolve_session(
+    session: Session, settings: Settings, token: str, cache: SessionCache | None = None
+) -> Viewer | None:
     """The active user behind a cookie token, or None if it is unknown, expired or idle.
 
-    Every page asks this, so it is one Core statement (one row per role) rather than three ORM
-    loads. The "last seen" touch is queued for the request's commit (`write_at_commit`), so a
-    page that only reads never holds SQLite's write lock while it renders.
+    Every page asks this. With a `cache` (the app's, `app.accounts.session_cache`), a session
+    resolved within the touch interval is answered from memory while the database's auth
+    generation stays put; otherwise it is one Core statement (one row per role) rather than
+    three ORM loads. The "last seen" touch is queued for the request's commit
+    (`write_at_commit`), so a page that only reads never holds SQLite's write lock while it
+    renders.
     """
     digest = token_digest(token)
+    now = utcnow()
+    touch_interval = _touch_interval(settings)
+    epoch = 0
+    if cache is not None:
+        epoch = cache.sync(session)
+        hit = cache.get(digest)
+        # Trusted only while nothing is due: no idle expiry, no touch (touch_interval is at
+        # most a tenth of the idle limit), no absolute expiry.
+        if hit is not None and now < hit.expires_at and now - hit.last_seen_at <= touch_interval:
+            return hit.viewer
     rows = session.execute(
         select(*_SESSION_COLUMNS)
         .join(User, User.id == AuthSession.user_id)
@@ -231,20 +248,17 @@ def resolve_session(session: Session, settings: Settings, token: str) -> Viewer 
     if not rows:
         return None
     first = rows[0]
-    now = utcnow()
     idle_limit = first.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     usable = first.is_active and (settings.demo or not first.is_demo)
     if now >= first.expires_at or now >= idle_limit or not usable:
-        session.execute(delete(AuthSession).where(AuthSession.id == digest))
-        return None
-    if now - first.last_seen_at > _touch_interval(settings):
-        # Written at commit, not now: see `write_at_commit`.
-        write_at_commit(
-            session,
-            "session_touch",
-            update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now),
+        # Neutral for the session cache: every process sees the same expiry from the same
+        # timestamps, and a deactivation bumped the generation when it was made.
+        session.execute(
+            delete(AuthSession).where(AuthSession.id == digest),
+            execution_options={session_cache.NEUTRAL: True},
         )
-    return Viewer(
+        return None
+    viewer = Viewer(
         id=first.id,
         nip=first.nip,
         full_name=first.full_name,
@@ -257,6 +271,20 @@ def resolve_session(session: Session, settings: Settings, token: str) -> Viewer 
         email=first.email,
         locale=first.locale,
     )
+    if now - first.last_seen_at > touch_interval:
+        # Written at commit, not now: see `write_at_commit`. Not cached: the next request
+        # reads the touched row (and caches it) once this one has committed.
+        write_at_commit(
+            session,
+            "session_touch",
+            update(AuthSession)
+            .where(AuthSession.id == digest)
+            .values(last_seen_at=now)
+            .execution_options(**{session_cache.NEUTRAL: True}),
+        )
+    elif cache is not None:
+        cache.put(digest, CachedSession(viewer, first.last_seen_at, first.expires_at), epoch)
+    return viewer
 
 
 def _touch_interval(settings: Settings) -> timedelta:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -119,6 +129,20 @@ class AuthSession(Base):
     expires_at: Mapped[datetime]
     client_address: Mapped[str | None] = mapped_column(String(64), default=None)
     user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class AuthGeneration(Base):
+    """A single row whose `value` grows with every change that ends or alters a login session.
+
+    Bumped in the same transaction as the change (logout, password, roles, deactivation, a
+    profile or unit edit: `app.accounts.session_cache`), so a process that caches resolved
+    sessions and sees the value move knows its cache may be stale and drops it.
+    """
+
+    __tablename__ = "auth_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LoginFailure(Base):

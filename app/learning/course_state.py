@@ -8,6 +8,7 @@ are revealed). The rules themselves live in `course_rules` (pre-test, attempt li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,10 +113,13 @@ def quiz_standing(
     *,
     max_attempts: int | None,
     reveal: str | None,
+    attempts: Sequence[QuizAttempt] | None = None,
 ) -> QuizStanding:
     """The learner's standing at the test `key` of the course (`max_attempts` and `reveal` as
-    the quiz states them)."""
-    attempts = tuple(quizzes.attempts_for(session, user_id, view.course_id, key))
+    the quiz states them; `attempts`, the learner's attempts at it, when already read)."""
+    if attempts is None:
+        attempts = quizzes.attempts_for(session, user_id, view.course_id, key)
+    attempts = tuple(attempts)
     counted = score_policy.counted_attempt(attempts, view.score_policy)
     limit = course_rules.attempt_limit(key, max_attempts)
     state = progress.course_progress(session, user_id, view)

@@ -22,16 +22,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.content.catalog import CourseView
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, OptionSpec, QuestionSpec, QuizSpec
 from app.content.models import QuizVersion
-from app.db import insert_or_ignore
+from app.db import insert_or_ignore_returning
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.learning import course_rules, grading
@@ -84,15 +84,33 @@ def spec_for_version(session: Session, version_id: int) -> QuizSpec | None:
     A hit reads three short columns instead of the questions' JSON and rebuilds nothing.
     """
     found = session.execute(
-        select(QuizVersion.key, QuizVersion.content_hash).where(QuizVersion.id == version_id)
+        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
+            QuizVersion.id == version_id
+        )
     ).one_or_none()
-    if found is None:
-        return None
+    return _spec_of(session, found) if found is not None else None
+
+
+def quiz_of(session: Session, version_id: int, key: str) -> tuple[int, QuizSpec] | None:
+    """The quiz `key` of a course version: its quiz version's id and parsed spec (cached).
+
+    One statement of three short columns on a hit: starting an attempt used to load the whole
+    row, and SQLAlchemy decoded the bank's JSON on every start.
+    """
+    found = session.execute(
+        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
+            QuizVersion.course_version_id == version_id, QuizVersion.key == key
+        )
+    ).one_or_none()
+    return (found.id, _spec_of(session, found)) if found is not None else None
+
+
+def _spec_of(session: Session, found: Row[int, str, str]) -> QuizSpec:
     with _specs_lock:
-        spec = _specs.get((version_id, found.key, found.content_hash))
+        spec = _specs.get((found.id, found.key, found.content_hash))
     if spec is not None:
         return spec
-    row = session.get(QuizVersion, version_id)
+    row = session.get(QuizVersion, found.id)
     assert row is not None
     return cached_spec(row)
 
@@ -111,15 +129,6 @@ def cached_spec(row: QuizVersion) -> QuizSpec:
         while len(_specs) > SPEC_CACHE_SIZE:
             _specs.popitem(last=False)
     return spec
-
-
-def quiz_row(session: Session, version_id: int, key: str) -> QuizVersion | None:
-    """The stored quiz of a course version."""
-    return session.scalar(
-        select(QuizVersion).where(
-            QuizVersion.course_version_id == version_id, QuizVersion.key == key
-        )
-    )
 
 
 def attempts_for(session: Session, user_id: int, course_id: int, key: str) -> list[QuizAttempt]:
@@ -148,8 +157,8 @@ def start_attempt(
     modules_opened: bool = False,
 ) -> QuizAttempt:
     """Start a new attempt, or return the open one; raises QuizRuleError when not allowed."""
-    row = quiz_row(session, view.version_id, key)
-    if row is None:
+    quiz = quiz_of(session, view.version_id, key)
+    if quiz is None:
         raise QuizRuleError(_("Tes ini tidak ada di kursus {title}.").format(title=view.title))
     if key == PRETEST_KEY:
         course_rules.require_pretest_open(modules_opened)
@@ -161,33 +170,36 @@ def start_attempt(
         raise QuizRuleError(
             _("Tes akhir terbuka setelah semua modul ditandai selesai. Selesaikan modul dulu.")
         )
-    limit = course_rules.attempt_limit(key, row.max_attempts)
+    quiz_version_id, spec = quiz
+    limit = course_rules.attempt_limit(key, spec.max_attempts)
     if limit is not None and len(existing) >= limit:
         raise QuizRuleError(
             _("Kesempatan mengerjakan tes ini sudah habis ({n} kali).").format(n=limit)
         )
-    spec = cached_spec(row)
     seed = secrets.token_hex(8)
     drawn = grading.draw_questions(spec, seed)
     # INSERT ... ON CONFLICT DO NOTHING instead of a savepoint: if a concurrent request took
     # this attempt number first, nothing is inserted and its attempt is resumed. (A SAVEPOINT
-    # opened before any write would be committed on its own by SQLite's Python driver.)
-    insert_or_ignore(
+    # opened before any write would be committed on its own by SQLite's Python driver.) The
+    # new row comes back from the INSERT itself (RETURNING), not from a second read.
+    inserted = insert_or_ignore_returning(
         session,
         QuizAttempt,
         {
             "user_id": user_id,
             "course_id": view.course_id,
             "quiz_key": key,
-            "quiz_version_id": row.id,
+            "quiz_version_id": quiz_version_id,
             "number": len(existing) + 1,
             "seed": seed,
             "drawn": [[d.question_id, list(d.option_ids)] for d in drawn],
             "started_at": now,
-            "deadline_at": grading.deadline(now, row.time_limit_minutes),
+            "deadline_at": grading.deadline(now, spec.time_limit_minutes),
             "late": False,
         },
     )
+    if inserted is not None:
+        return inserted
     current = attempts_for(session, user_id, view.course_id, key)
     attempt = next((a for a in current if a.submitted_at is None), None)
     if attempt is None:
@@ -273,23 +285,36 @@ def stored_answers(attempt: QuizAttempt) -> dict[str, grading.Answer]:
 
 def current_spec(session: Session, version_id: int, key: str) -> QuizSpec | None:
     """The parsed quiz `key` of a course version (cached like `spec_for_version`)."""
-    quiz_id = session.scalar(
-        select(QuizVersion.id).where(
-            QuizVersion.course_version_id == version_id, QuizVersion.key == key
-        )
-    )
-    return spec_for_version(session, quiz_id) if quiz_id is not None else None
+    quiz = quiz_of(session, version_id, key)
+    return quiz[1] if quiz is not None else None
 
 
-def shown_questions(
-    drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec
-) -> list[tuple[int, grading.DrawnQuestion, QuestionSpec]]:
+class ShownQuestion(NamedTuple):
+    """One question of an attempt's page: its number, its draw, the question and its options in
+    the drawn order (looked up once here, not per option by the template)."""
+
+    number: int
+    item: grading.DrawnQuestion
+    question: QuestionSpec
+    options: tuple[OptionSpec, ...]
+
+
+def shown_questions(drawn: Sequence[grading.DrawnQuestion], spec: QuizSpec) -> list[ShownQuestion]:
     """The attempt's questions as the page numbers them (1-based), removed ones left out."""
-    shown: list[tuple[int, grading.DrawnQuestion, QuestionSpec]] = []
+    by_id = {question.id: question for question in spec.questions}
+    shown: list[ShownQuestion] = []
     for item in drawn:
-        question = spec.question(item.question_id)
+        question = by_id.get(item.question_id)
         if question is not None:
-            shown.append((len(shown) + 1, item, question))
+            options = {option.id: option for option in question.options}
+            shown.append(
+                ShownQuestion(
+                    len(shown) + 1,
+                    item,
+                    question,
+                    tuple(options[oid] for oid in item.option_ids if oid in options),
+                )
+            )
     return shown
 
 
@@ -299,7 +324,7 @@ def unanswered(
     """The numbers of the attempt's questions left without an answer (graded as wrong)."""
     return [
         number
-        for number, item, question in shown_questions(drawn, spec)
+        for number, item, question, _options in shown_questions(drawn, spec)
         if not _answered(question, answers.get(item.question_id))
     ]
 

@@ -4,7 +4,7 @@ download the certificate; plus the public certificate verification page."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -245,7 +245,12 @@ def _known_quiz(ctx: CourseContext, key: str) -> QuizSummary:
 
 
 def _standing(
-    session: Session, user: Viewer, ctx: CourseContext, key: str, spec: QuizSpec | None
+    session: Session,
+    user: Viewer,
+    ctx: CourseContext,
+    key: str,
+    spec: QuizSpec | None,
+    attempts: Sequence[QuizAttempt] | None = None,
 ) -> course_state.QuizStanding:
     """The learner's standing at the test, by the rules of the course version they study."""
     quiz = ctx.view.quiz(key)
@@ -256,6 +261,7 @@ def _standing(
         key,
         max_attempts=quiz.max_attempts if quiz else (spec.max_attempts if spec else None),
         reveal=spec.answer_reveal if spec else None,
+        attempts=attempts,
     )
 
 
@@ -309,21 +315,16 @@ def quiz_start(
 
 def _attempt(
     session: Session, user: Viewer, ctx: CourseContext, key: str, number: int
-) -> tuple[QuizAttempt, QuizSpec]:
-    """The learner's attempt `number` at the test and the quiz version it was drawn from."""
-    attempt = next(
-        (
-            a
-            for a in quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
-            if a.number == number
-        ),
-        None,
-    )
+) -> tuple[QuizAttempt, QuizSpec, list[QuizAttempt]]:
+    """The learner's attempt `number` at the test, the quiz version it was drawn from, and all
+    their attempts at the test (as read for it)."""
+    attempts = quizzes.attempts_for(session, user.id, ctx.view.course_id, key)
+    attempt = next((a for a in attempts if a.number == number), None)
     if attempt is None:
         raise NotFound(_("Percobaan ini tidak ditemukan."))
     spec = quizzes.spec_for_version(session, attempt.quiz_version_id)
     assert spec is not None  # quiz versions are deleted only with their attempts
-    return attempt, spec
+    return attempt, spec, attempts
 
 
 def _numbers_text(numbers: list[int]) -> str:
@@ -346,6 +347,7 @@ def _attempt_page(
     *,
     given: Mapping[str, grading.Answer] | None = None,
     unanswered: list[int] | None = None,
+    attempts: Sequence[QuizAttempt] | None = None,
 ) -> Response:
     """The attempt's page: its form (again, with `given` answers kept and the `unanswered`
     questions listed, when a submission needs confirming) or its result."""
@@ -353,7 +355,7 @@ def _attempt_page(
     result = None
     if attempt.submitted_at is not None:
         result = grading.grade(spec, drawn, quizzes.stored_answers(attempt))
-    standing = _standing(session, user, ctx, spec.key, spec)
+    standing = _standing(session, user, ctx, spec.key, spec, attempts)
     first_module = ctx.view.modules[0].slug if ctx.view.modules else None
     return render(
         request,
@@ -390,8 +392,9 @@ def quiz_attempt(
     key: str,
     number: PathNumber,
 ) -> Response:
-    attempt, spec = _attempt(session, user, ctx, key, number)
-    return _attempt_page(request, session, user, ctx, attempt, spec)
+    attempt, spec, attempts = _attempt(session, user, ctx, key, number)
+    # Nothing changed since `_attempt` read them: the standing reuses them (one read fewer).
+    return _attempt_page(request, session, user, ctx, attempt, spec, attempts=attempts)
 
 
 @dataclass(frozen=True)
@@ -431,7 +434,7 @@ def quiz_submit(
     number: PathNumber,
     form: Annotated[QuizForm, Depends(quiz_form)],
 ) -> Response:
-    attempt, spec = _attempt(session, user, ctx, key, number)
+    attempt, spec, _attempts = _attempt(session, user, ctx, key, number)
     drawn = quizzes.drawn_questions(attempt)
     answers = quizzes.parse_answers(drawn, spec, form.fields)
     if attempt.submitted_at is None:

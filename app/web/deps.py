@@ -22,7 +22,12 @@ def optional_user(request: Request, session: SessionDep) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     if token and len(token) < 200:
-        user = auth.resolve_session(session, request.app.state.settings, token)
+        user = auth.resolve_session(
+            session,
+            request.app.state.settings,
+            token,
+            getattr(request.app.state, "session_cache", None),
+        )
     request.state.user = user
     return user
 

@@ -35,9 +35,10 @@ def _statements(engine: Engine) -> Iterator[list[str]]:
     def _record(*args: Any) -> None:
         statement = str(args[2])
         # The catalogue re-reads content_state.generation once LENTERA_CONTENT_RECHECK_SECONDS
-        # have passed: on a slow machine that lands in one request and not the other. It is
-        # not about courses, so it is left out of the count.
-        if "content_state" not in statement:
+        # have passed, and the session cache auth_generation.value once
+        # LENTERA_SESSION_RECHECK_SECONDS have: on a slow machine that lands in one request and
+        # not the other. Neither is about courses, so both are left out of the count.
+        if "content_state" not in statement and "auth_generation" not in statement:
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", _record)

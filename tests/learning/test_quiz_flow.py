@@ -52,7 +52,7 @@ def _shown_ids(session: Session, attempt: QuizAttempt) -> list[str]:
     spec = quizzes.spec_for_version(session, attempt.quiz_version_id)
     assert spec is not None
     drawn = quizzes.drawn_questions(attempt)
-    return [item.question_id for _n, item, _q in quizzes.shown_questions(drawn, spec)]
+    return [item.question_id for _n, item, _q, _o in quizzes.shown_questions(drawn, spec)]
 
 
 def _learner_in_course(client: TestClient, session: Session) -> None:

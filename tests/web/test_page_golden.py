@@ -109,3 +109,18 @@ def test_learner_pages_render_exactly_their_golden_html(
     # The second view of the same module (already opened: no first-open write) is the same page.
     again = client.get("/kursus/PPP-101/modul/01-dasar-hukum-dan-asas")
     assert normalise(again.text) == normalise(module_html)
+
+    # A practice quiz's attempt form, then the same form sent with its multiple-answer and short
+    # questions left empty: kept answers and the "not answered" confirmation (the revealed
+    # result's options are pinned by pretest-result).
+    practice = "/kursus/PPP-101/tes/01-dasar-hukum-dan-asas"
+    token = csrf_token(client, practice)
+    start = client.post(f"{practice}/mulai", data={"csrf_token": token}, follow_redirects=False)
+    assert start.status_code == 303, start.text
+    form = client.get(start.headers["location"])
+    assert form.status_code == 200
+    _check("practice-attempt", form.text)
+    answers = dict(re.findall(r'name="(q-[^"]+)" value="([^"]+)" type="radio"', form.text))
+    sent = client.post(start.headers["location"], data={"csrf_token": token, **answers})
+    assert sent.status_code == 200 and 'id="belum-dijawab"' in sent.text
+    _check("practice-confirm", sent.text)
