@@ -249,6 +249,31 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
         _("{actor} menugaskan {courses} kursus jalur {path} kepada {person}, batas {due_on}"),
         e,
     ),
+    # Blended classes (app/classes): the target is the class session's id.
+    "class.scheduled": lambda e: _fill(
+        _("{actor} menjadwalkan kelas #{target} ({capacity} kursi)"), e
+    ),
+    "class.edited": lambda e: _fill(_("{actor} mengubah kelas #{target}"), e),
+    "class.cancelled": lambda e: _fill(_("{actor} membatalkan kelas #{target}: {reason}"), e),
+    "class.registered": lambda e: _fill(_("{actor} mendaftarkan {person} di kelas #{target}"), e),
+    "class.unregistered": lambda e: _fill(
+        _("{actor} membatalkan pendaftaran {person} di kelas #{target}"), e
+    ),
+    "class.promoted": lambda e: _fill(
+        _("{person} mendapat kursi kelas #{target} dari daftar tunggu"), e
+    ),
+    "class.checked_in": lambda e: _fill(_("{person} mengisi presensi kelas #{target}"), e),
+    "class.marked": lambda e: _fill(_("{actor} menandai kehadiran {person} di kelas #{target}"), e),
+    "class.credited": lambda e: _fill(
+        _("{actor} mencatat {jp} JP kelas #{target} untuk {person}"), e
+    ),
+    "class.finalised": lambda e: _fill(
+        _(
+            "{actor} memfinalkan kelas #{target}: {credited} peserta mendapat JP, "
+            "{not_qualified} tidak memenuhi syarat"
+        ),
+        e,
+    ),
     "completion.recorded": lambda e: _fill(_("{actor} menyelesaikan kursus {target} ({jp} JP)"), e),
     "certificate.issued": lambda e: _fill(_("Sertifikat {target} terbit untuk {actor}"), e),
     "certificate.revoked": lambda e: _fill(_("{actor} mencabut sertifikat {target}"), e),

@@ -239,7 +239,7 @@ def finalise(
         data = _certificate_data(number, person, row, done, score, now)
         certificate = completion_service.certificate_from_data(session, done, person, data, now)
         audit.record(
-            session, "completion.recorded", actor_id=actor_id, target_type="class_session",
+            session, "class.credited", actor_id=actor_id, target_type="class_session",
             target_id=row.id, user_id=reg.user_id, final_score=score, jp=row.jp,
         )  # fmt: skip
         audit.record(

@@ -207,3 +207,17 @@ def test_a_graded_quiz_reads_with_its_score_as_a_percentage() -> None:
     assert sentences.sentence(event) == (
         "Rina Marlina mengerjakan kuis post (percobaan ke-2), nilai 85%, terlambat"
     )
+
+
+def test_a_class_finalised_reads_as_who_was_credited() -> None:
+    event = sentences.Event(
+        action="class.finalised",
+        actor="Rina",
+        target_type="class_session",
+        target_id="12",
+        details={"credited": 18, "not_qualified": 2},
+        names=sentences.Names(),
+    )
+    assert sentences.sentence(event) == (
+        "Rina memfinalkan kelas #12: 18 peserta mendapat JP, 2 tidak memenuhi syarat"
+    )
