@@ -1,6 +1,6 @@
 """The registry of reminder sources: every kind of reminder Lentera sends, in one list.
 
-To add a kind (say, class sessions tomorrow), write a source -- a function
+To add a kind (as app/classes/reminders.py did for classes tomorrow), write a source -- a function
 `(session, context) -> Iterable[Reminder]` in the module that owns the data (see
 app/reminders/reminder.py and the built-in ones in app/reminders/sources.py) -- and add ONE
 line to SOURCES below:
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.classes import reminders as class_reminders
 from app.i18n import gettext as _
 from app.reminders import sources
 from app.reminders.reminder import Context, RegisteredSource, Reminder
@@ -28,6 +29,7 @@ SOURCES: tuple[RegisteredSource, ...] = (
         "assignment_overdue", lambda: _("Pelatihan terlambat"), sources.assignments_overdue
     ),
     RegisteredSource("follow_up_due", lambda: _("Tindak lanjut"), sources.follow_ups_due),
+    RegisteredSource("class_tomorrow", lambda: _("Kelas besok"), class_reminders.sessions_tomorrow),
 )
 
 
