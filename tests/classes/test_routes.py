@@ -25,7 +25,11 @@ def _client(client: TestClient, user: User) -> TestClient:
 
 
 def _form(**overrides: str) -> dict[str, str]:
-    start = clock.local(utcnow() - timedelta(minutes=10))
+    # A class running now that starts and ends on today's local date (the form takes one day),
+    # whatever the hour the suite runs at: ten minutes ago, or at local midnight if that is
+    # later, until 23:59.
+    now = clock.local(utcnow())
+    start = max(now - timedelta(minutes=10), now.replace(hour=0, minute=0, second=0, microsecond=0))
     fields = {
         "title": "Workshop Pelayanan Publik",
         "description": "Praktik langsung",
