@@ -125,7 +125,11 @@ def test_register_check_in_with_the_screen_code_and_finalise(
         assert (
             person.post(f"/kelas/{class_id}/daftar", data={"csrf_token": token}).status_code == 303
         )
-    assert "daftar tunggu" in b.get(f"/kelas/{class_id}?status=menunggu").text
+    waiting_page = b.get(f"/kelas/{class_id}?status=menunggu").text
+    assert "daftar tunggu" in waiting_page
+    # Only a seat is offered the check-in: the waiting list is not.
+    assert f"/kelas/{class_id}/hadir" not in waiting_page
+    assert f"/kelas/{class_id}/hadir" in a.get(f"/kelas/{class_id}").text
     home = a.get("/")
     assert "Workshop Pelayanan Publik" in home.text
     screen = trainer.get(f"/kelas/{class_id}/kode")
