@@ -148,7 +148,15 @@ def parse_path_file(
         return None
     mark = problems.count()
     fields = Fields(mapping, shown, problems)
-    _check_keys(fields)
+    fields.check_keys(
+        REQUIRED,
+        OPTIONAL,
+        # A misspelt target key (`jabtan:`) would assign the path to everyone: refuse the file.
+        unknown_is_error=_(
+            "Kunci {key} tidak dikenal. Kunci sasaran yang salah ketik bisa menugaskan "
+            "jalur ini kepada semua pegawai, jadi berkas ini tidak dimuat. {hint}"
+        ),
+    )
     data = mapping.data
     name = fields.text("nama") if "nama" in data else None
     description = (fields.text("keterangan") or "") if data.get("keterangan") is not None else ""
@@ -184,36 +192,6 @@ def parse_path_file(
         is_active=active,
         lines=dict(mapping.lines),
     )
-
-
-def _check_keys(fields: Fields) -> None:
-    known = [*REQUIRED, *OPTIONAL]
-    for key, example in REQUIRED.items():
-        if key not in fields.mapping.data:
-            fields.problems.error(
-                fields.path,
-                fields.mapping.first_line,
-                _("Kunci {key} belum ditulis. Tambahkan baris seperti: {example}").format(
-                    key=key, example=example
-                ),
-            )
-    for key in fields.mapping.data:
-        if key in known:
-            continue
-        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = (
-            _("Mungkin maksud Anda {guess}?").format(guess=guess[0])
-            if guess
-            else _("Kunci yang dikenal: {known}.").format(known=", ".join(known))
-        )
-        fields.problems.error(
-            fields.path,
-            fields.line(key),
-            _(
-                "Kunci {key} tidak dikenal. Kunci sasaran yang salah ketik bisa menugaskan "
-                "jalur ini kepada semua pegawai, jadi berkas ini tidak dimuat. {hint}"
-            ).format(key=key, hint=hint),
-        )
 
 
 def _courses(fields: Fields, known_codes: Collection[str]) -> tuple[str, ...] | None:

@@ -197,15 +197,7 @@ def _save(
         actor_id=actor_id,
         target_type="learning_path",
         target_id=str(path.id),
-        path=path.name,
-        courses=list(path.course_codes),
-        employee_type=path.employee_type,
-        unit_id=path.unit_id,
-        jabatan=path.jabatan_pattern,
-        golongan_from=path.golongan_from,
-        golongan_to=path.golongan_to,
-        due_days=path.due_days,
-        active=path.is_active,
+        **paths.audit_details(path),
     )
     paths.sync(session, path, today=clock.today(), actor_id=actor_id)
     url = request.app.url_path_for("path_page", path_id=str(path.id))

@@ -46,6 +46,21 @@ from app.learning import assignments, credited, progress
 from app.learning.models import Assignment, Completion, LearningPath
 
 
+def audit_details(path: LearningPath) -> dict[str, object]:
+    """What the audit log keeps of a path when it is created or changed (web or file)."""
+    return {
+        "path": path.name,
+        "courses": list(path.course_codes),
+        "employee_type": path.employee_type,
+        "unit_id": path.unit_id,
+        "jabatan": path.jabatan_pattern,
+        "golongan_from": path.golongan_from,
+        "golongan_to": path.golongan_to,
+        "due_days": path.due_days,
+        "active": path.is_active,
+    }
+
+
 def member_ids_query(path: LearningPath) -> Select[int]:
     """The ids of the people in the path's target group (a query, to use as a subquery)."""
     query = select(User.id).where(User.is_active.is_(True))

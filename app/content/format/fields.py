@@ -21,8 +21,16 @@ class Fields:
     def line(self, key: str) -> int:
         return self.mapping.lines.get(key, self.mapping.first_line)
 
-    def check_keys(self, required: Mapping[str, str], optional: Collection[str]) -> None:
-        """Report missing required keys (with an example line) and unknown keys (with a guess)."""
+    def check_keys(
+        self,
+        required: Mapping[str, str],
+        optional: Collection[str],
+        unknown_is_error: str | None = None,
+    ) -> None:
+        """Report missing required keys (with an example line) and unknown keys (with a guess).
+
+        An unknown key is a warning (ignored), unless `unknown_is_error` says why it must stop
+        the file: then it is an error with that reason (`{key}` and `{hint}` filled in)."""
         known = [*required, *optional]
         for key, example in required.items():
             if key not in self.mapping.data:
@@ -42,6 +50,11 @@ class Fields:
                 if guess
                 else _("Kunci yang dikenal: {known}.").format(known=", ".join(known))
             )
+            if unknown_is_error is not None:
+                self.problems.error(
+                    self.path, self.line(key), unknown_is_error.format(key=key, hint=hint)
+                )
+                continue
             self.problems.warning(
                 self.path,
                 self.line(key),
