@@ -6,10 +6,6 @@ one place, app/web/error_pages.py, which main.py installs.
 
 from __future__ import annotations
 
-from fastapi import Request
-
-from app.i18n import gettext as _
-
 
 class AppError(Exception):
     """An error with a status code and a message meant for the person who caused it."""
@@ -39,12 +35,3 @@ class NotFound(AppError):
 
 class CsrfFailed(AppError):
     status_code = 403
-
-
-async def reject_nul_in_url(request: Request) -> None:
-    """Global dependency: a NUL byte in a path or query is never legitimate (and databases
-    refuse it), so it is answered with a 400 before any route looks at it.
-
-    `async` because it does no I/O: FastAPI would run a plain `def` in the thread pool."""
-    if "\x00" in request.url.path or "%00" in request.url.query or "\x00" in request.url.query:
-        raise BadRequest(_("Alamat halaman memuat karakter yang tidak diizinkan."))

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 
-from app import clock, errors, home, ops
+from app import clock, home, ops
 from app.accounts import auth, roster
 from app.accounts import service as accounts_service
 from app.accounts import web as accounts_web
@@ -36,6 +36,7 @@ from app.web import error_pages, pwa, templating
 from app.web.assets import StaticAssets
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import CsrfCookieMiddleware
+from app.web.nul_guard import NulGuard
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.transport import TransportMiddleware
 
@@ -104,6 +105,34 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def routers() -> list[APIRouter]:
+    """Every router, in the order a request tries their routes.
+
+    Each package lists its own routers (its web.py). A request goes to the first route whose
+    path matches, so a path with a parameter must come after the fixed paths it would also
+    match; the one case across packages is accounts' /pegawai/{nip}, registered last.
+    """
+    packages = (
+        accounts_web,
+        content_web,
+        learning_web,
+        classes_web,
+        reports_web,
+        audit_web,
+        evaluation_web,
+        privacy_web,
+        reminders_web,
+    )
+    return [
+        ops.router,
+        metrics_router,
+        *(router for package in packages for router in package.routers),
+        pwa.router,
+        home.router,
+        *accounts_web.last_routers,
+    ]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build Lentera for `settings` (tests may swap `app.state.sessionmaker` afterwards)."""
     settings = settings or get_settings()
@@ -122,7 +151,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(errors.reject_nul_in_url)],
     )
     app.state.settings = settings
     app.openapi = partial(report_api.openapi_schema, app)  # type: ignore[method-assign]
@@ -158,26 +186,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)
     app.mount("/static", app.state.static, name="static")
-    app.include_router(ops.router)
-    app.include_router(metrics_router)
-    # Each package lists its own routers (its web.py). A request goes to the first route whose
-    # path matches, so a path with a parameter must come after the fixed paths it would also
-    # match; the one case across packages is accounts' /pegawai/{nip}, registered last.
-    for package in (
-        accounts_web,
-        content_web,
-        learning_web,
-        classes_web,
-        reports_web,
-        audit_web,
-        evaluation_web,
-        privacy_web,
-        reminders_web,
-    ):
-        for router in package.routers:
-            app.include_router(router)
-    app.include_router(pwa.router)
-    app.include_router(home.router)
-    for router in accounts_web.last_routers:
-        app.include_router(router)
+    # The routers' own routes go straight into the app (not `include_router`): FastAPI (0.16x)
+    # builds an included router's routes again for each app, lazily on its first requests, and
+    # that cost ~0.3 s per app: a worker paid it once, the test suite (an app per test) paid it
+    # for two thirds of its run time. Lentera's routers carry no prefix or dependency to add
+    # at inclusion, so their routes serve as they are. tests/test_app_routes.py keeps it so.
+    app.router.routes.insert(0, NulGuard())
+    for router in routers():
+        app.router.routes.extend(router.routes)
     return app
