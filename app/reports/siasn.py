@@ -30,11 +30,12 @@ Decisions (documented in docs/siasn-export.md):
   (with `nama`), which SIASN's own screens search by.
 - `jenisKursus` is sent empty, as the public clients do (the kind is `jenisDiklatId`).
 - A class session (app.classes: a stand-alone pelatihan klasikal, or a course attended in a
-  class) is classroom training, which SIASN's reference tells apart from e-learning (16) by
-  kind: its competency category chooses the classroom kind whatever the settings say
-  (teknis 3 Diklat Teknis, manajerial 5 Pelatihan Manajerial, sosial kultural 6 Pelatihan
-  Sosial Kultural: `BY_CATEGORY`, ids confirmed by the seeder cited above), the pelatihan
-  klasikal kinds of Peraturan LAN 10/2018. A course's own `jenis_diklat_siasn` still wins.
+  class) is classroom training (pelatihan klasikal; e-learning, 16, is nonklasikal: PP
+  11/2017 Pasal 210, Peraturan LAN 10/2018), which SIASN's reference tells apart by kind:
+  its competency category chooses the classroom kind whatever the settings say (teknis
+  3 Diklat Teknis, manajerial 5 Pelatihan Manajerial, sosial kultural 6 Pelatihan Sosial
+  Kultural: `BY_CATEGORY`, ids from the seeder cited above). A course's own
+  `jenis_diklat_siasn` still wins.
 """
 
 from __future__ import annotations
