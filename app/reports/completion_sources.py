@@ -20,7 +20,9 @@ for that SQLite needs the branches' columns to have the same affinity, hence the
 COALESCEs in `class_rows` that mirror `enrolment_rows`.
 
 Whether a completion counts is `app.learning.credited`'s rule, through its building blocks
-(the current certificate joined; `credited` / `credited_jp`) in both branches.
+(the current certificate joined; `credited` / `credited_jp`) in both branches. The export's
+filters (`ExportFilters`) are defined here, beside the queries that apply them; callers
+import them from `app.reports.completions`.
 """
 
 from __future__ import annotations

@@ -16,42 +16,17 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
-from app.classes import roll, service
-from app.classes.models import ClassSession
 from app.content.models import Course, CourseVersion
 from app.db import utcnow
 from app.learning import completion as completion_service
-from app.learning.models import Certificate, Completion, Enrolment
+from app.learning.models import Completion, Enrolment
 from app.reports import completions, exports, siasn
 from app.reports.completions import COLUMNS, ExportFilters
 from app.reports.siasn_batches import SiasnExportBatch
-from tests.classes.conftest import NOW, MakeSession
+from tests.classes.conftest import NOW, MakeSession, finalise_present
 from tests.factories import login, make_user, pppk_nip
 
 DAY = "07-12-2026"  # NOW's local (WITA) date
-
-
-def _finalise(
-    session: Session, row: ClassSession, people: list[User], trainer: User
-) -> list[Certificate]:
-    """Seat and mark everyone present, finalise at the end; their certificates."""
-    for person in people:
-        service.register(session, row, person.id, actor_id=person.id, source="assigned")
-        roll.mark(session, row, person.id, "present", minutes=None, actor_id=trainer.id)
-    roll.finalise(session, row, actor_id=trainer.id, now=row.ends_at, min_percent=75)
-    session.commit()
-    return [_certificate(session, row, person) for person in people]
-
-
-def _certificate(session: Session, row: ClassSession, person: User) -> Certificate:
-    certificate = session.scalars(
-        select(Certificate)
-        .join(Completion, Completion.id == Certificate.completion_id)
-        .where(Completion.class_session_id == row.id, Completion.user_id == person.id)
-        .order_by(Certificate.id.desc())
-    ).first()
-    assert certificate is not None
-    return certificate
 
 
 def _download(client: TestClient, **params: str) -> list[dict[str, str]]:
@@ -75,7 +50,7 @@ def test_a_stand_alone_class_attendee_is_one_row_in_the_csv_the_xlsx_and_the_sia
     trainer: User,
 ) -> None:
     row = make_session(jp=4, category="teknis")
-    (certificate,) = _finalise(session, row, learners[:1], trainer)
+    (certificate,) = finalise_present(session, row, learners[:1], trainer)
     person = learners[0]
     login(client, make_user(session, roles={Role.HR}))
 
@@ -125,7 +100,7 @@ def test_each_class_category_has_its_classroom_kind_in_siasn(
     trainer: User,
     category: str,
 ) -> None:
-    _finalise(session, make_session(category=category), learners[:1], trainer)
+    finalise_present(session, make_session(category=category), learners[:1], trainer)
     (record,) = _rows(session, "siasn")
     expected = {"manajerial": "5", "sosial kultural": "6"}[category]
     assert (record["jenisDiklatId"], record["jenisKursusSertipikat"]) == (expected, None)
@@ -134,7 +109,7 @@ def test_each_class_category_has_its_classroom_kind_in_siasn(
 def test_a_revoked_class_certificate_is_dicabut_with_0_jp_and_left_out_of_siasn(
     session: Session, make_session: MakeSession, learners: list[User], trainer: User
 ) -> None:
-    revoked, kept = _finalise(session, make_session(), learners[:2], trainer)
+    revoked, kept = finalise_present(session, make_session(), learners[:2], trainer)
     completion_service.revoke_certificate(
         session, revoked, actor_id=trainer.id, reason="Daftar hadir keliru", now=utcnow()
     )
@@ -163,7 +138,7 @@ def test_a_course_class_attendee_is_listed_once_through_the_enrolment(
         Completion(user_id=online.id, course_id=course.id, final_score=90, jp=6,
                    course_version_id=course.current_version_id, completed_at=NOW)
     )  # fmt: skip
-    (certificate,) = _finalise(
+    (certificate,) = finalise_present(
         session, make_session(course_id=course.id, jp=6), [learners[0]], trainer
     )
     lentera = [r for r in _rows(session, "lentera") if r["NIP"] == learners[0].nip]
@@ -184,7 +159,7 @@ def test_every_filter_applies_to_class_rows(
                      unit_name="Dinas Pendidikan")  # fmt: skip
     revoked = make_user(session, unit_name="Dinas Kesehatan")
     row = make_session(capacity=3)
-    certificates = _finalise(session, row, [pns, pppk, revoked], trainer)
+    certificates = finalise_present(session, row, [pns, pppk, revoked], trainer)
     completion_service.revoke_certificate(
         session, certificates[2], actor_id=trainer.id, reason="salah", now=utcnow()
     )
@@ -218,7 +193,7 @@ def test_a_siasn_since_batch_picks_up_a_class_finalised_after_the_last_export(
     learners: list[User],
     trainer: User,
 ) -> None:
-    (before,) = _finalise(session, make_session(), learners[:1], trainer)
+    (before,) = finalise_present(session, make_session(), learners[:1], trainer)
     session.add(
         SiasnExportBatch(created_at=NOW + timedelta(days=1), via="web", format="csv",
                          filters={}, row_count=1)
@@ -226,7 +201,7 @@ def test_a_siasn_since_batch_picks_up_a_class_finalised_after_the_last_export(
     later = make_session(
         starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=2, hours=2)
     )
-    (after,) = _finalise(session, later, learners[1:2], trainer)
+    (after,) = finalise_present(session, later, learners[1:2], trainer)
     login(client, make_user(session, roles={Role.HR}))
     rows = _download(client, tata_letak="siasn", perubahan="true")
     assert [(r["nipBaru"], r["nomorSertipikat"], r["tanggalSelesaiKursus"]) for r in rows] == [
@@ -257,7 +232,7 @@ def test_sqlite_merges_courses_and_classes_without_sorting_the_enrolments(
 def test_class_rows_come_after_the_course_rows(
     session: Session, make_session: MakeSession, learners: list[User], trainer: User
 ) -> None:
-    _finalise(session, make_session(), learners[:2], trainer)
+    finalise_present(session, make_session(), learners[:2], trainer)
     course = Course(code="TEK-9", folder="tek-9")
     session.add(course)
     session.flush()

@@ -19,8 +19,7 @@ from app.learning import certificate_snapshot, credited, jp
 from app.learning.models import Certificate
 from app.reports import exports, siasn
 from app.reports.completions import ExportFilters
-from tests.classes.conftest import MakeSession
-from tests.classes.test_class_export import _finalise
+from tests.classes.conftest import MakeSession, finalise_present
 from tests.factories import csrf_token, login, make_user
 
 
@@ -59,7 +58,7 @@ def test_hr_reissues_a_stand_alone_class_certificate_from_the_class_as_it_was_fi
 ) -> None:
     row = make_session(title="Pelatihan Arsip Dinamis", jp=5, category="manajerial")
     person = learners[0]
-    (old,) = _finalise(session, row, [person], trainer)
+    (old,) = finalise_present(session, row, [person], trainer)
     # Later: the learner's name is corrected, and the session row changes (a data fix).
     person.full_name = "Nur Aisyah Lamarauna"
     row.title, row.jp, row.category = "Judul Lain", 9, "teknis"
@@ -106,7 +105,7 @@ def test_hr_reissues_the_certificate_of_a_course_delivered_in_class(
     course = session.scalars(select(Course).where(Course.code == "PPP-101")).one()
     row = make_session(title="PPP-101 tatap muka", course_id=course.id, jp=6)
     person = learners[0]
-    (old,) = _finalise(session, row, [person], trainer)
+    (old,) = finalise_present(session, row, [person], trainer)
     login(client, make_user(session, roles={Role.HR}))
 
     response = _reissue(client, old.number, "Perbaikan jabatan")
@@ -129,7 +128,7 @@ def test_a_reissued_class_certificate_can_be_reissued_again(
     trainer: User,
 ) -> None:
     row: ClassSession = make_session(jp=3)
-    (first,) = _finalise(session, row, [learners[0]], trainer)
+    (first,) = finalise_present(session, row, [learners[0]], trainer)
     login(client, make_user(session, roles={Role.HR}))
     assert _reissue(client, first.number, "Perbaikan nama").status_code == 303
     second = _reissued(session, first)
