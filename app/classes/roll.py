@@ -15,8 +15,9 @@ most once per learner and session (a unique row); a learner who already complete
 session's course online keeps that completion and is not credited a second time.
 
 A session of a course also enrols the attendee in the course (source "class"), so the
-completion export, whose rows are enrolments, and the SIASN file list it. A stand-alone
-pelatihan klasikal has no course and is not in that export yet (see docs/classes.md).
+completion export and the SIASN file list it once, through that enrolment. A stand-alone
+pelatihan klasikal has no course: the export lists its completions as rows of their own
+(app.reports.completion_sources; see docs/classes.md).
 """
 
 from __future__ import annotations

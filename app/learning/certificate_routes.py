@@ -250,7 +250,12 @@ def certificate_reissue(
             session,
             certificate,
             person=person,
-            view=_completed_view(request, session, completion),
+            # A class certificate is re-issued from what it froze, not from a course.
+            view=(
+                _completed_view(request, session, completion)
+                if completion.class_session_id is None
+                else None
+            ),
             actor_id=user.id,
             reason=reason,
             now=utcnow(),

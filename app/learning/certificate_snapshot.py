@@ -15,7 +15,7 @@ unit's fields and the module list were filled in afterwards).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -111,4 +111,44 @@ def at_issue(
         issued_on=clock.local_date(issued_at),
         learning_mode=LEARNING_MODE,
         modules=tuple(ModuleLine(m.title, m.minutes) for m in view.modules),
+    )
+
+
+def reissued(
+    frozen: CertificateData,
+    *,
+    number: str,
+    person: Person,
+    started_at: datetime | None,
+    completed_at: datetime,
+    final_score: int,
+    jp: int,
+    issued_at: datetime,
+    authority: Authority,
+) -> CertificateData:
+    """What the re-issue of a class certificate prints: the person's current profile and the
+    issuing unit's current settings, around what was learnt as `frozen` (the old certificate)
+    says it -- title, code, category, learning mode, modules -- never the class row, which
+    may have changed since; the score, JP and dates are the completion's."""
+    return replace(
+        frozen,
+        number=number,
+        full_name=person.full_name,
+        nip=person.nip,
+        employee_type=person.employee_type,
+        pangkat_golongan=pangkat_golongan(person.golongan),
+        jabatan=person.jabatan or "-",
+        unit_kerja=person.unit_name or "-",
+        instansi=authority.instansi,
+        jp=jp,
+        completed_on=clock.local_date(completed_at),
+        final_score=final_score,
+        issuer=authority.issuer,
+        signatory_name=authority.signatory_name,
+        signatory_title=authority.signatory_title,
+        signatory_nip=authority.signatory_nip,
+        signatory_pangkat=authority.signatory_pangkat,
+        verify_url=authority.verify_url(number),
+        started_on=clock.local_date(started_at) if started_at is not None else frozen.started_on,
+        issued_on=clock.local_date(issued_at),
     )

@@ -220,7 +220,7 @@ def reissue_certificate(
     certificate: Certificate,
     *,
     person: Person,
-    view: CourseView,
+    view: CourseView | None,
     actor_id: int,
     reason: str,
     now: datetime,
@@ -228,8 +228,11 @@ def reissue_certificate(
     """Replace `certificate` by a new one for the same completion, from the person's current
     profile and today's settings; the old one is revoked as "diganti" and points to it.
 
-    `view` is the course version the person completed (its modules and minutes print); the
-    score, JP and dates come from the completion, never from today's course.
+    For a course completed online, `view` is the course version the person completed (its
+    modules and minutes print). A class session's certificate (app.classes: its completion
+    has `class_session_id`, with or without a course) takes no view: what was learnt prints
+    as the old certificate froze it (`_class_reissue_data`). Either way the score, JP and
+    dates come from the completion, never from today's course or class.
     """
     if certificate.revoked_at is not None:
         raise ReissueError(_("Sertifikat yang sudah dicabut tidak dapat diterbitkan ulang."))
@@ -237,10 +240,17 @@ def reissue_certificate(
         raise ReissueError(_("Data pribadi pemegang sertifikat ini telah dihapus."))
     completion = session.get(Completion, certificate.completion_id)
     assert completion is not None  # certificates are deleted with their completion
+    if completion.class_session_id is None and view is None:
+        raise ValueError("a course completion's certificate is re-issued from its course view")
     # Revoked first: a completion has at most one unrevoked certificate (a unique index).
     revoke_certificate(session, certificate, actor_id=actor_id, reason=REPLACED_REASON, now=now)
     session.flush()
-    new = _new_certificate(session, completion, person, view, now)
+    if completion.class_session_id is not None:
+        data = _class_reissue_data(session, certificate, completion, person, now)
+        new = certificate_from_data(session, completion, person, data, now)
+    else:
+        assert view is not None
+        new = _new_certificate(session, completion, person, view, now)
     new.replaces_id = certificate.id
     certificate.replaced_by_id = new.id
     session.flush()
@@ -255,3 +265,26 @@ def reissue_certificate(
         user_id=completion.user_id,
     )
     return new
+
+
+def _class_reissue_data(
+    session: Session, old: Certificate, completion: Completion, person: Person, now: datetime
+) -> CertificateData:
+    """What a class certificate's replacement prints (`certificate_snapshot.reissued`): the
+    class as the old certificate froze it, with the same kind of number (KELAS-{id})."""
+    frozen = (
+        certificate_snapshot.from_json(old.snapshot)
+        if old.snapshot is not None
+        else certificate_issue.legacy_snapshot(session, old)
+    )
+    return certificate_snapshot.reissued(
+        frozen,
+        number=certificate_number(old.course_code, completion),
+        person=person,
+        started_at=completion.started_at,
+        completed_at=completion.completed_at,
+        final_score=completion.final_score,
+        jp=completion.jp,
+        issued_at=now,
+        authority=certificate_issue.current().authority,
+    )

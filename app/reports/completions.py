@@ -1,36 +1,36 @@
 """The completion records export: one query, streamed, in two layouts (Lentera, SIASN).
 
-Rows are learners' enrolments, with their completion where there is one, so HR sees who
-finished, who is still learning and who is past a mandatory deadline. Which completions
-count is `app.learning.credited`'s rule: the Lentera layout lists a completion whose current
-certificate is revoked with "Dicabut", the date and the reason, and credits it 0 JP ("JP
-Diakui"); SIASN's layout leaves it out (HR types those rows into the national system).
-SIASN's layout uses SIASN's own riwayat kursus field names and reference ids
-(`app.reports.siasn`, which cites its sources) and can be limited to what changed since the
-last recorded SIASN export (`ExportFilters.since`, `app.reports.siasn_batches`).
-Dates are local calendar days (`app.clock`).
+Rows are learners' course enrolments, with their completion where there is one, so HR sees
+who finished, who is still learning and who is past a mandatory deadline; then the
+completions of stand-alone class sessions (pelatihan klasikal, which have no course). One
+UNION ALL of the two (`app.reports.completion_sources`, which says what a class row holds).
+Which completions count is `app.learning.credited`'s rule: the Lentera layout lists a
+completion whose current certificate is revoked with "Dicabut", the date and the reason,
+and credits it 0 JP ("JP Diakui"); SIASN's layout leaves it out (HR types those rows into
+the national system). SIASN's layout uses SIASN's own riwayat kursus field names and
+reference ids (`app.reports.siasn`, which cites its sources) and can be limited to what
+changed since the last recorded SIASN export (`ExportFilters.since`,
+`app.reports.siasn_batches`). Dates are local calendar days (`app.clock`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, case, func, null, or_, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts import nip as nip_rules
-from app.accounts.models import Unit, User
-from app.content.models import Course, CourseVersion
-from app.learning import credited
-from app.learning.credited import current_certificate
-from app.learning.models import Assignment, Completion, Enrolment
+from app.reports import completion_sources as sources
 from app.reports import siasn
+from app.reports.completion_sources import NAMES
 
-Status = Literal["selesai", "berjalan", "lewat_tenggat"]
+# Defined beside the queries it filters; callers import it from here.
+from app.reports.completion_sources import ExportFilters as ExportFilters
+
 STATUS_LABELS = {
     "selesai": "Selesai",
     "berjalan": "Sedang berjalan",
@@ -53,123 +53,15 @@ CERTIFICATE_REVOKED = "Dicabut"
 SIASN_COLUMNS = siasn.COLUMNS
 
 
-@dataclass(frozen=True)
-class ExportFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    unit_id: int | None = None
-    course_code: str | None = None
-    status: Status | None = None
-    # One person (their NIP or NI PPPK) and/or one employee type ("PNS" or "PPPK").
-    nip: str | None = None
-    employee_type: Literal["PNS", "PPPK"] | None = None
-    today: date = field(default_factory=clock.today)
-    # Only completions that count (SIASN's layout): a revoked certificate's row is left out.
-    credited_only: bool = False
-    # Only completions completed, or whose current certificate was (re-)issued, at or after
-    # this moment: "changes since the last SIASN export" (`siasn_batches.last_export_at`).
-    since: datetime | None = None
-
-    def describe(self) -> dict[str, Any]:
-        """The filters as recorded in the audit log."""
-        changes = {"since": self.since.isoformat()} if self.since is not None else {}
-        return {
-            **changes,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "unit_id": self.unit_id,
-            "course": self.course_code,
-            "status": self.status,
-            # Masked: the audit trail keeps no NIP in its details (anonymisation cannot reach it).
-            "nip": nip_rules.mask(self.nip) if self.nip else None,
-            "employee_type": self.employee_type,
-        }
-
-
-def start_of_day(day: date) -> datetime:
-    """The UTC moment where local day `day` begins (`clock.day_start`)."""
-    return clock.day_start(day)
-
-
 def records_query(filters: ExportFilters) -> Select[*tuple[Any, ...]]:
-    """The export's SELECT (also used to count rows for the progress bar)."""
-    version = CourseVersion
-    moment = func.coalesce(Completion.completed_at, Enrolment.enrolled_at)
-    query = (
-        select(
-            User.nip,
-            User.full_name,
-            Unit.name,
-            User.jabatan,
-            User.golongan,
-            Course.code,
-            version.title,
-            version.category,
-            func.coalesce(Completion.jp, version.jp),
-            func.coalesce(Completion.started_at, Enrolment.enrolled_at),
-            Completion.completed_at,
-            Completion.final_score,
-            Assignment.due_on,
-            current_certificate.number,
-            current_certificate.revoked_at,
-            current_certificate.revoke_reason,
-            case((Completion.id.is_(None), null()), else_=credited.credited_jp()),
-            version.jenis_diklat_siasn,
-        )
-        .select_from(Enrolment)
-        .join(User, User.id == Enrolment.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .join(Course, Course.id == Enrolment.course_id)
-        .outerjoin(
-            Completion,
-            and_(
-                Completion.user_id == Enrolment.user_id, Completion.course_id == Enrolment.course_id
-            ),
-        )
-        .join(
-            version,
-            version.id == func.coalesce(Completion.course_version_id, Course.current_version_id),
-        )
-        .outerjoin(current_certificate, credited.current_certificate_on(Completion.id))
-        .outerjoin(
-            Assignment,
-            and_(
-                Assignment.user_id == Enrolment.user_id, Assignment.course_id == Enrolment.course_id
-            ),
-        )
-        .order_by(Enrolment.id)
-    )
-    if filters.date_from:
-        query = query.where(moment >= start_of_day(filters.date_from))
-    if filters.date_to:
-        query = query.where(moment < start_of_day(filters.date_to) + timedelta(days=1))
-    if filters.unit_id is not None:
-        query = query.where(User.unit_id == filters.unit_id)
-    if filters.course_code:
-        query = query.where(Course.code == filters.course_code)
-    if filters.nip:
-        query = query.where(User.nip == filters.nip)
-    if filters.employee_type:
-        query = query.where(User.employee_type == filters.employee_type)
-    if filters.since is not None:
-        query = query.where(
-            or_(
-                Completion.completed_at >= filters.since,
-                current_certificate.issued_at >= filters.since,
-            )
-        )
-    if filters.credited_only:
-        query = query.where(Completion.id.is_not(None), credited.credited())
-    if filters.status == "selesai":
-        query = query.where(Completion.id.is_not(None))
-    elif filters.status == "lewat_tenggat":
-        query = query.where(Completion.id.is_(None), Assignment.due_on < filters.today)
-    elif filters.status == "berjalan":
-        query = query.where(
-            Completion.id.is_(None),
-            or_(Assignment.due_on.is_(None), Assignment.due_on >= filters.today),
-        )
-    return query
+    """The export's SELECT (also used to count rows for the progress bar): course enrolments,
+    then stand-alone class completions (`completion_sources`), columns named as `NAMES`."""
+    branches = [sources.enrolment_rows(filters)]
+    classes = sources.class_rows(filters)
+    if classes is not None:
+        branches.append(classes)
+    rows = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("export_rows")
+    return select(*(rows.c[name] for name in NAMES)).order_by(rows.c.row_key)
 
 
 def count_records(session: Session, filters: ExportFilters) -> int:
@@ -209,8 +101,8 @@ def _siasn_date(moment: datetime | None) -> str | None:
 
 def _siasn_row(row: Sequence[Any], options: siasn.Options) -> Sequence[object]:
     nip, name, _u, _j, _g, _code, title, category, jp, started, completed = row[:11]
-    number, course_jenis = row[13], row[17]
-    jenis = options.jenis_for(category, course_jenis)
+    number, course_jenis, class_session_id = row[13], row[17], row[18]
+    jenis = options.jenis_for(category, course_jenis, classroom=class_session_id is not None)
     return (
         None, options.instansi_id or None, str(jenis.id), None, jenis.certificate_kind or None,
         title, options.issuer or None, jp,
@@ -254,12 +146,15 @@ def rows_by_id(
     layout: str,
     filters: ExportFilters,
     issuer: str | siasn.Options,
-    ids: Sequence[int],
+    keys: Sequence[int],
 ) -> list[Sequence[object]]:
-    """The rows of these enrolments, in id order, as `iter_records`/`iter_siasn` give them."""
+    """The rows with these keys (`row_key`: an enrolment's id, or a stand-alone class
+    completion's, see `completion_sources`), in export order, as `iter_records`/`iter_siasn`
+    give them."""
+    query = records_query(siasn_filters(filters) if layout == "siasn" else filters)
+    key = query.selected_columns[NAMES.index("row_key")]
+    query = query.where(key.in_(keys))
     if layout == "siasn":
-        query = records_query(siasn_filters(filters)).where(Enrolment.id.in_(ids))
         options = siasn_options(issuer)
         return [_siasn_row(row, options) for row in session.execute(query)]
-    query = records_query(filters).where(Enrolment.id.in_(ids))
     return [_lentera_row(row, filters.today) for row in session.execute(query)]

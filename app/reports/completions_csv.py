@@ -14,18 +14,15 @@ import io
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, literal, null
+from sqlalchemy import Select, and_, case, literal, null
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.learning.models import Enrolment
 from app.reports import completions, csv_batches, siasn
+from app.reports.completion_sources import NAMES
 from app.reports.csv_safe import cell_text
 from app.reports.csv_sql import cell_line, date_cell, text_cell, year_cell
 
-NAMES = ("nip", "name", "unit", "jabatan", "golongan", "code", "title", "category", "jp",
-         "started", "completed", "score", "due_on", "number", "revoked_at", "revoke_reason",
-         "credited_jp", "jenis_diklat")  # fmt: skip
 Cells = tuple[Select[*tuple[Any, ...]], list[ColumnElement[Any]]]
 
 
@@ -40,7 +37,7 @@ def _fixed(value: str) -> ColumnElement[Any]:
 
 
 def lentera_cells(filters: completions.ExportFilters) -> Cells:
-    """The standard layout's query and its cells, one row per enrolment."""
+    """The standard layout's query and its cells, one row per enrolment or class completion."""
     query = completions.records_query(filters)
     col = _columns(query)
     labels = completions.STATUS_LABELS
@@ -76,17 +73,25 @@ def _by_course(
     options: siasn.Options,
     value: Callable[[siasn.JenisDiklat], str],
 ) -> ColumnElement[Any]:
-    """A per-course SIASN value: the course's own kind, else one by the settings."""
+    """A per-row SIASN value: the course's own kind, else a class session's classroom kind,
+    else one by the settings (`siasn.Options.jenis_for`)."""
     own = (
         (col["jenis_diklat"] == key, _fixed(value(jenis)))
         for key, jenis in siasn.JENIS_DIKLAT.items()
+    )
+    classroom = (
+        (
+            and_(col["class_session_id"].is_not(None), col["category"] == key),
+            _fixed(value(options.jenis_for(key, classroom=True))),
+        )
+        for key in siasn.BY_CATEGORY
     )
     fallback = _fixed(value(options.jenis_for(None)))
     by_category = (
         (col["category"] == key, _fixed(value(options.jenis_for(key))))
         for key in (siasn.BY_CATEGORY if options.by_category else ())
     )
-    return case(*own, *by_category, else_=fallback)
+    return case(*own, *classroom, *by_category, else_=fallback)
 
 
 def siasn_cells(filters: completions.ExportFilters, issuer: str | siasn.Options) -> Cells:
@@ -140,7 +145,7 @@ def export_chunks(
             rows = completions.rows_by_id(session, layout, filters, issuer, ids)
             return [[str(cell_text(value)) for value in row] for row in rows]
 
-        lines = query.with_only_columns(Enrolment.id, cell_line(*cells))
+        lines = query.with_only_columns(_columns(query)["row_key"], cell_line(*cells))
         batches = csv_batches.sqlite_lines(
             connection, lines, width=len(cells), delimiter=delimiter, reread=reread
         )

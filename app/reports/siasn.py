@@ -29,6 +29,13 @@ Decisions (documented in docs/siasn-export.md):
   left empty and the person is identified by the `nipBaru` column after the SIASN fields
   (with `nama`), which SIASN's own screens search by.
 - `jenisKursus` is sent empty, as the public clients do (the kind is `jenisDiklatId`).
+- A class session (app.classes: a stand-alone pelatihan klasikal, or a course attended in a
+  class) is classroom training (pelatihan klasikal; e-learning, 16, is nonklasikal: PP
+  11/2017 Pasal 210, Peraturan LAN 10/2018), which SIASN's reference tells apart by kind:
+  its competency category chooses the classroom kind whatever the settings say (teknis
+  3 Diklat Teknis, manajerial 5 Pelatihan Manajerial, sosial kultural 6 Pelatihan Sosial
+  Kultural: `BY_CATEGORY`, ids from the seeder cited above). A course's own
+  `jenis_diklat_siasn` still wins.
 """
 
 from __future__ import annotations
@@ -114,11 +121,14 @@ class Options:
             by_category=settings.siasn_jenis_diklat_by_category,
         )
 
-    def jenis_for(self, category: str | None, course_jenis: int | None = None) -> JenisDiklat:
-        """The kind of training of a course: its own (`jenis_diklat_siasn`), else by the
-        settings (the default kind, or by competency category)."""
+    def jenis_for(
+        self, category: str | None, course_jenis: int | None = None, *, classroom: bool = False
+    ) -> JenisDiklat:
+        """The kind of training of a completion: its course's own (`jenis_diklat_siasn`), else
+        for one attended in a class session the classroom kind of its competency category,
+        else by the settings (the default kind, or by competency category)."""
         if course_jenis is not None and course_jenis in JENIS_DIKLAT:
             return JENIS_DIKLAT[course_jenis]
-        if self.by_category and category in BY_CATEGORY:
+        if (classroom or self.by_category) and category in BY_CATEGORY:
             return JENIS_DIKLAT[BY_CATEGORY[category]]
         return JENIS_DIKLAT[self.jenis_diklat]

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
-from app.classes import service
+from app.classes import roll, service
 from app.classes.models import ClassSession
+from app.learning.models import Certificate, Completion
 from tests.factories import make_user
 
 # A fixed moment at the start of a 30-second window; sessions are placed around it.
@@ -54,3 +56,26 @@ def make_session(session: Session, trainer: User) -> MakeSession:
 @pytest.fixture
 def learners(session: Session) -> list[User]:
     return [make_user(session, full_name=f"Peserta {i}") for i in range(4)]
+
+
+def finalise_present(
+    session: Session, row: ClassSession, people: list[User], trainer: User
+) -> list[Certificate]:
+    """Seat and mark everyone present, finalise at the end; their certificates."""
+    for person in people:
+        service.register(session, row, person.id, actor_id=person.id, source="assigned")
+        roll.mark(session, row, person.id, "present", minutes=None, actor_id=trainer.id)
+    roll.finalise(session, row, actor_id=trainer.id, now=row.ends_at, min_percent=75)
+    session.commit()
+    return [_class_certificate(session, row, person) for person in people]
+
+
+def _class_certificate(session: Session, row: ClassSession, person: User) -> Certificate:
+    certificate = session.scalars(
+        select(Certificate)
+        .join(Completion, Completion.id == Certificate.completion_id)
+        .where(Completion.class_session_id == row.id, Completion.user_id == person.id)
+        .order_by(Certificate.id.desc())
+    ).first()
+    assert certificate is not None
+    return certificate

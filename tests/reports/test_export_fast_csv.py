@@ -18,11 +18,19 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, Unit, User
 from app.audit.models import AuditEvent
+from app.classes.models import ClassSession
 from app.config import Settings
 from app.content.models import Course, CourseVersion
 from app.learning.models import Assignment, Certificate, Completion, Enrolment
 from app.privacy import service as privacy
-from app.reports import completions, completions_csv, csv_batches, exports, siasn
+from app.reports import (
+    completion_sources,
+    completions,
+    completions_csv,
+    csv_batches,
+    exports,
+    siasn,
+)
 from app.reports.completions import ExportFilters
 from tests.factories import login, make_user
 
@@ -112,12 +120,49 @@ def awkward_data(session: Session) -> list[User]:
             due = TODAY + timedelta(days=[-1, 0, 30][n % 3])
             session.add(Assignment(user_id=person.id, course_id=course.id, due_on=due))
     session.flush()
+    _classes(session, people)
     # One completion of an older version keeps that version's title.
     first = session.scalars(select(Completion).where(Completion.course_id == courses[0].id))
     next(iter(first)).course_version_id = old.id
     privacy.anonymise(session, people[1], actor_id=None, via="test")
     session.flush()
     return people
+
+
+CLASS_TITLES = ["Pelatihan\x1fklasikal", '=Kelas "kutip"', "Kelas; titik koma", "Kelas\nbaris"]
+CLASS_CATEGORIES = ["teknis", "manajerial", "sosial kultural", "=lainnya"]
+
+
+def _classes(session: Session, people: list[User]) -> None:
+    """Stand-alone class completions (no course, no enrolment): valid, revoked and without a
+    certificate, awkward titles (the separator too, so SQLite re-reads a class row)."""
+    for n, (title, category) in enumerate(zip(CLASS_TITLES, CLASS_CATEGORIES, strict=True)):
+        starts = MOMENTS[n]
+        row = ClassSession(
+            title=f"Sesi {n}", course_id=None, jp=2 + n, category="teknis", starts_at=starts,
+            ends_at=starts + timedelta(hours=2), capacity=30, status="finalised",
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        for m, person in enumerate(people[n::3]):
+            done = Completion(
+                user_id=person.id, class_session_id=row.id, started_at=starts,
+                completed_at=starts + timedelta(hours=2), final_score=100 - m, jp=row.jp,
+            )  # fmt: skip
+            session.add(done)
+            session.flush()
+            if m % 4 == 3:
+                continue  # no certificate: the session's title and category
+            session.add(
+                Certificate(
+                    number=f"LTR-2026-KELAS{row.id}-{m}", completion_id=done.id,
+                    full_name=person.full_name, nip=person.nip, employee_type="PNS",
+                    course_code=f"KELAS-{row.id}", course_title=title, category=category,
+                    jp=row.jp, completed_on=TODAY, final_score=100 - m,
+                    revoked_at=MOMENTS[m % len(MOMENTS)] if m % 2 else None,
+                    revoke_reason=AWKWARD[m % len(AWKWARD)] or None if m % 2 else None,
+                )
+            )  # fmt: skip
 
 
 def _certificate(done: Completion, person: User, course: Course, n: int) -> Certificate:
@@ -188,7 +233,8 @@ def test_awkward_data_covers_every_status_category_and_certificate_state(
 ) -> None:
     text = _python_path(session, "lentera", ExportFilters(today=TODAY), delimiter=";")
     shown = ["Selesai", "Sedang berjalan", "Lewat tenggat", "Teknis", "Manajerial",
-             "Sosial Kultural", "'=lainnya", "K,4'%s", "@Versi lama", "LTR-2026-"]  # fmt: skip
+             "Sosial Kultural", "'=lainnya", "K,4'%s", "@Versi lama", "LTR-2026-", "KELAS-",
+             "Kelas; titik koma", "Sesi "]  # fmt: skip
     for value in shown:
         assert value.encode() in text, value
     revoked = session.scalars(select(Certificate.number).where(Certificate.revoked_at.is_not(None)))
@@ -226,6 +272,8 @@ def test_fast_csv_batches_mix_clean_and_quoted_rows_identically(
         assert b"".join(chunks) == expected
     if session.get_bind().dialect.name == "sqlite":
         assert reread  # the name holding the separator went through the Python path
+        # ... and so did the class title holding it, found again by its row key.
+        assert any(key >= completion_sources.CLASS_KEYS for keys in reread for key in keys)
 
 
 def test_fast_csv_reports_progress_per_batch(session: Session, awkward_data: list[User]) -> None:

@@ -1,11 +1,11 @@
 """Golden files for the completion export: what HR's file holds, pinned byte for byte.
 
 Fixed data (people, courses, enrolments, completions with a valid, a revoked and no
-certificate, an overdue and an ongoing assignment) exported in both layouts as CSV (Python
-path and database fast path, which must both equal the golden bytes) and as XLSX (the cell
-values, pinned as JSON). A deliberate change of the export updates the golden files with
-`LENTERA_UPDATE_GOLDEN=1 pytest tests/reports/test_export_golden.py`, and the diff shows
-in review exactly what HR's file gained or lost.
+certificate, an overdue and an ongoing assignment, a stand-alone class attended) exported in
+both layouts as CSV (Python path and database fast path, which must both equal the golden
+bytes) and as XLSX (the cell values, pinned as JSON). A deliberate change of the export
+updates the golden files with `LENTERA_UPDATE_GOLDEN=1 pytest tests/reports/test_export_golden.py`,
+and the diff shows in review exactly what HR's file gained or lost.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.classes.models import ClassSession
 from app.content.models import Course, CourseVersion
 from app.learning.models import Assignment, Certificate, Completion, Enrolment
 from app.reports import completions_csv, exports, siasn
@@ -120,7 +121,33 @@ def fixed_data(session: Session) -> None:
     session.add(Assignment(user_id=yusuf.id, course_id=kom.id, due_on=date(2026, 5, 31)))
     session.add(Enrolment(user_id=rina.id, course_id=mwk.id, enrolled_at=utc(2026, 5, 2)))
     session.add(Assignment(user_id=rina.id, course_id=mwk.id, due_on=date(2026, 7, 1)))
+    _attended_class(session, rina)
     session.commit()
+
+
+def _attended_class(session: Session, person: User) -> None:
+    """A stand-alone pelatihan klasikal (no course) the person attended, as finalised."""
+    row = ClassSession(
+        title="Pelatihan Penulisan Naskah Dinas", course_id=None, jp=3, category="manajerial",
+        starts_at=utc(2026, 3, 10, 1), ends_at=utc(2026, 3, 10, 4), capacity=20,
+        status="finalised", finalised_at=utc(2026, 3, 10, 4),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    done = Completion(
+        user_id=person.id, class_session_id=row.id, started_at=row.starts_at,
+        completed_at=row.ends_at, final_score=100, jp=3,
+    )  # fmt: skip
+    session.add(done)
+    session.flush()
+    session.add(
+        Certificate(
+            number="LTR-2026-KELAS1-AAAAA", completion_id=done.id, full_name=person.full_name,
+            nip=person.nip, employee_type=person.employee_type, course_code="KELAS-1",
+            course_title=row.title, category=row.category, jp=3, completed_on=date(2026, 3, 10),
+            final_score=100, issued_at=row.ends_at,
+        )
+    )  # fmt: skip
 
 
 def _check(name: str, produced: bytes) -> None:
