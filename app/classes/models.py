@@ -51,6 +51,12 @@ class ClassSession(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # The responsible trainer: with HR (and admins) the only one who may manage the session
+    # (app.classes.owner). The scheduling trainer by default; HR may change it, or leave it
+    # empty (then only HR manages).
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
