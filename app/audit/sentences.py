@@ -176,6 +176,17 @@ def _job(event: Event) -> str:
     )
 
 
+def _class_trainer(event: Event) -> str:
+    if event.details.get("user_id") is None:
+        return _fill(
+            _("{actor} mengosongkan pelatih penanggung jawab kelas #{target} (dikelola BKPSDM)"),
+            event,
+        )
+    return _fill(
+        _("{actor} menetapkan {person} sebagai pelatih penanggung jawab kelas #{target}"), event
+    )
+
+
 def _quiz(event: Event) -> str:
     d = event.details
     score = d.get("score")
@@ -254,6 +265,7 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
         _("{actor} menjadwalkan kelas #{target} ({capacity} kursi)"), e
     ),
     "class.edited": lambda e: _fill(_("{actor} mengubah kelas #{target}"), e),
+    "class.trainer_changed": _class_trainer,
     "class.cancelled": lambda e: _fill(_("{actor} membatalkan kelas #{target}: {reason}"), e),
     "class.registered": lambda e: _fill(_("{actor} mendaftarkan {person} di kelas #{target}"), e),
     "class.unregistered": lambda e: _fill(
