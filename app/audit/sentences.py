@@ -187,6 +187,20 @@ def _class_trainer(event: Event) -> str:
     )
 
 
+def _class_finalised(event: Event) -> str:
+    text = _fill(
+        _(
+            "{actor} memfinalkan kelas #{target}: {credited} peserta mendapat JP, "
+            "{not_qualified} tidak memenuhi syarat"
+        ),
+        event,
+    )
+    awaiting = event.details.get("awaiting_post_test")
+    if isinstance(awaiting, int) and awaiting > 0:
+        text += _(", {n} menunggu lulus post-test").format(n=awaiting)
+    return text
+
+
 def _quiz(event: Event) -> str:
     d = event.details
     score = d.get("score")
@@ -279,12 +293,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "class.credited": lambda e: _fill(
         _("{actor} mencatat {jp} JP kelas #{target} untuk {person}"), e
     ),
-    "class.finalised": lambda e: _fill(
-        _(
-            "{actor} memfinalkan kelas #{target}: {credited} peserta mendapat JP, "
-            "{not_qualified} tidak memenuhi syarat"
-        ),
-        e,
+    "class.finalised": _class_finalised,
+    "class.post_test_credited": lambda e: _fill(
+        _("{person} lulus post-test kelas #{target} dan mendapat {jp} JP"), e
     ),
     "completion.recorded": lambda e: _fill(_("{actor} menyelesaikan kursus {target} ({jp} JP)"), e),
     "certificate.issued": lambda e: _fill(_("Sertifikat {target} terbit untuk {actor}"), e),

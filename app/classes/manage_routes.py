@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.classes import attendance, listing, owner, roll, service
+from app.classes import attendance, finalise, listing, owner, roll, service
 from app.classes.forms import SessionForm, validate
 from app.classes.models import ClassSession
 from app.classes.routes import FoundClass
@@ -66,10 +66,11 @@ def _read_form(
     capacity: Annotated[str, Form(max_length=6)] = "",
     registration: Annotated[str, Form(max_length=10)] = "open",
     late_minutes: Annotated[str, Form(max_length=4)] = "",
+    post_test: Annotated[str, Form(max_length=2)] = "",
 ) -> SessionForm:
     return SessionForm(
         title, description, course_code, jp, category, day, start, end, place, online_url,
-        capacity, registration, late_minutes,
+        capacity, registration, late_minutes, post_test,
     )  # fmt: skip
 
 
@@ -140,6 +141,7 @@ def _manage_page(
     request: Request, session: Session, user: Viewer, row: ClassSession, *,
     error: str | None = None,
 ) -> Response:  # fmt: skip
+    roll_lines = listing.roll(session, row.id)
     return render(
         request,
         "classes/manage.html",
@@ -147,7 +149,8 @@ def _manage_page(
             "row": row,
             "trainer_name": owner.trainer_name(session, row),
             "trainers": owner.trainers(session) if owner.manages_all(user) else [],
-            "roll": listing.roll(session, row.id),
+            "roll": roll_lines,
+            "awaiting": sum(line.registration.awaits_post_test for line in roll_lines),
             "taken": service.seats_taken(session, row.id),
             "minutes": attendance.session_minutes(row.starts_at, row.ends_at),
             "min_percent": request.app.state.settings.class_min_attendance_percent,
@@ -236,31 +239,48 @@ def class_cancel(
     return RedirectResponse(_manage_url(request, row, "dibatalkan"), 303)
 
 
+def _course_view(session: Session, cache: Cache, row: ClassSession) -> CourseView | None:
+    """The catalogue view of the session's course (its final test, passing score), if any."""
+    course = session.get(Course, row.course_id) if row.course_id is not None else None
+    return cache.catalog(session).by_code.get(course.code) if course is not None else None
+
+
 @router.post("/{class_id}/finalkan", name="class_finalise", dependencies=[CsrfChecked])
 def class_finalise(
-    request: Request, session: SessionDep, user: Staff, row: ManagedClass,
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: ManagedClass,
     konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
     settings = request.app.state.settings
+    view = _course_view(session, cache, row)
+    if row.post_test_required and view is None:
+        message = _(
+            "Kursus kelas ini tidak lagi tersedia, sehingga post-test tidak dapat diperiksa."
+        )
+        return _manage_page(request, session, user, row, error=message)
     if row.status == "scheduled" and not confirm.is_confirmed(konfirmasi):
         # Finalising issues certificates and credits JP: it cannot be undone in one click.
-        qualifying, others = roll.finalise_preview(
-            session, row, settings.class_min_attendance_percent
+        qualifying, others, awaiting = finalise.finalise_preview(
+            session, row, settings.class_min_attendance_percent, view
         )
+        consequence = _(
+            "{n} peserta mendapat {jp} JP dan sertifikat; {m} peserta lainnya tidak "
+            "memenuhi syarat kehadiran. Setelah difinalkan, presensi tidak dapat diubah."
+        ).format(n=qualifying, jp=row.jp, m=others)
+        if row.post_test_required:
+            consequence += " " + _(
+                "{k} peserta hadir belum lulus post-test: mereka mendapat JP setelah lulus."
+            ).format(k=awaiting)
         return confirm.confirmation_page(
             request,
             title=_("Finalkan kelas {title}?").format(title=row.title),
-            consequence=_(
-                "{n} peserta mendapat {jp} JP dan sertifikat; {m} peserta lainnya tidak "
-                "memenuhi syarat kehadiran. Setelah difinalkan, presensi tidak dapat diubah."
-            ).format(n=qualifying, jp=row.jp, m=others),
+            consequence=consequence,
             confirm_label=_("Ya, finalkan dan catat JP"),
             cancel_url=_manage_url(request, row),
         )
     try:
-        roll.finalise(
+        finalise.finalise(
             session, row, actor_id=user.id, now=utcnow(),
-            min_percent=settings.class_min_attendance_percent,
+            min_percent=settings.class_min_attendance_percent, view=view,
         )  # fmt: skip
     except ClassRuleError as exc:
         return _manage_page(request, session, user, row, error=str(exc))

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
-from app.classes import attendance, ics, listing, owner, roll, service
+from app.classes import attendance, ics, listing, owner, post_test, roll, service
 from app.classes.models import ClassRegistration, ClassSession
 from app.classes.service import ClassRuleError
 from app.content.models import Course
@@ -99,6 +99,9 @@ def _page(
             "row": row,
             "course_code": course.code if course else None,
             "can_manage": owner.manages(user, row),
+            "post_test_open": course is not None
+            and row.post_test_required
+            and post_test.opens_final_test(session, user.id, course.id, utcnow()),
             "notice": request.query_params.get("status"),
             **extra,
         },

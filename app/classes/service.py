@@ -47,6 +47,7 @@ class SessionValues:
     capacity: int
     registration: str  # open | assigned
     late_after_minutes: int | None
+    post_test_required: bool = False  # only for a course with a final test (forms.py)
 
 
 def schedule(
