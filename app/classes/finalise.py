@@ -84,6 +84,15 @@ def _seated(session: Session, row: ClassSession) -> Sequence[ClassRegistration]:
     ).all()
 
 
+def _completed(session: Session, user_id: int, course_id: int) -> bool:
+    found = session.scalar(
+        select(Completion.id).where(
+            Completion.user_id == user_id, Completion.course_id == course_id
+        )
+    )
+    return found is not None
+
+
 def finalise_preview(
     session: Session, row: ClassSession, min_percent: int, view: CourseView | None = None
 ) -> tuple[int, int, int]:
@@ -100,6 +109,7 @@ def finalise_preview(
     if row.post_test_required and view is not None:
         awaiting = sum(
             completion_service.passed_final_score(session, reg.user_id, view) is None
+            and not _completed(session, reg.user_id, view.course_id)
             for reg in qualifying
         )
     return len(qualifying) - awaiting, len(seated) - len(qualifying), awaiting
@@ -170,6 +180,9 @@ def finalise(
         score = attendance.attendance_percent(reg.attendance, reg.minutes_attended, total)
         if row.post_test_required and view is not None:
             passed = completion_service.passed_final_score(session, reg.user_id, view)
+            if passed is None and _completed(session, reg.user_id, view.course_id):
+                result.already.append(reg.user_id)  # completed online: credited there, once
+                continue
             if passed is None:
                 reg.awaits_post_test = True
                 result.awaiting.append(reg.user_id)
