@@ -176,6 +176,31 @@ def _job(event: Event) -> str:
     )
 
 
+def _class_trainer(event: Event) -> str:
+    if event.details.get("user_id") is None:
+        return _fill(
+            _("{actor} mengosongkan pelatih penanggung jawab kelas #{target} (dikelola BKPSDM)"),
+            event,
+        )
+    return _fill(
+        _("{actor} menetapkan {person} sebagai pelatih penanggung jawab kelas #{target}"), event
+    )
+
+
+def _class_finalised(event: Event) -> str:
+    text = _fill(
+        _(
+            "{actor} memfinalkan kelas #{target}: {credited} peserta mendapat JP, "
+            "{not_qualified} tidak memenuhi syarat"
+        ),
+        event,
+    )
+    awaiting = event.details.get("awaiting_post_test")
+    if isinstance(awaiting, int) and awaiting > 0:
+        text += _(", {n} menunggu lulus post-test").format(n=awaiting)
+    return text
+
+
 def _quiz(event: Event) -> str:
     d = event.details
     score = d.get("score")
@@ -254,6 +279,7 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
         _("{actor} menjadwalkan kelas #{target} ({capacity} kursi)"), e
     ),
     "class.edited": lambda e: _fill(_("{actor} mengubah kelas #{target}"), e),
+    "class.trainer_changed": _class_trainer,
     "class.cancelled": lambda e: _fill(_("{actor} membatalkan kelas #{target}: {reason}"), e),
     "class.registered": lambda e: _fill(_("{actor} mendaftarkan {person} di kelas #{target}"), e),
     "class.unregistered": lambda e: _fill(
@@ -267,12 +293,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "class.credited": lambda e: _fill(
         _("{actor} mencatat {jp} JP kelas #{target} untuk {person}"), e
     ),
-    "class.finalised": lambda e: _fill(
-        _(
-            "{actor} memfinalkan kelas #{target}: {credited} peserta mendapat JP, "
-            "{not_qualified} tidak memenuhi syarat"
-        ),
-        e,
+    "class.finalised": _class_finalised,
+    "class.post_test_credited": lambda e: _fill(
+        _("{person} lulus post-test kelas #{target} dan mendapat {jp} JP"), e
     ),
     "completion.recorded": lambda e: _fill(_("{actor} menyelesaikan kursus {target} ({jp} JP)"), e),
     "certificate.issued": lambda e: _fill(_("Sertifikat {target} terbit untuk {actor}"), e),

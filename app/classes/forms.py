@@ -2,7 +2,8 @@
 
 Dates and times are typed in local time (app.clock, WITA by default) and stored in UTC. A
 session that delivers a course takes the course's JP and category (from its published
-version); a stand-alone pelatihan klasikal needs its own.
+version); a stand-alone pelatihan klasikal needs its own. Only a session of a course with a
+final test may require it as a post-test (app.classes.post_test).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from app import clock
 from app.classes.models import ClassSession
 from app.classes.service import CATEGORIES, SessionValues
 from app.content.catalog import CourseView
+from app.content.format.specs import FINAL_TEST_KEY
 from app.i18n import gettext as _
 
 MAX_JP = 200
@@ -38,6 +40,7 @@ class SessionForm:
     capacity: str = "30"
     registration: str = "open"
     late_minutes: str = ""
+    post_test: str = ""  # "1": the session requires the course's final test
 
     @classmethod
     def of(cls, row: ClassSession, course_code: str) -> SessionForm:
@@ -49,6 +52,7 @@ class SessionForm:
             online_url=row.online_url, capacity=str(row.capacity),
             registration=row.registration,
             late_minutes="" if row.late_after_minutes is None else str(row.late_after_minutes),
+            post_test="1" if row.post_test_required else "",
         )  # fmt: skip
 
 
@@ -117,6 +121,12 @@ def validate(
             errors["late_minutes"] = _(
                 "Toleransi keterlambatan harus 0 sampai {max} menit."
             ).format(max=MAX_LATE_MINUTES)
+    post_test = form.post_test == "1"
+    if post_test and (course is None or course.quiz(FINAL_TEST_KEY) is None):
+        errors["post_test"] = _(
+            "Post-test hanya untuk kelas sebuah kursus yang memiliki tes akhir: isi kode kursus "
+            "itu atau hapus centang post-test."
+        )
     if errors:
         return None, errors
     assert jp is not None and starts_at is not None and ends_at is not None and capacity
@@ -125,4 +135,5 @@ def validate(
         course_id=course.course_id if course else None, jp=jp, category=category,
         starts_at=starts_at, ends_at=ends_at, place=place[:300], online_url=online_url[:500],
         capacity=capacity, registration=form.registration, late_after_minutes=late,
+        post_test_required=post_test,
     ), {}  # fmt: skip

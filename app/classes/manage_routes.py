@@ -1,21 +1,23 @@
 """The trainer's and HR's class pages: scheduling and editing, the roll (marking by hand,
-adding people by NIP), the attendance-code screen, cancelling and finalising."""
+adding people by NIP), the attendance-code screen, cancelling and finalising, and HR naming
+the responsible trainer.
+
+Any trainer may schedule; every page of one session here answers only to those who manage it
+(`ManagedClass`: HR, admins and its responsible trainer, app.classes.owner), others get 403.
+"""
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
-import segno
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.classes import attendance, listing, roll, service
+from app.classes import attendance, finalise, listing, owner, roll, service
 from app.classes.forms import SessionForm, validate
 from app.classes.models import ClassSession
 from app.classes.routes import FoundClass
@@ -24,15 +26,26 @@ from app.content.catalog import CourseView
 from app.content.models import Course
 from app.content.routes import Cache
 from app.db import SessionDep, utcnow
+from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.web import confirm
-from app.web.deps import CsrfChecked, require_roles
+from app.web.deps import CsrfChecked, HRUser, require_roles
 from app.web.templating import render
 
 router = APIRouter(prefix="/kelas")
 
 Staff = Annotated[Viewer, Depends(require_roles(Role.TRAINER, Role.HR))]
 MAX_NIPS = 500
+
+
+def managed_class(user: Staff, row: FoundClass) -> ClassSession:
+    """The session, if the viewer manages it (a staff role first, then 404, then 403)."""
+    if not owner.manages(user, row):
+        raise Forbidden(owner.not_yours_message())
+    return row
+
+
+ManagedClass = Annotated[ClassSession, Depends(managed_class)]
 
 
 def _courses(session: Session, cache: Cache) -> dict[str, CourseView]:
@@ -53,10 +66,11 @@ def _read_form(
     capacity: Annotated[str, Form(max_length=6)] = "",
     registration: Annotated[str, Form(max_length=10)] = "open",
     late_minutes: Annotated[str, Form(max_length=4)] = "",
+    post_test: Annotated[str, Form(max_length=2)] = "",
 ) -> SessionForm:
     return SessionForm(
         title, description, course_code, jp, category, day, start, end, place, online_url,
-        capacity, registration, late_minutes,
+        capacity, registration, late_minutes, post_test,
     )  # fmt: skip
 
 
@@ -92,13 +106,15 @@ def class_create(
     values, errors = validate(form, _courses(session, cache))
     if values is None:
         return _form_page(request, session, cache, form, errors=errors)
-    row = service.schedule(session, values, actor_id=user.id)
+    row = service.schedule(
+        session, values, actor_id=user.id, trainer_id=owner.default_trainer(user)
+    )
     return RedirectResponse(_manage_url(request, row, "dijadwalkan"), 303)
 
 
 @router.get("/{class_id}/ubah", name="class_edit")
 def class_edit(
-    request: Request, session: SessionDep, user: Staff, cache: Cache, row: FoundClass
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: ManagedClass
 ) -> Response:
     course = session.get(Course, row.course_id) if row.course_id is not None else None
     return _form_page(
@@ -108,7 +124,7 @@ def class_edit(
 
 @router.post("/{class_id}/ubah", name="class_update", dependencies=[CsrfChecked])
 def class_update(
-    request: Request, session: SessionDep, user: Staff, cache: Cache, row: FoundClass,
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: ManagedClass,
     form: SubmittedForm,
 ) -> Response:  # fmt: skip
     values, errors = validate(form, _courses(session, cache))
@@ -122,14 +138,19 @@ def class_update(
 
 
 def _manage_page(
-    request: Request, session: Session, row: ClassSession, *, error: str | None = None
-) -> Response:
+    request: Request, session: Session, user: Viewer, row: ClassSession, *,
+    error: str | None = None,
+) -> Response:  # fmt: skip
+    roll_lines = listing.roll(session, row.id)
     return render(
         request,
         "classes/manage.html",
         {
             "row": row,
-            "roll": listing.roll(session, row.id),
+            "trainer_name": owner.trainer_name(session, row),
+            "trainers": owner.trainers(session) if owner.manages_all(user) else [],
+            "roll": roll_lines,
+            "awaiting": sum(line.registration.awaits_post_test for line in roll_lines),
             "taken": service.seats_taken(session, row.id),
             "minutes": attendance.session_minutes(row.starts_at, row.ends_at),
             "min_percent": request.app.state.settings.class_min_attendance_percent,
@@ -142,52 +163,13 @@ def _manage_page(
 
 
 @router.get("/{class_id}/kelola", name="class_manage")
-def class_manage(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
-    return _manage_page(request, session, row)
-
-
-def qr_svg(url: str) -> Markup:
-    """The QR code of `url` as inline SVG (no file, no script)."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=6, xmldecl=False, svgns=True, title=_("Kode QR presensi"),
-        svgclass="qr", lineclass=None, omitsize=False,
-    )  # fmt: skip
-    return Markup(buffer.getvalue().decode())  # noqa: S704 - segno's own SVG, no user text
-
-
-@router.get("/{class_id}/kode", name="class_code")
-def class_code(
-    request: Request,
-    session: SessionDep,
-    user: Staff,
-    row: FoundClass,
-    tetap: Annotated[str, Query(max_length=1)] = "",
-) -> Response:
-    """The code screen; it refreshes itself with the code unless `?tetap=1` (WCAG 2.2.1)."""
-    now = utcnow()
-    settings = request.app.state.settings
-    code = attendance.current_code(settings.resolved_secret_key(), row.id, now)
-    path = request.app.url_path_for("class_check_in_form", class_id=str(row.id))
-    url = f"{settings.base_url.rstrip('/')}{path}?kode={code}"
-    is_open = roll.check_in_open(row, now)
-    return render(
-        request,
-        "classes/code.html",
-        {
-            "row": row, "open": is_open, "code": code if is_open else None,
-            "qr": qr_svg(url) if is_open else None, "check_in_path": path,
-            "refresh": attendance.seconds_left(now), "paused": tetap == "1", "present": sum(
-                1 for line in listing.roll(session, row.id)
-                if line.registration.attendance == "present"
-            ),
-        },
-    )  # fmt: skip
+def class_manage(request: Request, session: SessionDep, user: Staff, row: ManagedClass) -> Response:
+    return _manage_page(request, session, user, row)
 
 
 @router.post("/{class_id}/presensi", name="class_mark", dependencies=[CsrfChecked])
 def class_mark(
-    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    request: Request, session: SessionDep, user: Staff, row: ManagedClass,
     user_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     mark: Annotated[str, Form(max_length=10)] = "",
     minutes: Annotated[str, Form(max_length=6)] = "",
@@ -199,18 +181,20 @@ def class_mark(
             actor_id=user.id,
         )  # fmt: skip
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "presensi") + f"#p{user_id}", 303)
 
 
 @router.post("/{class_id}/peserta", name="class_add_people", dependencies=[CsrfChecked])
 def class_add_people(
-    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    request: Request, session: SessionDep, user: Staff, row: ManagedClass,
     nips: Annotated[str, Form(max_length=20 * MAX_NIPS)] = "",
 ) -> Response:  # fmt: skip
     wanted = nips.replace(",", "\n").split()
     if not wanted:
-        return _manage_page(request, session, row, error=_("Tuliskan paling sedikit satu NIP."))
+        return _manage_page(
+            request, session, user, row, error=_("Tuliskan paling sedikit satu NIP.")
+        )
     found = {
         nip: uid
         for nip, uid in session.execute(
@@ -221,18 +205,18 @@ def class_add_people(
     if unknown:
         listed = ", ".join(f"{_('baris')} {line}: {n}" for line, n in unknown[:10])
         message = _("NIP tidak dikenal, belum ada yang ditambahkan: {list}.")
-        return _manage_page(request, session, row, error=message.format(list=listed))
+        return _manage_page(request, session, user, row, error=message.format(list=listed))
     try:
         for nip in wanted:
             service.register(session, row, found[nip], actor_id=user.id, source="assigned")
     except ClassRuleError as exc:  # a cancelled or finalised session: refused before any row
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "ditambahkan"), 303)
 
 
 @router.post("/{class_id}/batalkan", name="class_cancel", dependencies=[CsrfChecked])
 def class_cancel(
-    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    request: Request, session: SessionDep, user: Staff, row: ManagedClass,
     reason: Annotated[str, Form(max_length=300)] = "",
     konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
@@ -251,36 +235,75 @@ def class_cancel(
     try:
         service.cancel_session(session, row, actor_id=user.id, reason=reason)
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "dibatalkan"), 303)
+
+
+def _course_view(session: Session, cache: Cache, row: ClassSession) -> CourseView | None:
+    """The catalogue view of the session's course (its final test, passing score), if any."""
+    course = session.get(Course, row.course_id) if row.course_id is not None else None
+    return cache.catalog(session).by_code.get(course.code) if course is not None else None
 
 
 @router.post("/{class_id}/finalkan", name="class_finalise", dependencies=[CsrfChecked])
 def class_finalise(
-    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    request: Request, session: SessionDep, user: Staff, cache: Cache, row: ManagedClass,
     konfirmasi: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
     settings = request.app.state.settings
+    view = _course_view(session, cache, row)
+    if row.post_test_required and view is None:
+        message = _(
+            "Kursus kelas ini tidak lagi tersedia, sehingga post-test tidak dapat diperiksa."
+        )
+        return _manage_page(request, session, user, row, error=message)
     if row.status == "scheduled" and not confirm.is_confirmed(konfirmasi):
         # Finalising issues certificates and credits JP: it cannot be undone in one click.
-        qualifying, others = roll.finalise_preview(
-            session, row, settings.class_min_attendance_percent
+        qualifying, others, awaiting = finalise.finalise_preview(
+            session, row, settings.class_min_attendance_percent, view
         )
+        consequence = _(
+            "{n} peserta mendapat {jp} JP dan sertifikat; {m} peserta lainnya tidak "
+            "memenuhi syarat kehadiran. Setelah difinalkan, presensi tidak dapat diubah."
+        ).format(n=qualifying, jp=row.jp, m=others)
+        if row.post_test_required:
+            consequence += " " + _(
+                "{k} peserta hadir belum lulus post-test: mereka mendapat JP setelah lulus."
+            ).format(k=awaiting)
         return confirm.confirmation_page(
             request,
             title=_("Finalkan kelas {title}?").format(title=row.title),
-            consequence=_(
-                "{n} peserta mendapat {jp} JP dan sertifikat; {m} peserta lainnya tidak "
-                "memenuhi syarat kehadiran. Setelah difinalkan, presensi tidak dapat diubah."
-            ).format(n=qualifying, jp=row.jp, m=others),
+            consequence=consequence,
             confirm_label=_("Ya, finalkan dan catat JP"),
             cancel_url=_manage_url(request, row),
         )
     try:
-        roll.finalise(
+        finalise.finalise(
             session, row, actor_id=user.id, now=utcnow(),
-            min_percent=settings.class_min_attendance_percent,
+            min_percent=settings.class_min_attendance_percent, view=view,
         )  # fmt: skip
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "difinalkan"), 303)
+
+
+@router.post("/{class_id}/pelatih", name="class_trainer", dependencies=[CsrfChecked])
+def class_trainer(
+    request: Request, session: SessionDep, user: HRUser, row: FoundClass,
+    trainer_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:  # fmt: skip
+    """HR names the session's responsible trainer (empty: none, HR manages it alone)."""
+    typed = trainer_id.strip()
+    if typed and not typed.isdigit():
+        return _manage_page(
+            request,
+            session,
+            user,
+            row,
+            error=_("Pilih pengguna aktif yang memiliki peran pelatih."),
+        )
+    try:
+        owner.change_trainer(session, row, int(typed) if typed else None, actor_id=user.id)
+    except ClassRuleError as exc:
+        return _manage_page(request, session, user, row, error=str(exc))
+    return RedirectResponse(_manage_url(request, row, "pelatih"), 303)

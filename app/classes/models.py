@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -45,11 +54,20 @@ class ClassSession(Base):
     registration: Mapped[str] = mapped_column(String(10), default="open")
     # Minutes after the start an arrival is still on time; None: the setting.
     late_after_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The session delivers a course with a final test, and credits only attendees who pass
+    # it (app.classes.post_test).
+    post_test_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(10), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(String(300), default=None)
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    # The responsible trainer: with HR (and admins) the only one who may manage the session
+    # (app.classes.owner). The scheduling trainer by default; HR may change it, or leave it
+    # empty (then only HR manages).
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -83,3 +101,6 @@ class ClassRegistration(Base):
     marked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # Finalised with the attendance qualifying, credited once the course's final test (the
+    # session's post-test) is passed (app.classes.post_test).
+    awaits_post_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
-from app.classes import attendance, ics, listing, roll, service
+from app.classes import attendance, ics, listing, owner, post_test, roll, service
 from app.classes.models import ClassRegistration, ClassSession
 from app.classes.service import ClassRuleError
 from app.content.models import Course
@@ -63,13 +63,18 @@ def _calendar(request: Request, rows: list[ClassSession], name: str, filename: s
 
 @router.get("", name="class_list")
 def class_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    lines = listing.upcoming(session, utcnow(), user.id)
     return render(
         request,
         "classes/list.html",
         {
-            "lines": listing.upcoming(session, utcnow(), user.id),
+            "lines": lines,
             "mine": listing.for_learner(session, user.id, utcnow()),
-            "can_manage": user.has_role(Role.TRAINER, Role.HR, Role.ADMIN),
+            "can_schedule": user.has_role(Role.TRAINER, Role.HR, Role.ADMIN),
+            # Which sessions the viewer manages (HR: all; a trainer: theirs, the others are
+            # read-only for them) and their own id, to mark the ones they are responsible for.
+            "managed": {line.row.id for line in lines if owner.manages(user, line.row)},
+            "user_id": user.id,
         },
     )
 
@@ -93,7 +98,10 @@ def _page(
             "line": line,
             "row": row,
             "course_code": course.code if course else None,
-            "can_manage": user.has_role(Role.TRAINER, Role.HR, Role.ADMIN),
+            "can_manage": owner.manages(user, row),
+            "post_test_open": course is not None
+            and row.post_test_required
+            and post_test.opens_final_test(session, user.id, course.id, utcnow()),
             "notice": request.query_params.get("status"),
             **extra,
         },

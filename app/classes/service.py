@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -47,16 +47,20 @@ class SessionValues:
     capacity: int
     registration: str  # open | assigned
     late_after_minutes: int | None
+    post_test_required: bool = False  # only for a course with a final test (forms.py)
 
 
-def schedule(session: Session, values: SessionValues, *, actor_id: int) -> ClassSession:
-    """Schedule a new session (audited)."""
-    row = ClassSession(**values.__dict__, created_by_id=actor_id)
+def schedule(
+    session: Session, values: SessionValues, *, actor_id: int, trainer_id: int | None = None
+) -> ClassSession:
+    """Schedule a new session (audited); `trainer_id`: its responsible trainer, if any."""
+    row = ClassSession(**values.__dict__, created_by_id=actor_id, trainer_id=trainer_id)
     session.add(row)
     session.flush()
     audit.record(
         session, "class.scheduled", actor_id=actor_id, target_type="class_session",
         target_id=row.id, starts_at=row.starts_at.isoformat(), capacity=row.capacity,
+        trainer_id=trainer_id,
     )  # fmt: skip
     return row
 
@@ -120,21 +124,35 @@ def registration_of(session: Session, session_id: int, user_id: int) -> ClassReg
 
 
 def _lock(session: Session, row: ClassSession) -> None:
-    # Serialise seat-taking per session: two last-seat registrations must not both win.
-    # PostgreSQL locks the row; SQLite has one writer at a time already.
-    session.execute(
-        select(ClassSession.id).where(ClassSession.id == row.id).with_for_update()
-    ).first()
+    """Serialise seat-taking per session, then reload the row (status, capacity) as it is now.
+
+    Two last-seat registrations must not both count a free seat. PostgreSQL locks the row
+    (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE, and its Python driver reads outside
+    any transaction until the first write, so counting first and writing after lets two
+    threads count the same free seat: a no-op UPDATE takes the database's write lock (and the
+    process's writer queue, app.db) before anything is counted.
+    """
+    session.flush()  # the reload below must not drop this transaction's own changes
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(ClassSession)
+            .where(ClassSession.id == row.id)
+            .values(capacity=ClassSession.capacity, updated_at=ClassSession.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(row)
+    else:
+        session.refresh(row, with_for_update=True)
 
 
 def register(
     session: Session, row: ClassSession, user_id: int, *, actor_id: int, source: str = "self"
 ) -> ClassRegistration:
     """Give the person a seat, or a place on the waiting list when the session is full."""
+    _lock(session, row)  # first: the status and capacity checked are the current ones
     _require_open(row)
     if source == "self" and row.registration != "open":
         raise ClassRuleError(_("Pendaftaran kelas ini melalui penugasan oleh pelatih atau BKPSDM."))
-    _lock(session, row)
     existing = registration_of(session, row.id, user_id)
     if existing is not None and existing.status != CANCELLED:
         return existing
@@ -154,8 +172,8 @@ def register(
 
 def unregister(session: Session, row: ClassSession, user_id: int, *, actor_id: int) -> None:
     """Cancel the person's registration; the first on the waiting list takes the seat."""
-    _require_open(row)
     _lock(session, row)
+    _require_open(row)
     existing = registration_of(session, row.id, user_id)
     if existing is None or existing.status == CANCELLED:
         raise ClassRuleError(_("Anda tidak terdaftar di kelas ini."))

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from app.classes import manage_routes, routes
+from app.classes import code_routes, manage_routes, routes
 
-routers: list[APIRouter] = [manage_routes.router, routes.router]
+routers: list[APIRouter] = [manage_routes.router, code_routes.router, routes.router]

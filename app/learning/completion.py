@@ -52,13 +52,9 @@ def try_complete(
     state = progress.course_progress(session, user.id, view)
     if not state.all_modules_done:
         return None
-    attempts = quizzes.attempts_for(session, user.id, view.course_id, FINAL_TEST_KEY)
-    counted = score_policy.counted_attempt(attempts, view.score_policy)
-    if counted is None or counted.score is None:
+    final_score = passed_final_score(session, user.id, view)
+    if final_score is None:
         return None
-    if not score_policy.passed(counted.score, view.passing_score):
-        return None
-    final_score = grading.score_percent(counted.score)
     started = session.scalar(
         select(ModuleProgress.first_opened_at)
         .where(ModuleProgress.user_id == user.id, ModuleProgress.course_id == view.course_id)
@@ -97,6 +93,18 @@ def try_complete(
         )
         issue_certificate(session, completion, user, view)
     return completion
+
+
+def passed_final_score(session: Session, user_id: int, view: CourseView) -> int | None:
+    """The learner's counted final-test score in whole percent if it passes the course, else
+    None (also the post-test of a class delivering the course: app.classes.post_test)."""
+    attempts = quizzes.attempts_for(session, user_id, view.course_id, FINAL_TEST_KEY)
+    counted = score_policy.counted_attempt(attempts, view.score_policy)
+    if counted is None or counted.score is None:
+        return None
+    if not score_policy.passed(counted.score, view.passing_score):
+        return None
+    return grading.score_percent(counted.score)
 
 
 # The random part of a certificate number: 14 characters of a 32-letter alphabet, 70 random

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.classes import post_test
 from app.content.catalog import Catalog, CourseView
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
+from app.db import utcnow
 from app.learning import completion as completion_service
 from app.learning import course_rules, progress, quizzes, score_policy
 from app.learning.models import Assignment, Certificate, Completion, QuizAttempt
@@ -135,7 +137,11 @@ def quiz_standing(
         passed=final
         and counted is not None
         and score_policy.passed(counted.score, view.passing_score),
-        locked=final and not state.all_modules_done,
+        # The final test waits for every module, unless a class delivered the course and
+        # opens it as its post-test (app.classes.post_test).
+        locked=final
+        and not state.all_modules_done
+        and not post_test.opens_final_test(session, user_id, view.course_id, utcnow()),
         closed=key == PRETEST_KEY and state.any_opened,
         pretest_first=key == PRETEST_KEY
         and course_rules.pretest_pending(session, user_id, view, state.any_opened),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.viewer import Viewer
+from app.classes import finalise, post_test
 from app.content.catalog import ContentCache, ModuleSummary, QuizSummary
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.content.routes import (
@@ -301,13 +302,19 @@ def quiz_start(
 ) -> Response:
     enrolment.ensure_enrolled(session, user.id, ctx.view, cache.catalog(session))
     state = progress.course_progress(session, user.id, ctx.view)
+    now = utcnow()
     attempt = quizzes.start_attempt(
         session,
         user_id=user.id,
         view=ctx.view,
         key=key,
-        now=utcnow(),
-        all_modules_done=state.all_modules_done,
+        now=now,
+        # A class that delivered the course opens its final test as the post-test.
+        all_modules_done=state.all_modules_done
+        or (
+            key == FINAL_TEST_KEY
+            and post_test.opens_final_test(session, user.id, ctx.view.course_id, now)
+        ),
         modules_opened=state.any_opened,
     )
     return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
@@ -450,5 +457,8 @@ def quiz_submit(
             )
     accepted = quizzes.submit_attempt(session, attempt, spec, answers, utcnow())
     if accepted and key == FINAL_TEST_KEY:
+        # A class awaiting this post-test is credited first (its completion keeps the
+        # session); the course is then complete already and try_complete adds nothing.
+        finalise.credit_post_test(session, user.id, ctx.view, utcnow())
         completion_service.try_complete(session, user, ctx.view, utcnow())
     return RedirectResponse(f"{ctx.base}/tes/{key}/{number}", 303)

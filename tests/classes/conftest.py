@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
-from app.classes import roll, service
+from app.classes import finalise, roll, service
 from app.classes.models import ClassSession
 from app.learning.models import Certificate, Completion
 from tests.factories import make_user
@@ -65,7 +65,7 @@ def finalise_present(
     for person in people:
         service.register(session, row, person.id, actor_id=person.id, source="assigned")
         roll.mark(session, row, person.id, "present", minutes=None, actor_id=trainer.id)
-    roll.finalise(session, row, actor_id=trainer.id, now=row.ends_at, min_percent=75)
+    finalise.finalise(session, row, actor_id=trainer.id, now=row.ends_at, min_percent=75)
     session.commit()
     return [_class_certificate(session, row, person) for person in people]
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
-from app.classes import roll
+from app.classes import finalise
 from app.classes.models import ClassSession
 from app.content.models import Course
 from app.learning import certificate_snapshot, credited, jp
@@ -79,7 +79,7 @@ def test_hr_reissues_a_stand_alone_class_certificate_from_the_class_as_it_was_fi
     assert new.snapshot is not None and old.snapshot is not None
     printed = certificate_snapshot.from_json(new.snapshot)
     was = certificate_snapshot.from_json(old.snapshot)
-    assert printed.learning_mode == roll.CLASS_LEARNING_MODE == was.learning_mode
+    assert printed.learning_mode == finalise.CLASS_LEARNING_MODE == was.learning_mode
     assert (printed.started_on, printed.completed_on) == (date(2026, 12, 7), date(2026, 12, 7))
     assert (printed.course_title, printed.jp, printed.modules) == (was.course_title, 5, ())
     assert printed.full_name == "Nur Aisyah Lamarauna" and printed.number == new.number
@@ -115,7 +115,7 @@ def test_hr_reissues_the_certificate_of_a_course_delivered_in_class(
     # The class certificate stays a class certificate (not the online course's print).
     assert (new.course_code, new.course_title, new.jp) == (f"KELAS-{row.id}", row.title, 6)
     assert new.snapshot is not None
-    assert new.snapshot["learning_mode"] == roll.CLASS_LEARNING_MODE
+    assert new.snapshot["learning_mode"] == finalise.CLASS_LEARNING_MODE
     assert credited.jp_by_user(session, 2026, [person.id]) == {person.id: 6}
     assert _export_numbers(session, person) == ([new.number], [new.number])
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.classes import attendance, roll, service
+from app.classes import attendance, finalise, roll, service
 from app.classes.models import ClassSession
 from app.classes.service import ClassRuleError
 from app.content.models import Course
@@ -175,7 +175,7 @@ def test_finalise_credits_present_and_enough_partial_once_with_a_certificate(
     roll.mark(session, row, learners[2].id, "partial", minutes=60, actor_id=trainer.id)  # 50 %
     roll.mark(session, row, learners[3].id, "absent", minutes=None, actor_id=trainer.id)
     end = NOW + timedelta(hours=2, minutes=5)
-    result = roll.finalise(session, row, actor_id=trainer.id, now=end, min_percent=75)
+    result = finalise.finalise(session, row, actor_id=trainer.id, now=end, min_percent=75)
     assert sorted(result.credited) == sorted([learners[0].id, learners[1].id])
     assert sorted(result.not_qualified) == sorted([learners[2].id, learners[3].id])
     done = session.scalars(select(Completion).where(Completion.class_session_id == row.id)).all()
@@ -205,7 +205,7 @@ def test_finalise_credits_present_and_enough_partial_once_with_a_certificate(
     assert {p.user_id: p.lentera_jp for p in people}[learners[1].id] == 6
     # Finalising again is refused: the JP is credited exactly once.
     with pytest.raises(ClassRuleError, match="terjadwal"):
-        roll.finalise(session, row, actor_id=trainer.id, now=end, min_percent=75)
+        finalise.finalise(session, row, actor_id=trainer.id, now=end, min_percent=75)
     assert credited.jp_by_user(session, 2026, [learners[0].id])[learners[0].id] == 6
 
 
@@ -214,7 +214,9 @@ def test_a_finalised_roll_cannot_be_changed(
 ) -> None:
     row = make_session()
     _fill(session, row, learners[:1])
-    roll.finalise(session, row, actor_id=trainer.id, now=NOW + timedelta(hours=3), min_percent=75)
+    finalise.finalise(
+        session, row, actor_id=trainer.id, now=NOW + timedelta(hours=3), min_percent=75
+    )
     with pytest.raises(ClassRuleError):
         roll.mark(session, row, learners[0].id, "present", minutes=None, actor_id=trainer.id)
     with pytest.raises(ClassRuleError, match="difinalkan"):
@@ -235,7 +237,7 @@ def test_finalise_before_the_start_is_refused(
 ) -> None:
     row = make_session()
     with pytest.raises(ClassRuleError, match="belum dimulai"):
-        roll.finalise(
+        finalise.finalise(
             session, row, actor_id=trainer.id, now=NOW - timedelta(minutes=1), min_percent=75
         )
 
@@ -256,7 +258,7 @@ def test_a_session_of_a_course_completes_the_course_but_never_twice(
     _fill(session, row, learners[:2])
     for person in learners[:2]:
         roll.mark(session, row, person.id, "present", minutes=None, actor_id=trainer.id)
-    result = roll.finalise(
+    result = finalise.finalise(
         session, row, actor_id=trainer.id, now=NOW + timedelta(hours=2), min_percent=75
     )
     assert result.credited == [learners[0].id]
