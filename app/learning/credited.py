@@ -248,7 +248,12 @@ def _per_person(
 def completed_in(year: int | Window) -> ColumnElement[bool]:
     """Completions made in local calendar `year`, or in a window."""
     window = year if isinstance(year, Window) else window_for(year)
-    start, end = window.bounds
+    return completed_between(*window.bounds)
+
+
+def completed_between(start: Any, end: Any) -> ColumnElement[bool]:
+    """Completions made from `start` up to `end` (a window's UTC `bounds`, or bound parameters
+    of a statement built once: see `app.learning.jp`)."""
     return and_(Completion.completed_at >= start, Completion.completed_at < end)
 
 
@@ -261,10 +266,16 @@ def completed_in_person_window(year: int, starts: Sequence[date]) -> ColumnEleme
 def external_credited_in(year: int | Window) -> ColumnElement[bool]:
     """External learning verified by HR that ended in calendar `year`, or in a window."""
     window = year if isinstance(year, Window) else window_for(year)
+    return external_credited_between(window.starts_on, window.ends_on)
+
+
+def external_credited_between(starts_on: Any, ends_on: Any) -> ColumnElement[bool]:
+    """Verified external learning that ended from `starts_on` up to `ends_on` (dates, or bound
+    parameters of a statement built once)."""
     return and_(
         ExternalLearning.status == "verified",
-        ExternalLearning.end_on >= window.starts_on,
-        ExternalLearning.end_on < window.ends_on,
+        ExternalLearning.end_on >= starts_on,
+        ExternalLearning.end_on < ends_on,
     )
 
 
