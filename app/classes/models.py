@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -46,6 +55,9 @@ class ClassSession(Base):
     # Minutes after the start an arrival is still on time; None: the setting.
     late_after_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    # A stand-alone class's observable behaviours (the level 3 checklist, like a course's
+    # `perilaku_diamati`); None: no checklist. A class of a course uses the course's.
+    observed_behaviours: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     cancel_reason: Mapped[str | None] = mapped_column(String(300), default=None)
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(

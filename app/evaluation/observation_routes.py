@@ -1,6 +1,7 @@
 """Observation checklist and follow-up interview pages, for trainers, HR and supervisors.
 
-`/pengamatan` lists the completions the viewer may observe (a course's with `?kursus=CODE`);
+`/pengamatan` lists the completions the viewer may observe (a course's with `?kursus=CODE`, a
+class's with `?kursus=KELAS-12`; a class's roll links each attendee's page);
 `/pengamatan/{completion_id}` shows the checklist (the viewer's own observation, editable) and
 the interview notes of that completion, with a form for a new one. Who may open them is
 `observation.capacity`; the learner is refused their own (403).
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.evaluation import observation, observation_schemas, service
+from app.evaluation import observation, observation_listing, observation_schemas, service
 from app.evaluation.observation import Target
 from app.evaluation.routes import PostedFields, _first
 from app.evaluation.schemas import InvalidInput
@@ -39,7 +40,7 @@ def observation_list(
     kursus: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     code = kursus.strip().upper() or None
-    rows = observation.observable_completions(session, user, code)
+    rows = observation_listing.observable_completions(session, user, code)
     return render(
         request,
         "evaluation/observation_list.html",
@@ -77,7 +78,7 @@ def _page(
         "obs_errors": {},
         "int_values": {"interviewed_on": today.isoformat()},
         "int_errors": {},
-        "interviews": observation.interviews(session, t.course_id, t.learner_id),
+        "interviews": observation.interviews(session, t.completion_id),
     }
     context.update(extra)
     return render(request, "evaluation/observation.html", context, status_code=status_code)

@@ -1,0 +1,124 @@
+"""observation per completion
+
+Observations and follow-up interviews are keyed on the completion instead of the course, so a
+class attended can be observed like a course completed (a stand-alone class has no course):
+`completion_id` is filled from the learner's completion of the course, the course column goes
+(one observation per observer and completion). A stand-alone class gets its own observable
+behaviours (`class_sessions.observed_behaviours`, NULL: no checklist).
+
+Downgrading deletes observations and interviews of stand-alone classes: the older schema
+cannot hold them without a course.
+
+Revision ID: 0025
+Revises: 0024
+Create Date: 2026-12-07 00:25:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0025"
+down_revision: str | None = "0024"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("observations", "follow_up_interviews")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("class_sessions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("observed_behaviours", sa.JSON(), nullable=True))
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("completion_id", sa.Integer(), nullable=True))
+        # Every observation was of a credited completion of the course: there is one.
+        op.execute(
+            f"UPDATE {table} SET completion_id = (SELECT completions.id FROM completions "  # noqa: S608 - constant names
+            f"WHERE completions.user_id = {table}.user_id "
+            f"AND completions.course_id = {table}.course_id)"
+        )
+    with op.batch_alter_table("observations", schema=None) as batch_op:
+        batch_op.alter_column("completion_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_constraint("uq_observations_user_id", type_="unique")
+        batch_op.drop_index(batch_op.f("ix_observations_course_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_observations_course_id_courses"), type_="foreignkey"
+        )
+        batch_op.drop_column("course_id")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_observations_completion_id_completions"),
+            "completions",
+            ["completion_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_observations_completion_id"), ["completion_id", "observer_id"]
+        )
+    with op.batch_alter_table("follow_up_interviews", schema=None) as batch_op:
+        batch_op.alter_column("completion_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_index(batch_op.f("ix_follow_up_interviews_course_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_follow_up_interviews_course_id_courses"), type_="foreignkey"
+        )
+        batch_op.drop_column("course_id")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_follow_up_interviews_completion_id_completions"),
+            "completions",
+            ["completion_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_index(
+            batch_op.f("ix_follow_up_interviews_completion_id"), ["completion_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("course_id", sa.Integer(), nullable=True))
+        op.execute(
+            f"UPDATE {table} SET course_id = (SELECT completions.course_id FROM completions "  # noqa: S608 - constant names
+            f"WHERE completions.id = {table}.completion_id)"
+        )
+        op.execute(f"DELETE FROM {table} WHERE course_id IS NULL")  # noqa: S608
+    with op.batch_alter_table("follow_up_interviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_follow_up_interviews_completion_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_follow_up_interviews_completion_id_completions"), type_="foreignkey"
+        )
+        batch_op.drop_column("completion_id")
+        batch_op.alter_column("course_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_follow_up_interviews_course_id_courses"),
+            "courses",
+            ["course_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_index(
+            batch_op.f("ix_follow_up_interviews_course_id"), ["course_id"], unique=False
+        )
+    with op.batch_alter_table("observations", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_observations_completion_id"), type_="unique")
+        batch_op.drop_constraint(
+            batch_op.f("fk_observations_completion_id_completions"), type_="foreignkey"
+        )
+        batch_op.drop_column("completion_id")
+        batch_op.alter_column("course_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_observations_course_id_courses"),
+            "courses",
+            ["course_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint(
+            "uq_observations_user_id", ["user_id", "course_id", "observer_id"]
+        )
+        batch_op.create_index(batch_op.f("ix_observations_course_id"), ["course_id"], unique=False)
+    with op.batch_alter_table("class_sessions", schema=None) as batch_op:
+        batch_op.drop_column("observed_behaviours")
