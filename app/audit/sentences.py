@@ -254,6 +254,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
         _("{actor} menjadwalkan kelas #{target} ({capacity} kursi)"), e
     ),
     "class.edited": lambda e: _fill(_("{actor} mengubah kelas #{target}"), e),
+    "class.behaviours_set": lambda e: _fill(
+        _("{actor} menetapkan {count} perilaku yang diamati untuk kelas #{target}"), e
+    ),
     "class.cancelled": lambda e: _fill(_("{actor} membatalkan kelas #{target}: {reason}"), e),
     "class.registered": lambda e: _fill(_("{actor} mendaftarkan {person} di kelas #{target}"), e),
     "class.unregistered": lambda e: _fill(

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Unit, User
 from app.classes.models import ClassRegistration, ClassSession
 from app.classes.service import CANCELLED, REGISTERED, WAITING
+from app.learning.models import Completion
 
 # A session stays listed as upcoming until this long after its end (a long day).
 LISTED_AFTER_END = timedelta(hours=12)
@@ -115,3 +116,24 @@ def roll(session: Session, session_id: int) -> list[RollLine]:
         )
     ).all()
     return [RollLine(reg, nip, name, unit) for reg, nip, name, unit in rows]
+
+
+def completions(session: Session, row: ClassSession) -> dict[int, int]:
+    """{user id: completion id} of the session's attendees: the completion the session
+    recorded, or, for a class of a course, the attendee's earlier completion of the course
+    (attending did not credit it twice). One query."""
+    seated = select(ClassRegistration.user_id).where(
+        ClassRegistration.session_id == row.id, ClassRegistration.status == REGISTERED
+    )
+    of_course = (
+        and_(Completion.course_id == row.course_id, Completion.user_id.in_(seated))
+        if row.course_id is not None
+        else None
+    )
+    condition = Completion.class_session_id == row.id
+    found = session.execute(
+        select(Completion.user_id, Completion.id).where(
+            or_(condition, of_course) if of_course is not None else condition
+        )
+    )
+    return {user_id: completion_id for user_id, completion_id in found}

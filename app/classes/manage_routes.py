@@ -1,5 +1,7 @@
 """The trainer's and HR's class pages: scheduling and editing, the roll (marking by hand,
-adding people by NIP), the attendance-code screen, cancelling and finalising."""
+adding people by NIP), the attendance-code screen, cancelling and finalising; once finalised,
+the roll links each credited attendee's observation page (app/evaluation/observation.py) and
+a stand-alone class's observed behaviours can still be set."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
 from app.classes import attendance, listing, roll, service
-from app.classes.forms import SessionForm, validate
+from app.classes.forms import SessionForm, parse_behaviours, validate
 from app.classes.models import ClassSession
 from app.classes.routes import FoundClass
 from app.classes.service import ClassRuleError
@@ -24,6 +26,7 @@ from app.content.catalog import CourseView
 from app.content.models import Course
 from app.content.routes import Cache
 from app.db import SessionDep, utcnow
+from app.evaluation.observation import can_observe_class
 from app.i18n import gettext as _
 from app.web import confirm
 from app.web.deps import CsrfChecked, require_roles
@@ -33,6 +36,7 @@ router = APIRouter(prefix="/kelas")
 
 Staff = Annotated[Viewer, Depends(require_roles(Role.TRAINER, Role.HR))]
 MAX_NIPS = 500
+MAX_BEHAVIOURS_TEXT = 4000  # ten sentences of 200 characters, with room for spaces
 
 
 def _courses(session: Session, cache: Cache) -> dict[str, CourseView]:
@@ -53,10 +57,11 @@ def _read_form(
     capacity: Annotated[str, Form(max_length=6)] = "",
     registration: Annotated[str, Form(max_length=10)] = "open",
     late_minutes: Annotated[str, Form(max_length=4)] = "",
+    behaviours: Annotated[str, Form(max_length=MAX_BEHAVIOURS_TEXT)] = "",
 ) -> SessionForm:
     return SessionForm(
         title, description, course_code, jp, category, day, start, end, place, online_url,
-        capacity, registration, late_minutes,
+        capacity, registration, late_minutes, behaviours,
     )  # fmt: skip
 
 
@@ -122,14 +127,26 @@ def class_update(
 
 
 def _manage_page(
-    request: Request, session: Session, row: ClassSession, *, error: str | None = None
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    row: ClassSession,
+    *,
+    error: str | None = None,
+    behaviours: str | None = None,
 ) -> Response:
+    observable = row.status == "finalised" and can_observe_class(viewer, row)
     return render(
         request,
         "classes/manage.html",
         {
             "row": row,
             "roll": listing.roll(session, row.id),
+            # Each credited attendee's completion, for the observation links.
+            "completions": listing.completions(session, row) if observable else {},
+            "behaviours": "\n".join(row.observed_behaviours or ())
+            if behaviours is None
+            else behaviours,
             "taken": service.seats_taken(session, row.id),
             "minutes": attendance.session_minutes(row.starts_at, row.ends_at),
             "min_percent": request.app.state.settings.class_min_attendance_percent,
@@ -143,7 +160,7 @@ def _manage_page(
 
 @router.get("/{class_id}/kelola", name="class_manage")
 def class_manage(request: Request, session: SessionDep, user: Staff, row: FoundClass) -> Response:
-    return _manage_page(request, session, row)
+    return _manage_page(request, session, user, row)
 
 
 def qr_svg(url: str) -> Markup:
@@ -199,7 +216,7 @@ def class_mark(
             actor_id=user.id,
         )  # fmt: skip
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "presensi") + f"#p{user_id}", 303)
 
 
@@ -210,7 +227,9 @@ def class_add_people(
 ) -> Response:  # fmt: skip
     wanted = nips.replace(",", "\n").split()
     if not wanted:
-        return _manage_page(request, session, row, error=_("Tuliskan paling sedikit satu NIP."))
+        return _manage_page(
+            request, session, user, row, error=_("Tuliskan paling sedikit satu NIP.")
+        )
     found = {
         nip: uid
         for nip, uid in session.execute(
@@ -221,13 +240,29 @@ def class_add_people(
     if unknown:
         listed = ", ".join(f"{_('baris')} {line}: {n}" for line, n in unknown[:10])
         message = _("NIP tidak dikenal, belum ada yang ditambahkan: {list}.")
-        return _manage_page(request, session, row, error=message.format(list=listed))
+        return _manage_page(request, session, user, row, error=message.format(list=listed))
     try:
         for nip in wanted:
             service.register(session, row, found[nip], actor_id=user.id, source="assigned")
     except ClassRuleError as exc:  # a cancelled or finalised session: refused before any row
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "ditambahkan"), 303)
+
+
+@router.post("/{class_id}/perilaku", name="class_behaviours", dependencies=[CsrfChecked])
+def class_behaviours(
+    request: Request, session: SessionDep, user: Staff, row: FoundClass,
+    behaviours: Annotated[str, Form(max_length=MAX_BEHAVIOURS_TEXT)] = "",
+) -> Response:  # fmt: skip
+    """A stand-alone class's observed behaviours, also after finalising (observers come later)."""
+    items, problem = parse_behaviours(behaviours)
+    try:
+        if problem:
+            raise ClassRuleError(problem)
+        service.set_behaviours(session, row, items, actor_id=user.id)
+    except ClassRuleError as exc:
+        return _manage_page(request, session, user, row, error=str(exc), behaviours=behaviours)
+    return RedirectResponse(_manage_url(request, row, "perilaku") + "#h-perilaku", 303)
 
 
 @router.post("/{class_id}/batalkan", name="class_cancel", dependencies=[CsrfChecked])
@@ -251,7 +286,7 @@ def class_cancel(
     try:
         service.cancel_session(session, row, actor_id=user.id, reason=reason)
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "dibatalkan"), 303)
 
 
@@ -282,5 +317,5 @@ def class_finalise(
             min_percent=settings.class_min_attendance_percent,
         )  # fmt: skip
     except ClassRuleError as exc:
-        return _manage_page(request, session, row, error=str(exc))
+        return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "difinalkan"), 303)
