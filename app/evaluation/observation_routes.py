@@ -4,7 +4,8 @@
 class's with `?kursus=KELAS-12`; a class's roll links each attendee's page);
 `/pengamatan/{completion_id}` shows the checklist (the viewer's own observation, editable) and
 the interview notes of that completion, with a form for a new one. Who may open them is
-`observation.capacity`; the learner is refused their own (403).
+`observation.capacity`; the learner is refused their own (403), and reads what was observed
+about them at `/riwayat/pengamatan/{completion_id}` (their own completions only, else 404).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.evaluation import observation, observation_listing, observation_schemas, service
+from app.evaluation import (
+    observation,
+    observation_learner,
+    observation_listing,
+    observation_schemas,
+    service,
+)
 from app.evaluation.observation import Target
 from app.evaluation.routes import PostedFields, _first
 from app.evaluation.schemas import InvalidInput
@@ -148,3 +155,22 @@ def interview_submit(
             status_code=400,
         )
     return _redirect(request, completion_id, "wawancara", "h-wawancara")
+
+
+@router.get("/riwayat/pengamatan/{completion_id}", name="my_observations")
+def my_observations(
+    request: Request, session: SessionDep, user: CurrentUser, completion_id: PathId
+) -> Response:
+    """The learner's own observations and interviews of one completion (read only)."""
+    return render(
+        request,
+        "evaluation/my_observations.html",
+        {
+            "view": observation_learner.details(session, user.id, completion_id),
+            "levels": observation_schemas.level_labels(),
+            "roles": observation_learner.role_labels(),
+            "interviewees": observation_schemas.interviewee_labels(),
+            "average_text": observation_learner.average_text,
+            "long_date": service.long_date,
+        },
+    )

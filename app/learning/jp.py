@@ -44,6 +44,7 @@ class RecordEntryView:
     revoked_on: date | None = None  # local date of the revocation
     revoke_reason: str | None = None
     external_id: int | None = None
+    completion_id: int | None = None  # Lentera only
 
     @property
     def credited_jp(self) -> int:
@@ -104,6 +105,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
             certificate.revoked_at,
             certificate.revoke_reason,
             certificate.course_title,
+            Completion.id,
         )
         # Outer: a stand-alone class session's completion has no course (its certificate
         # gives the title and category).
@@ -122,6 +124,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
     for row in session.execute(query):
         (completed_at, jp, score, code, title, category, number, revoked_at, reason) = row[:9]
         cert_title: str | None = row[9]
+        completion_id: int = row[10]
         entries.append(
             RecordEntryView(
                 source="lentera",
@@ -137,6 +140,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
                 certificate_revoked=revoked_at is not None,
                 revoked_on=clock.local_date(revoked_at) if revoked_at is not None else None,
                 revoke_reason=reason,
+                completion_id=completion_id,
             )
         )
     return entries
