@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -30,9 +31,7 @@ from tests.evaluation.test_observation_classes import (
 PAGE_BUDGET = 14 * 1024
 
 
-def _short(day: object) -> str:
-    from babel.dates import format_date
-
+def _short(day: date) -> str:
     return format_date(day, "d MMM y", locale="id")
 
 
