@@ -58,7 +58,11 @@ def finalised_class(
     roll.mark(session, row, learner.id, "present", minutes=None, actor_id=staff.id)
     roll.finalise(session, row, actor_id=staff.id, now=utcnow(), min_percent=75)
     session.commit()
-    done = session.scalar(select(Completion).where(Completion.user_id == learner.id))
+    done = session.scalar(
+        select(Completion).where(
+            Completion.user_id == learner.id, Completion.class_session_id == row.id
+        )
+    )
     assert done is not None
     return row, done
 

@@ -8,17 +8,20 @@ import io
 import json
 import zipfile
 from datetime import date, timedelta
+from typing import Any
 
 from babel.dates import format_date
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
 from app.config import Settings
 from app.content.models import Course
 from app.db import utcnow
-from app.evaluation.models import ActionPlan
+from app.evaluation.models import ActionPlan, FollowUpInterview, Observation, ObservationRating
 from app.evaluation.service import local_today
+from app.learning.models import Completion
 from app.privacy import service as privacy
 from tests.evaluation.conftest import complete, learner_user, post, sign_in
 from tests.evaluation.test_observation_classes import (
@@ -147,3 +150,65 @@ def test_the_personal_data_export_holds_observations_and_interviews_of_a_class(
     [interview] = document["follow_up_interviews"]
     assert interview["subject"] == f"KELAS-{row.id}"
     assert interview["skills_applied"].startswith("Menyapa setiap warga")
+
+
+def _observe(session: Session, done: Completion, observer: User, levels: list[int]) -> None:
+    row = Observation(
+        user_id=done.user_id, completion_id=done.id, observer_id=observer.id,
+        observer_role="hr", observed_on=local_today(Settings()),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    session.add_all(
+        ObservationRating(observation_id=row.id, position=n, behaviour=f"Perilaku {n}", level=lvl)
+        for n, lvl in enumerate(levels, start=1)
+    )
+    session.add(
+        FollowUpInterview(
+            user_id=done.user_id, completion_id=done.id, interviewer_id=observer.id,
+            interviewer_role="hr", interviewed_on=row.observed_on, interviewee="learner",
+            skills_applied="Daftar periksa di loket.",
+        )
+    )  # fmt: skip
+    session.commit()
+
+
+def test_the_record_costs_the_same_statements_however_many_observed_completions(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    connection: Connection,
+    learner: User,
+    course: Course,
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "auth_generation" not in args[2] and "auth_sessions" not in args[2]:
+            statements.append(args[2])
+
+    codes = list(session.scalars(select(Course.code).order_by(Course.code)))  # demo courses
+    courses = {c.code: c for c in session.scalars(select(Course))}
+    hr = learner_user(session, roles={Role.HR})
+    at = utcnow() - timedelta(days=2)
+    _observe(session, complete(session, learner, courses[codes[0]], at=at), hr, [3, 4])
+    sign_in(client, session, settings, learner)
+    client.get("/riwayat")  # warm: the first request may load caches
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        assert client.get("/riwayat").status_code == 200
+        one = len(statements)
+        for code in codes[1:3]:
+            done = complete(session, learner, courses[code], at=at)
+            _observe(session, done, hr, [2, 2])
+            _observe(session, done, learner_user(session, roles={Role.HR}), [4, 4])
+        _row, attended = finalised_class(session, learner)
+        _observe(session, attended, hr, [1, 2])
+        statements.clear()
+        record = client.get("/riwayat")
+        many = len(statements)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert record.text.count('href="/riwayat/pengamatan/') == 4
+    assert "(2 pengamatan)" in record.text
+    assert many == one, statements
