@@ -24,7 +24,8 @@ on each rating; a course or class without them has no checklist (no generic list
 over behaviours nobody derived from the objectives would mean nothing), but interviews work.
 Interviews are events, several per completion, kept as written.
 
-Services never commit; audit details carry ids and levels, never the free text.
+Services never commit; audit details carry ids and levels, never the free text. What the
+pages read back (the observer's own checklist, interview notes) is `observation_reads.py`.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.models import Role, Unit, User
@@ -186,38 +187,6 @@ def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
     )
 
 
-@dataclass(frozen=True)
-class ObservationView:
-    id: int
-    observed_on: date
-    note: str | None
-    ratings: tuple[tuple[str, int], ...]  # (behaviour, level), in order
-    updated_at: datetime
-
-
-def own_observation(session: Session, observer_id: int, t: Target) -> ObservationView | None:
-    """The observer's own observation of this completion, if they filled one."""
-    observation = session.scalar(
-        select(Observation).where(
-            Observation.completion_id == t.completion_id, Observation.observer_id == observer_id
-        )
-    )
-    if observation is None:
-        return None
-    ratings = session.execute(
-        select(ObservationRating.behaviour, ObservationRating.level)
-        .where(ObservationRating.observation_id == observation.id)
-        .order_by(ObservationRating.position)
-    ).all()
-    return ObservationView(
-        observation.id,
-        observation.observed_on,
-        observation.note,
-        tuple((behaviour, level) for behaviour, level in ratings),
-        observation.updated_at,
-    )
-
-
 def _check_date(value: date, t: Target, field: str, label: str) -> None:
     if value < clock.local_date(t.completed_at):
         raise InvalidInput(
@@ -334,67 +303,6 @@ def record_interview(session: Session, viewer: Viewer, t: Target, data: Intervie
         interviewed_on=data.interviewed_on.isoformat(),
     )
     return interview.id
-
-
-@dataclass(frozen=True)
-class InterviewView:
-    interviewed_on: date
-    interviewee: str
-    skills_applied: str
-    obstacles: str | None
-    support_needed: str | None
-    note: str | None
-    interviewer_name: str | None
-    interviewer_role: str
-    learner_name: str | None  # None where the reader may not see names
-    created_at: datetime
-
-
-def _interview_query() -> Select[*tuple[Any, ...]]:
-    interviewer = aliased(User)
-    return (
-        select(
-            FollowUpInterview.interviewed_on,
-            FollowUpInterview.interviewee,
-            FollowUpInterview.skills_applied,
-            FollowUpInterview.obstacles,
-            FollowUpInterview.support_needed,
-            FollowUpInterview.note,
-            interviewer.full_name,
-            FollowUpInterview.interviewer_role,
-            User.full_name,
-            FollowUpInterview.created_at,
-        )
-        .join(User, User.id == FollowUpInterview.user_id)
-        .outerjoin(interviewer, interviewer.id == FollowUpInterview.interviewer_id)
-        .order_by(
-            FollowUpInterview.interviewed_on.desc(),
-            FollowUpInterview.created_at.desc(),
-            FollowUpInterview.id.desc(),
-        )
-    )
-
-
-def interviews(session: Session, completion_id: int) -> list[InterviewView]:
-    """Interview notes of one completion, newest first."""
-    query = _interview_query().where(FollowUpInterview.completion_id == completion_id)
-    return [InterviewView(*row) for row in session.execute(query)]
-
-
-def latest_interviews(
-    session: Session, of: ColumnElement[bool], limit: int
-) -> tuple[list[InterviewView], int]:
-    """The `limit` latest interview notes about the completions matching `of` (a condition on
-    `Completion`, e.g. its course) and how many there are, in one query."""
-    total = func.count().over().label("total")
-    query = (
-        _interview_query()
-        .add_columns(total)
-        .join(Completion, Completion.id == FollowUpInterview.completion_id)
-        .where(of)
-    )
-    rows = session.execute(query.limit(limit)).all()
-    return [InterviewView(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 def supervised_count(session: Session, nip: str) -> int:

@@ -24,9 +24,9 @@ from app.accounts.models import User
 from app.classes.models import ClassSession
 from app.content.models import Course, CourseVersion
 from app.errors import NotFound
-from app.evaluation import observation
+from app.evaluation import observation_reads
 from app.evaluation.models import FollowUpInterview, Observation, ObservationRating
-from app.evaluation.observation import InterviewView
+from app.evaluation.observation_reads import InterviewView
 from app.i18n import gettext as _
 from app.learning.models import Completion
 
@@ -181,5 +181,5 @@ def details(session: Session, learner_id: int, completion_id: int) -> LearnerObs
             )
             for o, name in observations
         ),
-        interviews=tuple(observation.interviews(session, completion_id)),
+        interviews=tuple(observation_reads.interviews(session, completion_id)),
     )

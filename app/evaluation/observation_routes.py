@@ -20,6 +20,7 @@ from app.evaluation import (
     observation,
     observation_learner,
     observation_listing,
+    observation_reads,
     observation_schemas,
     service,
 )
@@ -65,7 +66,7 @@ def _page(
     **extra: Any,
 ) -> Response:
     today = service.local_today(request.app.state.settings)
-    own = observation.own_observation(session, user.id, t)
+    own = observation_reads.own_observation(session, user.id, t)
     levels = dict(enumerate((level for _b, level in own.ratings), start=1)) if own else {}
     context: dict[str, Any] = {
         "target": t,
@@ -85,7 +86,7 @@ def _page(
         "obs_errors": {},
         "int_values": {"interviewed_on": today.isoformat()},
         "int_errors": {},
-        "interviews": observation.interviews(session, t.completion_id),
+        "interviews": observation_reads.interviews(session, t.completion_id),
     }
     context.update(extra)
     return render(request, "evaluation/observation.html", context, status_code=status_code)

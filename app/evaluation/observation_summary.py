@@ -27,9 +27,9 @@ from sqlalchemy import ColumnElement, and_, distinct, exists, func, literal, sel
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.evaluation import observation
+from app.evaluation import observation_reads
 from app.evaluation.models import FollowUpInterview, Observation, ObservationRating
-from app.evaluation.observation import InterviewView
+from app.evaluation.observation_reads import InterviewView
 from app.evaluation.observation_schemas import APPLIED_LEVEL, LEVELS
 from app.learning.models import Completion
 
@@ -235,7 +235,7 @@ def observation_summary(
     figures = observation_figures(
         session, course_id=course_id, current_behaviours={subject: current_behaviours}
     ).get(subject) or empty(current_behaviours)
-    latest, _total = observation.latest_interviews(
+    latest, _total = observation_reads.latest_interviews(
         session, Completion.course_id == course_id, LATEST_INTERVIEWS
     )
     if not with_names:

@@ -3,6 +3,7 @@ learner's completion of their course; downgrading drops only what a course canno
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from alembic import command
@@ -14,7 +15,7 @@ from app.ops import alembic_config
 NOW = datetime.now(UTC).replace(tzinfo=None)
 
 
-def _run(url: str, *statements: tuple[str, dict[str, object]]) -> None:
+def _run(url: str, *statements: tuple[str, Mapping[str, object]]) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
         for sql, params in statements:
