@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Unit, User
@@ -119,21 +119,10 @@ def roll(session: Session, session_id: int) -> list[RollLine]:
 
 
 def completions(session: Session, row: ClassSession) -> dict[int, int]:
-    """{user id: completion id} of the session's attendees: the completion the session
-    recorded, or, for a class of a course, the attendee's earlier completion of the course
-    (attending did not credit it twice). One query."""
-    seated = select(ClassRegistration.user_id).where(
-        ClassRegistration.session_id == row.id, ClassRegistration.status == REGISTERED
-    )
-    of_course = (
-        and_(Completion.course_id == row.course_id, Completion.user_id.in_(seated))
-        if row.course_id is not None
-        else None
-    )
-    condition = Completion.class_session_id == row.id
+    """{user id: completion id} of the completions the session recorded (its credited
+    attendees). An attendee who had completed the session's course online keeps that
+    completion, which the class did not make: its course's trainers observe it. One query."""
     found = session.execute(
-        select(Completion.user_id, Completion.id).where(
-            or_(condition, of_course) if of_course is not None else condition
-        )
+        select(Completion.user_id, Completion.id).where(Completion.class_session_id == row.id)
     )
     return {user_id: completion_id for user_id, completion_id in found}

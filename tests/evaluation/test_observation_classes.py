@@ -25,7 +25,7 @@ from app.evaluation import observation_summary
 from app.evaluation.models import ActionPlan, FollowUpInterview, Observation, ObservationRating
 from app.evaluation.service import local_today
 from app.learning.models import Completion
-from tests.evaluation.conftest import learner_user, post, sign_in
+from tests.evaluation.conftest import complete, learner_user, post, sign_in
 
 BEHAVIOURS = [
     "Menyapa warga dan menanyakan keperluannya sebelum memeriksa berkas.",
@@ -41,6 +41,24 @@ def finalised_class(
     behaviours: list[str] | None = BEHAVIOURS,
 ) -> tuple[ClassSession, Completion]:
     """A class held three days ago that `learner` attended, finalised (completion issued)."""
+    row = held_class(session, learner, course=course, behaviours=behaviours)
+    done = session.scalar(
+        select(Completion).where(
+            Completion.user_id == learner.id, Completion.class_session_id == row.id
+        )
+    )
+    assert done is not None
+    return row, done
+
+
+def held_class(
+    session: Session,
+    learner: User,
+    *,
+    course: Course | None = None,
+    behaviours: list[str] | None = BEHAVIOURS,
+) -> ClassSession:
+    """A class held three days ago that `learner` attended, finalised."""
     staff = learner_user(session, roles={Role.HR}, full_name="Penjadwal Kelas")
     start = utcnow() - timedelta(days=3)
     row = service.schedule(
@@ -58,13 +76,7 @@ def finalised_class(
     roll.mark(session, row, learner.id, "present", minutes=None, actor_id=staff.id)
     roll.finalise(session, row, actor_id=staff.id, now=utcnow(), min_percent=75)
     session.commit()
-    done = session.scalar(
-        select(Completion).where(
-            Completion.user_id == learner.id, Completion.class_session_id == row.id
-        )
-    )
-    assert done is not None
-    return row, done
+    return row
 
 
 def observation_form(levels: list[int], settings: Settings, **extra: str) -> dict[str, str]:
@@ -214,6 +226,18 @@ def test_a_class_of_a_course_is_observed_on_the_courses_behaviours_and_counts_fo
     )
     summary = observation_summary.observation_summary(session, course.id, behaviours)
     assert (summary.observations, summary.learners_observed, summary.applied_share) == (1, 1, 1.0)
+
+
+def test_an_attendee_who_completed_the_course_online_is_not_linked_from_the_roll(
+    client: TestClient, session: Session, settings: Settings, attendee: User, course: Course
+) -> None:
+    online = complete(session, attendee, course, at=utcnow() - timedelta(days=5))
+    row = held_class(session, attendee, course=course)
+    sign_in(client, session, settings, learner_user(session, roles={Role.TRAINER}))
+    page = client.get(f"/kelas/{row.id}/kelola")
+    assert page.status_code == 200 and "/pengamatan/" not in page.text
+    # The class made no completion: the course's own trainers observe the online one.
+    assert client.get(f"/pengamatan/{online.id}").status_code == 403
 
 
 def test_a_stand_alone_class_without_behaviours_takes_interviews_only(
