@@ -280,6 +280,9 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     ),
     "class.edited": lambda e: _fill(_("{actor} mengubah kelas #{target}"), e),
     "class.trainer_changed": _class_trainer,
+    "class.behaviours_set": lambda e: _fill(
+        _("{actor} menetapkan {count} perilaku yang diamati untuk kelas #{target}"), e
+    ),
     "class.cancelled": lambda e: _fill(_("{actor} membatalkan kelas #{target}: {reason}"), e),
     "class.registered": lambda e: _fill(_("{actor} mendaftarkan {person} di kelas #{target}"), e),
     "class.unregistered": lambda e: _fill(
@@ -341,14 +344,24 @@ BUILDERS: dict[str, Callable[[Event], str]] = {
     "evaluation.supervisor_confirmed": lambda e: _fill(
         _("Atasan mengonfirmasi rencana aksi {target}"), e
     ),
+    # Events since observations are per completion name the course or class (KELAS-12).
     "evaluation.observation_recorded": lambda e: _fill(
-        _("{actor} mengisi pengamatan perilaku {person}"), e
+        _("{actor} mengisi pengamatan perilaku {person} untuk {subject}")
+        if "subject" in e.details
+        else _("{actor} mengisi pengamatan perilaku {person}"),
+        e,
     ),
     "evaluation.observation_updated": lambda e: _fill(
-        _("{actor} mengubah pengamatan perilaku {person}"), e
+        _("{actor} mengubah pengamatan perilaku {person} untuk {subject}")
+        if "subject" in e.details
+        else _("{actor} mengubah pengamatan perilaku {person}"),
+        e,
     ),
     "evaluation.interview_recorded": lambda e: _fill(
-        _("{actor} mencatat wawancara tindak lanjut tentang {person}"), e
+        _("{actor} mencatat wawancara tindak lanjut tentang {person} untuk {subject}")
+        if "subject" in e.details
+        else _("{actor} mencatat wawancara tindak lanjut tentang {person}"),
+        e,
     ),
     "privacy.exported": lambda e: _fill(_("{actor} mengunduh data pribadi {person}"), e),
     "privacy.anonymised": lambda e: _fill(_("{actor} menganonimkan data {person}"), e),

@@ -2,8 +2,12 @@
 
 Dates and times are typed in local time (app.clock, WITA by default) and stored in UTC. A
 session that delivers a course takes the course's JP and category (from its published
-version); a stand-alone pelatihan klasikal needs its own. Only a session of a course with a
-final test may require it as a post-test (app.classes.post_test).
+version); a stand-alone pelatihan klasikal needs its own, and may list the behaviours its
+attendees are observed on afterwards (Kirkpatrick level 3; a course's come from its
+`perilaku_diamati`), one per line, by the same rule as `perilaku_diamati`
+(app/content/format/observed.py: 1 to 10 sentences of 10 to 200 characters, none twice).
+Only a session of a course with a final test may require it as a post-test
+(app.classes.post_test).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from app import clock
 from app.classes.models import ClassSession
 from app.classes.service import CATEGORIES, SessionValues
 from app.content.catalog import CourseView
+from app.content.format.observed import MAX_BEHAVIOURS, MAX_CHARS, MIN_CHARS
 from app.content.format.specs import FINAL_TEST_KEY
 from app.i18n import gettext as _
 
@@ -41,6 +46,7 @@ class SessionForm:
     registration: str = "open"
     late_minutes: str = ""
     post_test: str = ""  # "1": the session requires the course's final test
+    behaviours: str = ""  # one per line (a stand-alone class's observed behaviours)
 
     @classmethod
     def of(cls, row: ClassSession, course_code: str) -> SessionForm:
@@ -53,12 +59,40 @@ class SessionForm:
             registration=row.registration,
             late_minutes="" if row.late_after_minutes is None else str(row.late_after_minutes),
             post_test="1" if row.post_test_required else "",
+            behaviours="\n".join(row.observed_behaviours or ()),
         )  # fmt: skip
 
 
 def _number(text: str, low: int, high: int) -> int | None:
     text = text.strip()
     return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+def parse_behaviours(text: str) -> tuple[list[str] | None, str | None]:
+    """The behaviours typed one per line (spaces tidied, blank lines skipped), None when
+    nothing is typed; or the first problem, in words."""
+    items = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if not items:
+        return None, None
+    if len(items) > MAX_BEHAVIOURS:
+        return None, _(
+            "Daftar perilaku memuat {n} butir; paling banyak {max}. Pilih perilaku yang paling "
+            "penting agar daftar periksa pengamatan tetap singkat."
+        ).format(n=len(items), max=MAX_BEHAVIOURS)
+    seen: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        if not MIN_CHARS <= len(item) <= MAX_CHARS:
+            return None, _(
+                "Perilaku ke-{n} terdiri dari {length} karakter; tulis satu kalimat "
+                "{low} sampai {high} karakter yang menyebut tindakan yang dapat dilihat di "
+                "tempat kerja."
+            ).format(n=number, length=len(item), low=MIN_CHARS, high=MAX_CHARS)
+        if item.casefold() in seen:
+            return None, _(
+                "Perilaku ke-{n} sama dengan perilaku ke-{first}. Hapus salah satunya."
+            ).format(n=number, first=seen[item.casefold()])
+        seen[item.casefold()] = number
+    return items, None
 
 
 def _local(day: date, text: str) -> datetime | None:
@@ -127,6 +161,13 @@ def validate(
             "Post-test hanya untuk kelas sebuah kursus yang memiliki tes akhir: isi kode kursus "
             "itu atau hapus centang post-test."
         )
+    behaviours, problem = parse_behaviours(form.behaviours)
+    if problem:
+        errors["behaviours"] = problem
+    elif behaviours and course is not None:
+        errors["behaviours"] = _(
+            "Kelas sebuah kursus memakai perilaku_diamati kursus itu; kosongkan daftar perilaku."
+        )
     if errors:
         return None, errors
     assert jp is not None and starts_at is not None and ends_at is not None and capacity
@@ -136,4 +177,5 @@ def validate(
         starts_at=starts_at, ends_at=ends_at, place=place[:300], online_url=online_url[:500],
         capacity=capacity, registration=form.registration, late_after_minutes=late,
         post_test_required=post_test,
+        observed_behaviours=behaviours,
     ), {}  # fmt: skip

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Unit, User
 from app.classes.models import ClassRegistration, ClassSession
 from app.classes.service import CANCELLED, REGISTERED, WAITING
+from app.learning.models import Completion
 
 # A session stays listed as upcoming until this long after its end (a long day).
 LISTED_AFTER_END = timedelta(hours=12)
@@ -115,3 +116,13 @@ def roll(session: Session, session_id: int) -> list[RollLine]:
         )
     ).all()
     return [RollLine(reg, nip, name, unit) for reg, nip, name, unit in rows]
+
+
+def completions(session: Session, row: ClassSession) -> dict[int, int]:
+    """{user id: completion id} of the completions the session recorded (its credited
+    attendees). An attendee who had completed the session's course online keeps that
+    completion, which the class did not make: its course's trainers observe it. One query."""
+    found = session.execute(
+        select(Completion.user_id, Completion.id).where(Completion.class_session_id == row.id)
+    )
+    return {user_id: completion_id for user_id, completion_id in found}

@@ -1,6 +1,7 @@
 """The trainer's and HR's class pages: scheduling and editing, the roll (marking by hand,
-adding people by NIP), the attendance-code screen, cancelling and finalising, and HR naming
-the responsible trainer.
+adding people by NIP), cancelling and finalising, and HR naming the responsible trainer;
+once finalised, the roll links each credited attendee's observation page
+(app/evaluation/observation.py) and a stand-alone class's observed behaviours can still be set.
 
 Any trainer may schedule; every page of one session here answers only to those who manage it
 (`ManagedClass`: HR, admins and its responsible trainer, app.classes.owner), others get 403.
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
 from app.classes import attendance, finalise, listing, owner, roll, service
-from app.classes.forms import SessionForm, validate
+from app.classes.forms import SessionForm, parse_behaviours, validate
 from app.classes.models import ClassSession
 from app.classes.routes import FoundClass
 from app.classes.service import ClassRuleError
@@ -27,6 +28,7 @@ from app.content.models import Course
 from app.content.routes import Cache
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden
+from app.evaluation.observation import can_observe_class
 from app.i18n import gettext as _
 from app.web import confirm
 from app.web.deps import CsrfChecked, HRUser, require_roles
@@ -36,6 +38,7 @@ router = APIRouter(prefix="/kelas")
 
 Staff = Annotated[Viewer, Depends(require_roles(Role.TRAINER, Role.HR))]
 MAX_NIPS = 500
+MAX_BEHAVIOURS_TEXT = 4000  # ten sentences of 200 characters, with room for spaces
 
 
 def managed_class(user: Staff, row: FoundClass) -> ClassSession:
@@ -67,10 +70,11 @@ def _read_form(
     registration: Annotated[str, Form(max_length=10)] = "open",
     late_minutes: Annotated[str, Form(max_length=4)] = "",
     post_test: Annotated[str, Form(max_length=2)] = "",
+    behaviours: Annotated[str, Form(max_length=MAX_BEHAVIOURS_TEXT)] = "",
 ) -> SessionForm:
     return SessionForm(
         title, description, course_code, jp, category, day, start, end, place, online_url,
-        capacity, registration, late_minutes, post_test,
+        capacity, registration, late_minutes, post_test, behaviours,
     )  # fmt: skip
 
 
@@ -139,9 +143,10 @@ def class_update(
 
 def _manage_page(
     request: Request, session: Session, user: Viewer, row: ClassSession, *,
-    error: str | None = None,
+    error: str | None = None, behaviours: str | None = None,
 ) -> Response:  # fmt: skip
     roll_lines = listing.roll(session, row.id)
+    observable = row.status == "finalised" and can_observe_class(user, row)
     return render(
         request,
         "classes/manage.html",
@@ -151,6 +156,11 @@ def _manage_page(
             "trainers": owner.trainers(session) if owner.manages_all(user) else [],
             "roll": roll_lines,
             "awaiting": sum(line.registration.awaits_post_test for line in roll_lines),
+            # Each credited attendee's completion, for the observation links.
+            "completions": listing.completions(session, row) if observable else {},
+            "behaviours": "\n".join(row.observed_behaviours or ())
+            if behaviours is None
+            else behaviours,
             "taken": service.seats_taken(session, row.id),
             "minutes": attendance.session_minutes(row.starts_at, row.ends_at),
             "min_percent": request.app.state.settings.class_min_attendance_percent,
@@ -212,6 +222,22 @@ def class_add_people(
     except ClassRuleError as exc:  # a cancelled or finalised session: refused before any row
         return _manage_page(request, session, user, row, error=str(exc))
     return RedirectResponse(_manage_url(request, row, "ditambahkan"), 303)
+
+
+@router.post("/{class_id}/perilaku", name="class_behaviours", dependencies=[CsrfChecked])
+def class_behaviours(
+    request: Request, session: SessionDep, user: Staff, row: ManagedClass,
+    behaviours: Annotated[str, Form(max_length=MAX_BEHAVIOURS_TEXT)] = "",
+) -> Response:  # fmt: skip
+    """A stand-alone class's observed behaviours, also after finalising (observers come later)."""
+    items, problem = parse_behaviours(behaviours)
+    try:
+        if problem:
+            raise ClassRuleError(problem)
+        service.set_behaviours(session, row, items, actor_id=user.id)
+    except ClassRuleError as exc:
+        return _manage_page(request, session, user, row, error=str(exc), behaviours=behaviours)
+    return RedirectResponse(_manage_url(request, row, "perilaku") + "#h-perilaku", 303)
 
 
 @router.post("/{class_id}/batalkan", name="class_cancel", dependencies=[CsrfChecked])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -58,6 +59,9 @@ class ClassSession(Base):
     # it (app.classes.post_test).
     post_test_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    # A stand-alone class's observable behaviours (the level 3 checklist, like a course's
+    # `perilaku_diamati`); None: no checklist. A class of a course uses the course's.
+    observed_behaviours: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     cancel_reason: Mapped[str | None] = mapped_column(String(300), default=None)
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -48,6 +48,8 @@ class SessionValues:
     registration: str  # open | assigned
     late_after_minutes: int | None
     post_test_required: bool = False  # only for a course with a final test (forms.py)
+    # A stand-alone class's observed behaviours (app/classes/forms.py); None: no checklist.
+    observed_behaviours: list[str] | None = None
 
 
 def schedule(
@@ -86,6 +88,25 @@ def edit(session: Session, row: ClassSession, values: SessionValues, *, actor_id
         target_id=row.id, fields=sorted(changed),
     )  # fmt: skip
     promote(session, row, actor_id=actor_id)
+
+
+def set_behaviours(
+    session: Session, row: ClassSession, behaviours: list[str] | None, *, actor_id: int
+) -> None:
+    """Set a stand-alone class's observed behaviours, also once it is finalised: observers
+    come after the class (audited with how many). A class of a course uses the course's."""
+    if row.course_id is not None:
+        raise ClassRuleError(
+            _("Kelas sebuah kursus memakai perilaku_diamati kursus itu; kosongkan daftar perilaku.")
+        )
+    if row.status == "cancelled":
+        raise ClassRuleError(_("Kelas ini sudah dibatalkan."))
+    row.observed_behaviours = behaviours
+    session.flush()
+    audit.record(
+        session, "class.behaviours_set", actor_id=actor_id, target_type="class_session",
+        target_id=row.id, count=len(behaviours or ()),
+    )  # fmt: skip
 
 
 def cancel_session(session: Session, row: ClassSession, *, actor_id: int, reason: str) -> None:

@@ -93,16 +93,19 @@ class ActionPlan(Base):
 
 
 class Observation(Base):
-    """An observer's checklist of a learner's behaviour at work after a completed course.
+    """An observer's checklist of a learner's behaviour at work after a completion.
 
-    One per observer, learner and course: its author edits it (audited) rather than adding
-    another, so each observer counts once in the course's figures. The behaviours rated are
-    the course version's `perilaku_diamati` when it was first filled, kept on the ratings.
+    Keyed on the completion (a course completed online or through its class, or a stand-alone
+    class attended): one per observer and completion; its author edits it (audited) rather
+    than adding another, so each observer counts once in the figures. The behaviours rated
+    are those of the course version (`perilaku_diamati`) or of the stand-alone class
+    (`class_sessions.observed_behaviours`) when it was filled, kept on the ratings.
+    `user_id` repeats the completion's learner: whose data the row is (app/privacy).
     """
 
     __tablename__ = "observations"
     __table_args__ = (
-        UniqueConstraint("user_id", "course_id", "observer_id"),
+        UniqueConstraint("completion_id", "observer_id"),
         CheckConstraint(
             "observer_role IN ('trainer', 'hr', 'admin', 'supervisor')", name="observer_role"
         ),
@@ -110,12 +113,13 @@ class Observation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completions.id", ondelete="CASCADE"))
     observer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     # The capacity the observer acted in (app/evaluation/observation.py).
     observer_role: Mapped[str] = mapped_column(String(12))
+    # The course version whose behaviours were rated; None for a stand-alone class.
     course_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_versions.id", ondelete="SET NULL"), default=None
     )
@@ -140,10 +144,10 @@ class ObservationRating(Base):
 
 
 class FollowUpInterview(Base):
-    """A structured follow-up interview about applying a completed course, as recorded.
+    """A structured follow-up interview about applying a completed course or class, as recorded.
 
     Interviews are events: several per completion, each kept as written (a correction is a
-    new note), newest first in reports.
+    new note), newest first in reports. `user_id` repeats the completion's learner.
     """
 
     __tablename__ = "follow_up_interviews"
@@ -159,7 +163,9 @@ class FollowUpInterview(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    completion_id: Mapped[int] = mapped_column(
+        ForeignKey("completions.id", ondelete="CASCADE"), index=True
+    )
     interviewer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

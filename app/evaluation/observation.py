@@ -1,25 +1,31 @@
 """Observation checklists and follow-up interviews: Kirkpatrick level 3 seen by someone else.
 
-Who may observe or interview a learner about a course, the rule in one place (`capacity`):
+What is observed is a *completion*: a course completed (online, or through a class that
+delivers it) or a stand-alone class attended (app.classes). The behaviours are the course's
+current `perilaku_diamati`, or the stand-alone class's own list
+(`class_sessions.observed_behaviours`).
+
+Who may observe or interview a learner about a completion, the rule in one place (`capacity`):
 - never the learner themself, whatever their roles (`SelfObservation`, 403);
 - HR (capacity "hr") and admins ("admin"), for any completion;
-- a trainer of that course ("trainer"); a trainer of another course is refused, as on the
-  course report;
-- the learner's supervisor ("supervisor"): the logged-in person whose NIP is the one the
-  learner bound their supervisor link to for this course (`ActionPlan.supervisor_nip`, the
-  identification the supervisor's confirmation uses, `supervisor.py`). A supervisor without an
-  account still confirms through the link, but observes only once logged in.
+- a trainer ("trainer") of the completion's course, or of its class (`can_observe_class`); a
+  trainer of another course is refused, as on the course report;
+- the learner's supervisor ("supervisor"): the logged-in person whose NIP the learner bound
+  their supervisor link to (`ActionPlan.supervisor_nip`, the identification the supervisor's
+  confirmation uses, `supervisor.py`) -- for this course; for a stand-alone class, which has
+  no action plan, on any of the learner's action plans. A supervisor without an account
+  still confirms through the link, but observes only once logged in.
 Only a completion that counts (its certificate not revoked, `app.learning.credited`) can be
 observed.
 
-One observation per observer, learner and course: its author edits it (each save audited
-with the levels before and after), so an observer counts once in the figures. The behaviours
-are the course's current `perilaku_diamati`, kept on each rating; a course without them has
-no checklist (no generic list: averages over behaviours nobody derived from the course's
-objectives would mean nothing), but interviews work. Interviews are events, several per
-completion, kept as written.
+One observation per observer and completion: its author edits it (each save audited with the
+levels before and after), so an observer counts once in the figures. The behaviours are kept
+on each rating; a course or class without them has no checklist (no generic list: averages
+over behaviours nobody derived from the objectives would mean nothing), but interviews work.
+Interviews are events, several per completion, kept as written.
 
-Services never commit; audit details carry ids and levels, never the free text.
+Services never commit; audit details carry ids and levels, never the free text. What the
+pages read back (the observer's own checklist, interview notes) is `observation_reads.py`.
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.models import Role, Unit, User
 from app.accounts.viewer import Viewer
 from app.audit import service as audit
+from app.classes import owner
+from app.classes.models import ClassSession
 from app.content.models import Course, CourseTrainer, CourseVersion
 from app.db import insert_or_ignore, utcnow
 from app.errors import Forbidden, NotFound
@@ -46,33 +54,52 @@ from app.learning import credited
 from app.learning.models import Completion
 
 
+def class_code(class_session_id: int) -> str:
+    """The code a class goes by on certificates and reports (KELAS-12), as app.classes.roll."""
+    return f"KELAS-{class_session_id}"
+
+
 class SelfObservation(Forbidden):
     """The learner tried to observe or interview themself."""
 
 
-def capacity(session: Session, viewer: Viewer, learner_id: int, course_id: int) -> str | None:
-    """The capacity `viewer` may observe the learner's course in, or None (see the module)."""
+def can_observe_class(viewer: Viewer, class_session: ClassSession) -> bool:
+    """Whether `viewer` may observe the attendees of `class_session` as its trainer: those
+    who manage the class (HR, admins and its responsible trainer, app.classes.owner)."""
+    return owner.manages(viewer, class_session)
+
+
+def capacity(
+    session: Session,
+    viewer: Viewer,
+    learner_id: int,
+    course_id: int | None,
+    class_session: ClassSession | None = None,
+) -> str | None:
+    """The capacity `viewer` may observe the learner's completion of the course (or of the
+    stand-alone class, `course_id` None) in, or None (see the module)."""
     if viewer.id == learner_id:
         raise SelfObservation(
             _(
                 "Anda tidak dapat mengamati atau mewawancarai diri sendiri: penerapan hasil "
-                "kursus dinilai oleh pengajar, BKPSDM, atau atasan Anda."
+                "pelatihan dinilai oleh pengajar, BKPSDM, atau atasan Anda."
             )
         )
     if viewer.has_role(Role.HR):
         return "hr"
     if viewer.has_role(Role.ADMIN):
         return "admin"
-    if viewer.has_role(Role.TRAINER) and (
-        session.get(CourseTrainer, (course_id, viewer.id)) is not None
-    ):
-        return "trainer"
-    bound = session.scalar(
-        select(ActionPlan.supervisor_nip).where(
-            ActionPlan.user_id == learner_id, ActionPlan.course_id == course_id
-        )
+    if viewer.has_role(Role.TRAINER):
+        if course_id is not None and session.get(CourseTrainer, (course_id, viewer.id)) is not None:
+            return "trainer"
+        if class_session is not None and can_observe_class(viewer, class_session):
+            return "trainer"
+    bound = exists().where(
+        ActionPlan.user_id == learner_id, ActionPlan.supervisor_nip == viewer.nip
     )
-    if bound is not None and bound == viewer.nip:
+    if course_id is not None:
+        bound = bound.where(ActionPlan.course_id == course_id)
+    if session.scalar(select(bound)):
         return "supervisor"
     return None
 
@@ -85,13 +112,19 @@ class Target:
     learner_id: int
     learner_name: str
     learner_unit: str | None
-    course_id: int
-    course_code: str
-    course_title: str
+    course_id: int | None  # None: a stand-alone class
+    class_session_id: int | None  # the class it was completed through, if any
+    code: str  # the course's code, or KELAS-{id} for a stand-alone class
+    title: str
     course_version_id: int | None
     completed_at: datetime
-    behaviours: tuple[str, ...]  # the current version's `perilaku_diamati`
+    behaviours: tuple[str, ...]  # the course's current `perilaku_diamati` or the class's list
     capacity: str
+
+    @property
+    def is_class(self) -> bool:
+        """A stand-alone class (no course)."""
+        return self.course_id is None
 
 
 def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
@@ -101,6 +134,7 @@ def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
             select(
                 Completion.user_id,
                 Completion.course_id,
+                Completion.class_session_id,
                 Completion.completed_at,
                 User.full_name,
                 Unit.name,
@@ -108,33 +142,42 @@ def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
                 Course.current_version_id,
                 CourseVersion.title,
                 CourseVersion.observed_behaviours,
+                ClassSession,
             )
             .join(User, User.id == Completion.user_id)
             .outerjoin(Unit, Unit.id == User.unit_id)
-            .join(Course, Course.id == Completion.course_id)
+            .outerjoin(Course, Course.id == Completion.course_id)
             .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+            .outerjoin(ClassSession, ClassSession.id == Completion.class_session_id)
         ).where(Completion.id == completion_id, credited.credited())
     ).first()
     if row is None:
-        raise NotFound(_("Penyelesaian kursus ini tidak ditemukan atau sertifikatnya dicabut."))
-    learner_id, course_id, completed_at, name, unit, code, version_id, title, behaviours = row
-    assert course_id is not None  # inner-joined to Course: a class-only completion never matches
-    role = capacity(session, viewer, learner_id, course_id)
+        raise NotFound(_("Penyelesaian ini tidak ditemukan atau sertifikatnya dicabut."))
+    (learner_id, course_id, class_id, completed_at, name, unit, code, version_id, title,
+     course_behaviours, lesson) = row  # fmt: skip
+    role = capacity(session, viewer, learner_id, course_id, lesson)
     if role is None:
         raise Forbidden(
             _(
-                "Anda tidak dapat mengamati pegawai ini untuk kursus ini: pengamatan diisi oleh "
-                "pengajar kursus, BKPSDM, atau atasan yang ditunjuk pegawai."
+                "Anda tidak dapat mengamati pegawai ini untuk pelatihan ini: pengamatan diisi "
+                "oleh pengajar, BKPSDM, atau atasan yang ditunjuk pegawai."
             )
         )
+    if course_id is not None:
+        behaviours, code, title = course_behaviours, code, title or code
+    else:
+        assert lesson is not None  # a completion has a course or a class (a CHECK)
+        behaviours, code, title = lesson.observed_behaviours, class_code(lesson.id), lesson.title
+        version_id = None
     return Target(
         completion_id=completion_id,
         learner_id=learner_id,
         learner_name=name,
         learner_unit=unit,
         course_id=course_id,
-        course_code=code,
-        course_title=title or code,
+        class_session_id=class_id,
+        code=code,
+        title=title,
         course_version_id=version_id,
         completed_at=completed_at,
         behaviours=tuple(behaviours or ()),
@@ -142,53 +185,31 @@ def target(session: Session, viewer: Viewer, completion_id: int) -> Target:
     )
 
 
-@dataclass(frozen=True)
-class ObservationView:
-    id: int
-    observed_on: date
-    note: str | None
-    ratings: tuple[tuple[str, int], ...]  # (behaviour, level), in order
-    updated_at: datetime
-
-
-def own_observation(session: Session, observer_id: int, t: Target) -> ObservationView | None:
-    """The observer's own observation of this completion, if they filled one."""
-    observation = session.scalar(
-        select(Observation).where(
-            Observation.user_id == t.learner_id,
-            Observation.course_id == t.course_id,
-            Observation.observer_id == observer_id,
-        )
-    )
-    if observation is None:
-        return None
-    ratings = session.execute(
-        select(ObservationRating.behaviour, ObservationRating.level)
-        .where(ObservationRating.observation_id == observation.id)
-        .order_by(ObservationRating.position)
-    ).all()
-    return ObservationView(
-        observation.id,
-        observation.observed_on,
-        observation.note,
-        tuple((behaviour, level) for behaviour, level in ratings),
-        observation.updated_at,
-    )
-
-
 def _check_date(value: date, t: Target, field: str, label: str) -> None:
     if value < clock.local_date(t.completed_at):
         raise InvalidInput(
-            {field: _("{label} tidak boleh sebelum kursus diselesaikan.").format(label=label)}
+            {field: _("{label} tidak boleh sebelum pelatihan diselesaikan.").format(label=label)}
         )
+
+
+def _about(t: Target) -> dict[str, Any]:
+    """What the audit details say the record is about: ids, and the code the sentence names."""
+    return {
+        "user_id": t.learner_id,
+        "completion_id": t.completion_id,
+        "course_id": t.course_id,
+        "class_session_id": t.class_session_id,
+        "subject": t.code,
+        "capacity": t.capacity,
+    }
 
 
 def save_observation(session: Session, viewer: Viewer, t: Target, data: ObservationInput) -> int:
     """Record or update the viewer's observation (audited); returns its id."""
     if not t.behaviours:
-        raise Forbidden(_("Kursus ini belum memiliki daftar perilaku yang diamati."))
+        raise Forbidden(_("Pelatihan ini belum memiliki daftar perilaku yang diamati."))
     if len(data.levels) != len(t.behaviours):
-        raise InvalidInput({"note": _("Daftar perilaku kursus berubah. Muat ulang halaman.")})
+        raise InvalidInput({"note": _("Daftar perilaku berubah. Muat ulang halaman.")})
     _check_date(data.observed_on, t, "observed_on", _("Tanggal pengamatan"))
     now = utcnow()
     created = insert_or_ignore(
@@ -196,7 +217,7 @@ def save_observation(session: Session, viewer: Viewer, t: Target, data: Observat
         Observation,
         {
             "user_id": t.learner_id,
-            "course_id": t.course_id,
+            "completion_id": t.completion_id,
             "observer_id": viewer.id,
             "observer_role": t.capacity,
             "course_version_id": t.course_version_id,
@@ -208,11 +229,7 @@ def save_observation(session: Session, viewer: Viewer, t: Target, data: Observat
     )
     observation = session.scalars(
         select(Observation)
-        .where(
-            Observation.user_id == t.learner_id,
-            Observation.course_id == t.course_id,
-            Observation.observer_id == viewer.id,
-        )
+        .where(Observation.completion_id == t.completion_id, Observation.observer_id == viewer.id)
         .with_for_update()
     ).one()
     before = [
@@ -247,9 +264,7 @@ def save_observation(session: Session, viewer: Viewer, t: Target, data: Observat
         actor_id=viewer.id,
         target_type="observation",
         target_id=observation.id,
-        user_id=t.learner_id,
-        course_id=t.course_id,
-        capacity=t.capacity,
+        **_about(t),
         observed_on=data.observed_on.isoformat(),
         levels=list(data.levels),
         **({} if created else {"levels_before": before}),
@@ -262,7 +277,7 @@ def record_interview(session: Session, viewer: Viewer, t: Target, data: Intervie
     _check_date(data.interviewed_on, t, "interviewed_on", _("Tanggal wawancara"))
     interview = FollowUpInterview(
         user_id=t.learner_id,
-        course_id=t.course_id,
+        completion_id=t.completion_id,
         interviewer_id=viewer.id,
         interviewer_role=t.capacity,
         interviewed_on=data.interviewed_on,
@@ -281,151 +296,13 @@ def record_interview(session: Session, viewer: Viewer, t: Target, data: Intervie
         actor_id=viewer.id,
         target_type="follow_up_interview",
         target_id=interview.id,
-        user_id=t.learner_id,
-        course_id=t.course_id,
-        capacity=t.capacity,
+        **_about(t),
         interviewee=data.interviewee,
         interviewed_on=data.interviewed_on.isoformat(),
     )
     return interview.id
 
 
-@dataclass(frozen=True)
-class InterviewView:
-    interviewed_on: date
-    interviewee: str
-    skills_applied: str
-    obstacles: str | None
-    support_needed: str | None
-    note: str | None
-    interviewer_name: str | None
-    interviewer_role: str
-    learner_name: str | None  # None where the reader may not see names
-    created_at: datetime
-
-
-def _interview_query() -> Select[*tuple[Any, ...]]:
-    interviewer = aliased(User)
-    return (
-        select(
-            FollowUpInterview.interviewed_on,
-            FollowUpInterview.interviewee,
-            FollowUpInterview.skills_applied,
-            FollowUpInterview.obstacles,
-            FollowUpInterview.support_needed,
-            FollowUpInterview.note,
-            interviewer.full_name,
-            FollowUpInterview.interviewer_role,
-            User.full_name,
-            FollowUpInterview.created_at,
-        )
-        .join(User, User.id == FollowUpInterview.user_id)
-        .outerjoin(interviewer, interviewer.id == FollowUpInterview.interviewer_id)
-        .order_by(
-            FollowUpInterview.interviewed_on.desc(),
-            FollowUpInterview.created_at.desc(),
-            FollowUpInterview.id.desc(),
-        )
-    )
-
-
-def interviews(session: Session, course_id: int, learner_id: int) -> list[InterviewView]:
-    """Interview notes of one learner's completion of a course, newest first."""
-    query = _interview_query().where(
-        FollowUpInterview.course_id == course_id, FollowUpInterview.user_id == learner_id
-    )
-    return [InterviewView(*row) for row in session.execute(query)]
-
-
-def latest_interviews(
-    session: Session, course_id: int, limit: int
-) -> tuple[list[InterviewView], int]:
-    """The course's `limit` latest interview notes and how many it has, in one query."""
-    total = func.count().over().label("total")
-    query = _interview_query().add_columns(total).where(FollowUpInterview.course_id == course_id)
-    rows = session.execute(query.limit(limit)).all()
-    return [InterviewView(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
-
-
 def supervised_count(session: Session, nip: str) -> int:
     """How many people bound their supervisor link for a course to this NIP."""
     return session.scalar(select(func.count()).where(ActionPlan.supervisor_nip == nip)) or 0
-
-
-@dataclass(frozen=True)
-class ObservableCompletion:
-    completion_id: int
-    learner_name: str
-    unit_name: str | None
-    course_code: str
-    course_title: str
-    completed_at: datetime
-    observed_by_me: bool
-    interviews: int
-
-
-def observable_completions(
-    session: Session, viewer: Viewer, course_code: str | None = None, limit: int = 200
-) -> list[ObservableCompletion]:
-    """Completions the viewer may observe, newest first (a course's, or their team's)."""
-    query = credited.join_current_certificate(
-        select(
-            Completion.id,
-            Completion.user_id,
-            Completion.course_id,
-            User.full_name,
-            Unit.name,
-            Course.code,
-            CourseVersion.title,
-            Completion.completed_at,
-        )
-        .join(User, User.id == Completion.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .join(Course, Course.id == Completion.course_id)
-        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
-    ).where(credited.credited(), Completion.user_id != viewer.id)
-    if course_code is not None:
-        query = query.where(Course.code == course_code)
-    if not viewer.has_role(Role.HR, Role.ADMIN):
-        taught = select(CourseTrainer.course_id).where(CourseTrainer.user_id == viewer.id)
-        supervised = select(ActionPlan.user_id, ActionPlan.course_id).where(
-            ActionPlan.supervisor_nip == viewer.nip
-        )
-        conditions = [tuple_(Completion.user_id, Completion.course_id).in_(supervised)]
-        if viewer.has_role(Role.TRAINER):
-            conditions.append(Completion.course_id.in_(taught))
-        query = query.where(or_(*conditions))
-    rows = session.execute(
-        query.order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(limit)
-    ).all()
-    pairs = {(user_id, course_id) for _id, user_id, course_id, *_rest in rows}
-    mine = {
-        (user_id, course_id)
-        for user_id, course_id in session.execute(
-            select(Observation.user_id, Observation.course_id).where(
-                Observation.observer_id == viewer.id
-            )
-        )
-    }
-    counts = {
-        (user_id, course_id): n
-        for user_id, course_id, n in session.execute(
-            select(FollowUpInterview.user_id, FollowUpInterview.course_id, func.count())
-            .where(FollowUpInterview.course_id.in_({course_id for _u, course_id in pairs} or {0}))
-            .group_by(FollowUpInterview.user_id, FollowUpInterview.course_id)
-        )
-    }
-    return [
-        ObservableCompletion(
-            completion_id=completion_id,
-            learner_name=name,
-            unit_name=unit,
-            course_code=code,
-            course_title=title or code,
-            completed_at=completed_at,
-            observed_by_me=(user_id, course_id) in mine,
-            interviews=counts.get((user_id, course_id), 0),
-        )
-        for completion_id, user_id, course_id, name, unit, code, title, completed_at in rows
-        if course_id is not None  # inner-joined to Course above; narrows the type
-    ]

@@ -1,9 +1,11 @@
 """Observation checklist and follow-up interview pages, for trainers, HR and supervisors.
 
-`/pengamatan` lists the completions the viewer may observe (a course's with `?kursus=CODE`);
+`/pengamatan` lists the completions the viewer may observe (a course's with `?kursus=CODE`, a
+class's with `?kursus=KELAS-12`; a class's roll links each attendee's page);
 `/pengamatan/{completion_id}` shows the checklist (the viewer's own observation, editable) and
 the interview notes of that completion, with a form for a new one. Who may open them is
-`observation.capacity`; the learner is refused their own (403).
+`observation.capacity`; the learner is refused their own (403), and reads what was observed
+about them at `/riwayat/pengamatan/{completion_id}` (their own completions only, else 404).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.evaluation import observation, observation_schemas, service
+from app.evaluation import (
+    observation,
+    observation_learner,
+    observation_listing,
+    observation_reads,
+    observation_schemas,
+    service,
+)
 from app.evaluation.observation import Target
 from app.evaluation.routes import PostedFields, _first
 from app.evaluation.schemas import InvalidInput
@@ -39,7 +48,7 @@ def observation_list(
     kursus: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     code = kursus.strip().upper() or None
-    rows = observation.observable_completions(session, user, code)
+    rows = observation_listing.observable_completions(session, user, code)
     return render(
         request,
         "evaluation/observation_list.html",
@@ -57,7 +66,7 @@ def _page(
     **extra: Any,
 ) -> Response:
     today = service.local_today(request.app.state.settings)
-    own = observation.own_observation(session, user.id, t)
+    own = observation_reads.own_observation(session, user.id, t)
     levels = dict(enumerate((level for _b, level in own.ratings), start=1)) if own else {}
     context: dict[str, Any] = {
         "target": t,
@@ -77,7 +86,7 @@ def _page(
         "obs_errors": {},
         "int_values": {"interviewed_on": today.isoformat()},
         "int_errors": {},
-        "interviews": observation.interviews(session, t.course_id, t.learner_id),
+        "interviews": observation_reads.interviews(session, t.completion_id),
     }
     context.update(extra)
     return render(request, "evaluation/observation.html", context, status_code=status_code)
@@ -147,3 +156,22 @@ def interview_submit(
             status_code=400,
         )
     return _redirect(request, completion_id, "wawancara", "h-wawancara")
+
+
+@router.get("/riwayat/pengamatan/{completion_id}", name="my_observations")
+def my_observations(
+    request: Request, session: SessionDep, user: CurrentUser, completion_id: PathId
+) -> Response:
+    """The learner's own observations and interviews of one completion (read only)."""
+    return render(
+        request,
+        "evaluation/my_observations.html",
+        {
+            "view": observation_learner.details(session, user.id, completion_id),
+            "levels": observation_schemas.level_labels(),
+            "roles": observation_learner.role_labels(),
+            "interviewees": observation_schemas.interviewee_labels(),
+            "average_text": observation_learner.average_text,
+            "long_date": service.long_date,
+        },
+    )

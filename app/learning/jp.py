@@ -45,6 +45,7 @@ class RecordEntryView:
     revoked_on: date | None = None  # local date of the revocation
     revoke_reason: str | None = None
     external_id: int | None = None
+    completion_id: int | None = None  # Lentera only
 
     @property
     def credited_jp(self) -> int:
@@ -110,6 +111,7 @@ def _lentera_statement() -> Select[*tuple[Any, ...]]:
             certificate.revoked_at,
             certificate.revoke_reason,
             certificate.course_title,
+            Completion.id,
         )
         # Outer: a stand-alone class session's completion has no course (its certificate
         # gives the title and category).
@@ -155,6 +157,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
     for row in session.execute(query, params):
         (completed_at, jp, score, code, title, category, number, revoked_at, reason) = row[:9]
         cert_title: str | None = row[9]
+        completion_id: int = row[10]
         entries.append(
             RecordEntryView(
                 source="lentera",
@@ -170,6 +173,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
                 certificate_revoked=revoked_at is not None,
                 revoked_on=clock.local_date(revoked_at) if revoked_at is not None else None,
                 revoke_reason=reason,
+                completion_id=completion_id,
             )
         )
     return entries

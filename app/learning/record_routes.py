@@ -13,6 +13,7 @@ from app.accounts.models import Role
 from app.accounts.viewer import Person
 from app.db import SessionDep
 from app.errors import AppError, NotFound
+from app.evaluation import observation_learner
 from app.i18n import gettext as _
 from app.learning import external, jp
 from app.learning.models import ExternalLearning
@@ -60,12 +61,17 @@ def learning_record(
     year = jp.current_year(session, user) if year is None else year
     record = jp.jp_for_person(session, user, year, settings)
     years = sorted({year, *jp.record_years(session, user.id)}, reverse=True)
+    completion_ids = [e.completion_id for e in record.lentera_entries if e.completion_id]
     return render(
         request,
         "learning/record.html",
         {
             "record": record,
             "years": years,
+            # Observations of the learner's work after each course or class (Kirkpatrick 3).
+            "observed": observation_learner.lines_for(session, user.id, completion_ids),
+            "observer_roles": observation_learner.role_labels(),
+            "average_text": observation_learner.average_text,
             "external": jp.submissions_in(session, user.id, record.window or year),
         },
     )

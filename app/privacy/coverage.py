@@ -121,6 +121,12 @@ USER_LINKS: dict[str, Link] = {
         owned=False,
         reason="class sessions this trainer or HR officer scheduled; in the audit trail",
     ),
+    "class_sessions.trainer_id": Link(
+        None,
+        "kept",
+        owned=False,
+        reason="class sessions this trainer is responsible for; HR can name another trainer",
+    ),
     "class_registrations.marked_by_id": Link(
         None,
         "kept",

@@ -101,12 +101,12 @@ def descriptions() -> dict[str, str]:
             "data atasan yang tercatat dan konfirmasi yang diberikan."
         ),
         "observations": _(
-            "Pengamatan perilaku kerja oleh pengajar, BKPSDM, atau atasan setelah kursus: "
-            "tingkat tiap perilaku, tanggal, catatan, dan peran pengamat."
+            "Pengamatan perilaku kerja oleh pengajar, BKPSDM, atau atasan setelah kursus atau "
+            "kelas: tingkat tiap perilaku, tanggal, catatan, dan peran pengamat."
         ),
         "follow_up_interviews": _(
-            "Catatan wawancara tindak lanjut setelah kursus: tanggal, siapa yang diwawancarai, "
-            "dan isinya."
+            "Catatan wawancara tindak lanjut setelah kursus atau kelas: tanggal, siapa yang "
+            "diwawancarai, dan isinya."
         ),
         "courses_owned": _("Kursus yang dikelola sebagai pengajar."),
         "reminders": _("Pengingat email yang dikirim (atau gagal dikirim) kepada orang ini."),
@@ -237,10 +237,25 @@ def _confirmations_given(read: _Reader, nip: str) -> list[dict[str, Any]]:
     return found
 
 
-def _observations(read: _Reader) -> list[dict[str, Any]]:
+def _subjects(read: _Reader) -> dict[int, str | None]:
+    """{completion id: what it is of}: the course's code, or KELAS-{id} for a stand-alone class."""
+    return {
+        completion_id: read.course_code(course_id)
+        if course_id is not None
+        else f"KELAS-{class_session_id}"
+        for completion_id, course_id, class_session_id in read.session.execute(
+            select(Completion.id, Completion.course_id, Completion.class_session_id).where(
+                Completion.user_id == read.user.id
+            )
+        )
+    }
+
+
+def _observations(read: _Reader, subjects: dict[int, str | None]) -> list[dict[str, Any]]:
     """Observations of the person's work, each with its ratings (behaviour and level)."""
     found = read.owned(Observation, Observation.id)
     for item in found:
+        item["subject"] = subjects.get(item["completion_id"])
         item["ratings"] = [
             {"behaviour": behaviour, "level": level}
             for behaviour, level in read.session.execute(
@@ -249,6 +264,14 @@ def _observations(read: _Reader) -> list[dict[str, Any]]:
                 .order_by(ObservationRating.position)
             )
         ]
+    return found
+
+
+def _interviews(read: _Reader, subjects: dict[int, str | None]) -> list[dict[str, Any]]:
+    """Follow-up interviews about the person's work, with the course or class they follow."""
+    found = read.owned(FollowUpInterview, FollowUpInterview.id)
+    for item in found:
+        item["subject"] = subjects.get(item["completion_id"])
     return found
 
 
@@ -272,6 +295,7 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         item["file_in_archive"] = None if row.file_sha256 == REMOVED_FILE_SHA256 else file_path(row)
         external.append(item)
     plans = read.owned(ActionPlan, ActionPlan.id)
+    subjects = _subjects(read)
     sections: dict[str, Any] = {
         "profile": profile,
         "roles": sorted(role.value for role in user.roles),
@@ -304,8 +328,8 @@ def collect(session: Session, user: User) -> dict[str, Any]:
         "action_plans": plans,
         "supervisor_confirmations": _supervisor_confirmations(plans),
         "supervisor_confirmations_given": _confirmations_given(read, user.nip),
-        "observations": _observations(read),
-        "follow_up_interviews": read.owned(FollowUpInterview, FollowUpInterview.id),
+        "observations": _observations(read, subjects),
+        "follow_up_interviews": _interviews(read, subjects),
         "courses_owned": read.owned(CourseTrainer, CourseTrainer.course_id),
         "reminders": read.owned(ReminderDelivery, ReminderDelivery.id),
         "audit_events": read.rows(audit_query(session, user)),

@@ -10,9 +10,18 @@ What each column counts, for the year Y (local calendar year, `app.clock`) and t
 - learning gain (level 2): over the learners with a credited completion in Y, their pre-test
   and counted final test, read exactly as on the course report (`course_report.gain_stats`);
 - application at work (level 3) and supervisors' answers: action plans written in Y, counted
-  as on the course report (`app.evaluation.summary.plan_counts`).
+  as on the course report (`app.evaluation.summary.plan_counts`);
+- observations and follow-up interviews (level 3 seen by a trainer, HR or a supervisor):
+  observations made (`observed_on`) and interviews held in Y, counted by
+  `app.evaluation.observation_summary.observation_figures` like the course report's: learners
+  observed, the mean over every rating on the 1-4 scale, the share of ratings at level 3 or
+  above, interviews recorded. A course's completions through its classes count for the course.
 
-Seven grouped queries whatever the number of courses; no query per course.
+Stand-alone classes (pelatihan klasikal without a course) get rows of their own
+(`ClassEvaluation`): those finalised that started in Y, and any observed or interviewed in Y,
+with their credited completions and the same observation figures.
+
+Ten grouped queries whatever the number of courses and classes; no query per row.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
@@ -28,10 +37,14 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.models import User
+from app.classes.models import ClassSession
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY
 from app.content.models import Course, CourseVersion
+from app.evaluation import observation_summary
 from app.evaluation import summary as evaluation_summary
 from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation.observation import class_code
+from app.evaluation.observation_summary import ObservationFigures
 from app.learning import credited
 from app.learning.models import Completion, Enrolment, ModuleProgress, QuizAttempt
 from app.reports import course_report
@@ -41,8 +54,21 @@ COLUMNS = [
     "Relevansi (1-5)", "Kualitas (1-5)", "Dapat Diterapkan (1-5)", "Reaksi (1-5)",
     "Peserta dengan Tes Awal dan Akhir", "Kenaikan (poin)", "Kenaikan Ternormalisasi (g)",
     "Laporan Tindak Lanjut", "Diterapkan (%)", "Dikonfirmasi Atasan", "Bertentangan",
-    "Menunggu Atasan",
+    "Menunggu Atasan", "Pegawai Diamati", "Rata-rata Pengamatan (1-4)",
+    "Pengamatan Tingkat 3+ (%)", "Wawancara Tindak Lanjut",
 ]  # fmt: skip
+
+
+def _r(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _observation_cells(observed: ObservationFigures) -> list[object]:
+    share = observed.applied_share
+    return [
+        observed.learners_observed, _r(observed.average),
+        None if share is None else round(100 * share, 1), observed.interviews,
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,7 @@ class CourseEvaluation:
     applicability_avg: float | None
     gain: course_report.GainStats
     plans: evaluation_summary.PlanCounts
+    observed: ObservationFigures
 
     @property
     def reaction_avg(self) -> float | None:
@@ -80,18 +107,43 @@ class CourseEvaluation:
     def export_row(self) -> list[object]:
         """The row as written in CSV/XLSX: ratios as percentages, averages to 2 places."""
 
-        def r(value: float | None, places: int = 2) -> float | None:
-            return None if value is None else round(value, places)
-
         share = self.plans.applied_share
         return [
             self.code, self.title, self.learners, self.completions, self.responses,
-            r(self.relevance_avg), r(self.quality_avg), r(self.applicability_avg),
-            r(self.reaction_avg), self.gain.learners, r(self.gain.gain_average, 1),
-            r(self.gain.normalized_average), self.plans.follow_ups,
+            _r(self.relevance_avg), _r(self.quality_avg), _r(self.applicability_avg),
+            _r(self.reaction_avg), self.gain.learners, _r(self.gain.gain_average, 1),
+            _r(self.gain.normalized_average), self.plans.follow_ups,
             None if share is None else round(100 * share, 1),
             self.plans.supervisor_confirmed, self.plans.supervisor_contradicted,
-            self.plans.supervisor_pending,
+            self.plans.supervisor_pending, *_observation_cells(self.observed),
+        ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClassEvaluation:
+    """One stand-alone class's completions and observation figures in the year (and unit)."""
+
+    class_session_id: int
+    title: str
+    starts_at: datetime
+    completions: int
+    observed: ObservationFigures
+
+    @property
+    def code(self) -> str:
+        return class_code(self.class_session_id)
+
+    @property
+    def held_on(self) -> date:
+        """The local day the class was held."""
+        return clock.local_date(self.starts_at)
+
+    def export_row(self) -> list[object]:
+        """The row in the file: the class's code and title, completions, observation cells
+        (a class has no enrolments, survey, tests or action plans: those cells stay empty)."""
+        return [
+            self.code, self.title, None, self.completions, *[None] * 13,
+            *_observation_cells(self.observed),
         ]  # fmt: skip
 
 
@@ -158,8 +210,23 @@ def _gains(
     }
 
 
-def course_evaluations(session: Session, filters: OverviewFilters) -> list[CourseEvaluation]:
-    """Every published course's evaluation for the year (and unit), ordered by code."""
+def _observed(
+    session: Session, filters: OverviewFilters
+) -> dict[observation_summary.Subject, ObservationFigures]:
+    return observation_summary.observation_figures(
+        session, year=filters.year, unit_id=filters.unit_id
+    )
+
+
+def course_evaluations(
+    session: Session,
+    filters: OverviewFilters,
+    observed: dict[observation_summary.Subject, ObservationFigures] | None = None,
+) -> list[CourseEvaluation]:
+    """Every published course's evaluation for the year (and unit), ordered by code
+    (`observed`: the year's observation figures, when the caller read them already)."""
+    if observed is None:
+        observed = _observed(session, filters)
     courses = session.execute(
         select(Course.id, Course.code, CourseVersion.title, CourseVersion.score_policy)
         .join(CourseVersion, CourseVersion.id == Course.current_version_id)
@@ -226,11 +293,71 @@ def course_evaluations(session: Session, filters: OverviewFilters) -> list[Cours
                 applicability_avg=average(applicability),
                 gain=gains[row.id],
                 plans=plans[row.id],
+                observed=observed.get(("course", row.id), ObservationFigures()),
             )
         )
     return result
 
 
-def export_rows(rows: Sequence[CourseEvaluation]) -> Iterator[list[object]]:
-    """The rows of the CSV/XLSX file, in `COLUMNS` order."""
-    return (row.export_row() for row in rows)
+def class_evaluations(
+    session: Session,
+    filters: OverviewFilters,
+    observed: dict[observation_summary.Subject, ObservationFigures] | None = None,
+) -> list[ClassEvaluation]:
+    """Stand-alone classes finalised that started in the year, or observed or interviewed in
+    it, oldest first, with their credited completions (in the unit) and observation figures."""
+    if observed is None:
+        observed = _observed(session, filters)
+    observed_ids = [key for kind, key in observed if kind == "class"]
+    completions = (
+        select(func.count())
+        .where(
+            Completion.class_session_id == ClassSession.id,
+            credited.completion_counts(Completion.id),
+            *_in_unit(Completion.user_id, filters.unit_id),
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(ClassSession.id, ClassSession.title, ClassSession.starts_at, completions)
+        .where(
+            ClassSession.course_id.is_(None),
+            (
+                and_(
+                    ClassSession.status == "finalised",
+                    _in_year(ClassSession.starts_at, filters.year),
+                )
+            )
+            | ClassSession.id.in_(observed_ids or [0]),
+        )
+        .order_by(ClassSession.starts_at, ClassSession.id)
+    ).all()
+    return [
+        ClassEvaluation(
+            class_session_id=class_id,
+            title=title,
+            starts_at=starts_at,
+            completions=int(done or 0),
+            observed=observed.get(("class", class_id), ObservationFigures()),
+        )
+        for class_id, title, starts_at, done in rows
+    ]
+
+
+def evaluations(
+    session: Session, filters: OverviewFilters
+) -> tuple[list[CourseEvaluation], list[ClassEvaluation]]:
+    """The overview's course rows and stand-alone class rows, the figures read once."""
+    observed = _observed(session, filters)
+    return (
+        course_evaluations(session, filters, observed),
+        class_evaluations(session, filters, observed),
+    )
+
+
+def export_rows(
+    rows: Sequence[CourseEvaluation], classes: Sequence[ClassEvaluation] = ()
+) -> Iterator[list[object]]:
+    """The rows of the CSV/XLSX file, in `COLUMNS` order: courses, then stand-alone classes."""
+    yield from (row.export_row() for row in rows)
+    yield from (row.export_row() for row in classes)

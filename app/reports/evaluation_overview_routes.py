@@ -1,4 +1,5 @@
-"""HR's evaluation of every course, per year and unit kerja, with CSV/XLSX export.
+"""HR's evaluation of every course and stand-alone class, per year and unit kerja, with
+CSV/XLSX export.
 
 BKPSDM reads it to plan next year's training; each row links to the course's full report.
 """
@@ -45,11 +46,13 @@ def evaluation_overview_page(
     params = {"tahun": str(filters.year)} | (
         {"unit": str(filters.unit_id)} if filters.unit_id is not None else {}
     )
+    rows, classes = evaluation_overview.evaluations(session, filters)
     return render(
         request,
         "reports/evaluation_overview.html",
         {
-            "rows": evaluation_overview.course_evaluations(session, filters),
+            "rows": rows,
+            "classes": classes,
             "filters": filters,
             "params": params,
             "units": session.scalars(select(Unit).order_by(Unit.name)).all(),
@@ -76,7 +79,7 @@ def evaluation_overview_download(
     filters = _filters(session, tahun, unit)
     # One row per course (tens, not thousands): computed here, in the request's session, and
     # streamed as it is encoded; cells are formula-neutralised by the shared writers.
-    rows = evaluation_overview.course_evaluations(session, filters)
+    rows, classes = evaluation_overview.evaluations(session, filters)
     audit.record(
         session,
         "export.evaluation_overview",
@@ -84,12 +87,13 @@ def evaluation_overview_download(
         format=format,
         filters=filters.describe(),
         courses=len(rows),
+        classes=len(classes),
     )
 
     def body() -> Iterator[bytes]:
         yield from exports.file_chunks(
             evaluation_overview.COLUMNS,
-            evaluation_overview.export_rows(rows),
+            evaluation_overview.export_rows(rows, classes),
             format,
             delimiter=";" if pemisah == "titik-koma" else ",",
             bom=bom,

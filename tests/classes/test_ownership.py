@@ -34,6 +34,7 @@ WRITE_ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/kelas/{id}/peserta", {"nips": "{nip}"}),
     ("POST", "/kelas/{id}/batalkan", {"reason": "Bukan kelas saya", "konfirmasi": "ya"}),
     ("POST", "/kelas/{id}/finalkan", {"konfirmasi": "ya"}),
+    ("POST", "/kelas/{id}/perilaku", {"behaviours": "Menyapa warga dengan ramah di loket"}),
 ]
 # HR (and admins) only: naming the responsible trainer.
 HR_ROUTES = [("POST", "/kelas/{id}/pelatih", {"trainer_id": ""})]
@@ -72,7 +73,10 @@ def _state(session: Session, class_id: int) -> tuple[Any, ...]:
         .order_by(ClassRegistration.id)
     ).all()
     events = session.scalar(select(func.count()).select_from(AuditEvent))
-    return row.title, row.capacity, row.status, row.trainer_id, tuple(regs), events
+    return (
+        row.title, row.capacity, row.status, row.trainer_id, row.observed_behaviours,
+        tuple(regs), events,
+    )  # fmt: skip
 
 
 def _send(

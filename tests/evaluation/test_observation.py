@@ -229,7 +229,7 @@ def test_every_behaviour_must_be_rated_within_the_scale_and_the_date_not_in_the_
         client, PATH.format(id=completion.id), _form([3] * n, settings, observed_on=before)
     )
     assert early.status_code == 400
-    assert "sebelum kursus diselesaikan" in early.context["obs_errors"]["observed_on"]  # type: ignore[attr-defined]
+    assert "sebelum pelatihan diselesaikan" in early.context["obs_errors"]["observed_on"]  # type: ignore[attr-defined]
     assert session.scalar(select(Observation.id)) is None
 
 

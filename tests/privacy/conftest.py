@@ -126,7 +126,7 @@ def build_person(session: Session, settings: Settings) -> Person:
         )
     )  # fmt: skip
     observed = Observation(
-        user_id=user.id, course_id=done.course_id, observer_id=hr.id, observer_role="hr",
+        user_id=user.id, completion_id=done.id, observer_id=hr.id, observer_role="hr",
         observed_on=date(2026, 6, 2), note=f"{NAME} menyapa setiap pasien.",
     )  # fmt: skip
     session.add(observed)
@@ -139,7 +139,7 @@ def build_person(session: Session, settings: Settings) -> Person:
     )  # fmt: skip
     session.add(
         FollowUpInterview(
-            user_id=user.id, course_id=done.course_id, interviewer_id=hr.id,
+            user_id=user.id, completion_id=done.id, interviewer_id=hr.id,
             interviewer_role="hr", interviewed_on=date(2026, 6, 3), interviewee="learner",
             skills_applied=f"{NAME} memakai daftar periksa berkas.",
             obstacles=f"Atasan {NAME} sering dinas luar.", support_needed="Printer loket.",

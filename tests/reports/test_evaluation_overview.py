@@ -17,12 +17,20 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
+from app.classes.models import ClassSession
 from app.config import Settings
 from app.content import store
 from app.content.models import Course, QuizVersion
-from app.evaluation.models import ActionPlan, ReactionSurvey
+from app.evaluation import observation_summary
+from app.evaluation.models import (
+    ActionPlan,
+    FollowUpInterview,
+    Observation,
+    ObservationRating,
+    ReactionSurvey,
+)
 from app.learning.models import Certificate, Completion, Enrolment, QuizAttempt
-from app.reports.evaluation_overview import CourseEvaluation, OverviewFilters, course_evaluations
+from app.reports.evaluation_overview import CourseEvaluation, OverviewFilters, evaluations
 from tests.factories import make_user
 from tests.reports.test_course_report import _owner, _sign_in
 
@@ -283,15 +291,160 @@ def test_all_courses_view_takes_a_fixed_number_of_queries_whatever_the_history(
     filters = OverviewFilters(year=THIS)
     event.listen(connection, "before_cursor_execute", count)
     try:
-        empty = course_evaluations(session, filters)
+        empty, no_classes = evaluations(session, filters)
         few = [s for s in statements if "SAVEPOINT" not in s.upper()]
         _history(session)
+        _observed_history(session)
         statements.clear()
-        full = course_evaluations(session, filters)
+        full, classes = evaluations(session, filters)
         many = [s for s in statements if "SAVEPOINT" not in s.upper()]
     finally:
         event.remove(connection, "before_cursor_execute", count)
     assert len(empty) == len(full) >= 2  # one row per published course
-    assert len(many) == len(few) == 7, (
-        many
-    )  # courses, learners, completions, reaction, plans, attempts, opened
+    assert (len(no_classes), len(classes)) == (0, 2)
+    assert full[[r.code for r in full].index("PPP-101")].observed.observations == 3
+    # courses, learners, completions, reaction, plans, attempts, opened, observation ratings,
+    # observation and interview counts, stand-alone classes
+    assert len(many) == len(few) == 10, many
+
+
+# --- Observations and interviews (level 3 seen by others) ------------------------------------
+
+
+def _observe(
+    session: Session, done: Completion, levels: list[int], on: date, role: str = "hr"
+) -> None:
+    observer = make_user(session, password=None, roles={Role.HR})
+    row = Observation(
+        user_id=done.user_id, completion_id=done.id, observer_id=observer.id,
+        observer_role=role, observed_on=on,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    session.add_all(
+        ObservationRating(observation_id=row.id, position=n, behaviour=f"Perilaku {n}", level=lvl)
+        for n, lvl in enumerate(levels, start=1)
+    )
+
+
+def _interview(session: Session, done: Completion, on: date) -> None:
+    session.add(
+        FollowUpInterview(
+            user_id=done.user_id, completion_id=done.id, interviewer_role="hr",
+            interviewed_on=on, interviewee="learner", skills_applied="Daftar periksa di loket.",
+        )
+    )  # fmt: skip
+
+
+def _class(session: Session, title: str, starts: datetime, course_id: int | None = None) -> int:
+    row = ClassSession(
+        title=title, course_id=course_id, jp=4, category="teknis", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), place="Aula", capacity=10, status="finalised",
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _observed_history(session: Session) -> dict[str, int]:
+    """On top of `_history`: observations and interviews of PPP-101 this year and last, and
+    stand-alone classes (one held this year, one held last year but observed this year)."""
+    done = {
+        c.user_id: c
+        for c in session.scalars(select(Completion).where(Completion.course_id.is_not(None)))
+    }
+    units = {u.id: u.unit_name for u in session.scalars(select(User))}
+    by_unit = sorted(done.values(), key=lambda c: c.completed_at)
+    a, b, _c, d = (by_unit[i] for i in (1, 2, 3, 0))  # d completed last year
+    assert units[a.user_id] == "Dinas Sosial" and units[b.user_id] == "Kelurahan Lere"
+    _observe(session, a, [4, 3], date(THIS, 6, 1))
+    _observe(session, a, [2, 2], date(THIS, 6, 2), role="trainer")
+    _observe(session, b, [3, 1], date(THIS, 6, 3), role="supervisor")
+    _observe(session, d, [1, 1], date(LAST, 8, 1))  # last year: out of this year's row
+    _interview(session, a, date(THIS, 7, 1))
+    _interview(session, d, date(LAST, 8, 2))
+    held = _class(session, "Kelas Arsip Dinamis", _at(THIS, 5))
+    earlier = _class(session, "Kelas Naskah Dinas", _at(LAST, 11))
+    _class(session, "Kelas PPP", _at(THIS, 5), course_id=a.course_id)  # counts for its course
+    e = make_user(session, password=None, unit_name="Dinas Sosial")
+    f = make_user(session, password=None, unit_name="Kelurahan Lere")
+    for person, class_id, at in ((e, held, _at(THIS, 5)), (f, earlier, _at(LAST, 11))):
+        session.add(
+            Completion(user_id=person.id, class_session_id=class_id, completed_at=at,
+                       final_score=100, jp=4)
+        )  # fmt: skip
+    session.flush()
+    attended = {
+        c.class_session_id: c
+        for c in session.scalars(select(Completion).where(Completion.course_id.is_(None)))
+    }
+    _observe(session, attended[held], [4, 4], date(THIS, 6, 5))
+    _interview(session, attended[held], date(THIS, 6, 6))
+    _observe(session, attended[earlier], [3, 2], date(THIS, 1, 20))
+    session.commit()
+    return {"held": held, "earlier": earlier}
+
+
+def test_observation_figures_per_course_and_stand_alone_class_for_the_year_and_unit(
+    client: TestClient, session: Session, settings: Settings, demo_content: store.ImportReport
+) -> None:
+    social, _lere = _history(session)
+    classes = _observed_history(session)
+    _hr(client, session, settings)
+    response = client.get(URL, params={"tahun": str(THIS)})
+    ppp = {r.code: r for r in response.context["rows"]}["PPP-101"]
+    o = ppp.observed
+    assert (o.observations, o.learners_observed, o.interviews) == (3, 2, 1)
+    assert o.distribution == (1, 2, 2, 1)  # 4 3 | 2 2 | 3 1
+    assert o.average == pytest.approx(15 / 6)
+    assert o.applied_share == pytest.approx(3 / 6)
+    rows = {c.class_session_id: c for c in response.context["classes"]}
+    # Oldest first; the course's class is not here (it counts for PPP-101).
+    assert list(rows) == [classes["earlier"], classes["held"]]
+    held = rows[classes["held"]]
+    assert (held.completions, held.observed.learners_observed, held.observed.average) == (1, 1, 4)
+    assert (held.observed.applied_share, held.observed.interviews) == (1.0, 1)
+    assert rows[classes["earlier"]].observed.average == pytest.approx(2.5)
+    page = response.text
+    assert 'id="evaluasi-kelas"' in page and "Kelas Arsip Dinamis" in page
+    assert "2,5" in page.split('<span class="meta">PPP-101</span>')[1].split("</tr>")[0]
+    # The course report reads the same owner: every year, so last year's observation too.
+    report = observation_summary.observation_summary(session, ppp.course_id)
+    assert (report.observations, report.interviews) == (4, 2)
+
+    unit = _rows(client, tahun=str(THIS), unit=str(social))["PPP-101"].observed
+    assert (unit.observations, unit.learners_observed, unit.average) == (2, 1, 2.75)
+    unit_classes = client.get(URL, params={"tahun": str(THIS), "unit": str(social)})
+    by_id = {c.class_session_id: c for c in unit_classes.context["classes"]}
+    assert by_id[classes["held"]].completions == 1
+    # Held last year, observed this year only in Lere: not a row for Dinas Sosial.
+    assert classes["earlier"] not in by_id
+
+    last = client.get(URL, params={"tahun": str(LAST)})
+    assert {r.code: r for r in last.context["rows"]}["PPP-101"].observed.average == 1
+    assert [c.class_session_id for c in last.context["classes"]] == [classes["earlier"]]
+
+
+def test_the_export_carries_observation_columns_and_class_rows(
+    client: TestClient, session: Session, settings: Settings, demo_content: store.ImportReport
+) -> None:
+    _history(session)
+    classes = _observed_history(session)
+    _hr(client, session, settings)
+    response = client.get(f"{URL}/unduh", params={"tahun": str(THIS), "format": "csv"})
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    header, rows = table[0], {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
+    assert header[-4:] == [
+        "Pegawai Diamati", "Rata-rata Pengamatan (1-4)", "Pengamatan Tingkat 3+ (%)",
+        "Wawancara Tindak Lanjut",
+    ]  # fmt: skip
+    ppp = rows["PPP-101"]
+    assert (ppp["Pegawai Diamati"], ppp["Rata-rata Pengamatan (1-4)"]) == ("2", "2.5")
+    assert (ppp["Pengamatan Tingkat 3+ (%)"], ppp["Wawancara Tindak Lanjut"]) == ("50.0", "1")
+    held = rows[f"KELAS-{classes['held']}"]
+    assert (held["Judul Kursus"], held["Selesai"], held["Peserta"]) == (
+        "Kelas Arsip Dinamis",
+        "1",
+        "",
+    )
+    assert (held["Rata-rata Pengamatan (1-4)"], held["Wawancara Tindak Lanjut"]) == ("4.0", "1")
