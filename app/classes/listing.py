@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Unit, User
@@ -80,18 +81,25 @@ def upcoming(session: Session, now: datetime, user_id: int, limit: int = 100) ->
 
 def for_learner(session: Session, user_id: int, now: datetime) -> list[SessionLine]:
     """The learner's coming sessions (registered or waiting), soonest first: the home card."""
-    rows = session.scalars(
+    params = {"user_id": user_id, "since": now - LISTED_AFTER_END}
+    rows = session.scalars(_for_learner_statement(), params).all()
+    return lines(session, list(rows), user_id)
+
+
+@cache
+def _for_learner_statement() -> Select[ClassSession]:
+    # Built once (the learner home asks it on every visit): see app.learning.jp.
+    return (
         select(ClassSession)
         .join(ClassRegistration, ClassRegistration.session_id == ClassSession.id)
         .where(
-            ClassRegistration.user_id == user_id,
+            ClassRegistration.user_id == bindparam("user_id", type_=Integer),
             ClassRegistration.status.in_((REGISTERED, WAITING)),
             ClassSession.status == "scheduled",
-            ClassSession.ends_at >= now - LISTED_AFTER_END,
+            ClassSession.ends_at >= bindparam("since", type_=ClassSession.ends_at.type),
         )
         .order_by(ClassSession.starts_at, ClassSession.id)
-    ).all()
-    return lines(session, list(rows), user_id)
+    )
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Select, bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -305,4 +306,12 @@ def record_interview(session: Session, viewer: Viewer, t: Target, data: Intervie
 
 def supervised_count(session: Session, nip: str) -> int:
     """How many people bound their supervisor link for a course to this NIP."""
-    return session.scalar(select(func.count()).where(ActionPlan.supervisor_nip == nip)) or 0
+    return session.scalar(_supervised_statement(), {"nip": nip}) or 0
+
+
+@cache
+def _supervised_statement() -> Select[int]:
+    # Built once: every home page asks it, whatever the roles (see app.learning.jp).
+    return select(func.count()).where(
+        ActionPlan.supervisor_nip == bindparam("nip", type_=ActionPlan.supervisor_nip.type)
+    )

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from babel.dates import format_date
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Integer, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app import clock, i18n
@@ -400,18 +401,25 @@ class DueFollowUp:
 
 def due_follow_ups(session: Session, user_id: int, today: date) -> list[DueFollowUp]:
     """The learner's action plans whose follow-up is open and not reported yet, oldest first."""
-    rows = session.execute(
+    rows = session.execute(_due_follow_ups_statement(), {"user_id": user_id, "today": today})
+    return [DueFollowUp(code, title, on) for code, title, on in rows]
+
+
+# The learner home's two evaluation reads are built once with bound parameters (building a
+# SELECT and its cache key per request cost more CPU than running it: bench/page_statements.py).
+@cache
+def _due_follow_ups_statement() -> Select[str, str, date]:
+    return (
         select(Course.code, course_title_column(), ActionPlan.follow_up_on)
         .join(Course, Course.id == ActionPlan.course_id)
         .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
         .where(
-            ActionPlan.user_id == user_id,
+            ActionPlan.user_id == bindparam("user_id", type_=Integer),
             ActionPlan.follow_up_status.is_(None),
-            ActionPlan.follow_up_on <= today,
+            ActionPlan.follow_up_on <= bindparam("today", type_=ActionPlan.follow_up_on.type),
         )
         .order_by(ActionPlan.follow_up_on, Course.code)
-    ).all()
-    return [DueFollowUp(code, title, on) for code, title, on in rows]
+    )
 
 
 @dataclass(frozen=True)
@@ -461,7 +469,13 @@ class PendingEvaluation:
 
 def pending_evaluations(session: Session, user_id: int) -> list[PendingEvaluation]:
     """Completed courses still missing the learner's survey or action plan, latest first."""
-    rows = session.execute(
+    rows = session.execute(_pending_statement(), {"user_id": user_id}).all()
+    return [PendingEvaluation(*row) for row in rows]
+
+
+@cache
+def _pending_statement() -> Select[str, str, datetime, bool, bool]:
+    return (
         select(
             Course.code,
             course_title_column(),
@@ -482,9 +496,8 @@ def pending_evaluations(session: Session, user_id: int) -> list[PendingEvaluatio
             & (ActionPlan.course_id == Completion.course_id),
         )
         .where(
-            Completion.user_id == user_id,
+            Completion.user_id == bindparam("user_id", type_=Integer),
             (ReactionSurvey.id.is_(None)) | (ActionPlan.id.is_(None)),
         )
         .order_by(Completion.completed_at.desc())
-    ).all()
-    return [PendingEvaluation(*row) for row in rows]
+    )

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import Select, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -254,11 +255,13 @@ def sync_after_roster_import(session: Session, actor_id: int | None) -> None:
 
 
 def _active_paths(session: Session) -> list[LearningPath]:
-    return list(
-        session.scalars(
-            select(LearningPath).where(LearningPath.is_active.is_(True)).order_by(LearningPath.name)
-        )
-    )
+    return list(session.scalars(_active_paths_statement()))
+
+
+@cache
+def _active_paths_statement() -> Select[LearningPath]:
+    # Built once: the learner home asks it on every visit (see app.learning.jp).
+    return select(LearningPath).where(LearningPath.is_active.is_(True)).order_by(LearningPath.name)
 
 
 def _paths_with_member(session: Session, user_id: int, active: list[LearningPath]) -> set[int]:
