@@ -15,8 +15,10 @@ The rules:
 - A failure is recorded with its error and retried by a later pass after RETRY_MINUTES,
   doubling each time, until MAX_ATTEMPTS; then it stays `failed` for HR to see. A retry is
   only sent while the reminder is still due (an assignment finished meanwhile is not).
-- A row left `sending` by a process that died between the claim and the result is not sent
-  again automatically (the message may have gone out); HR sees it in the log.
+- A row left `sending` by a process that died between the claim and the result is, after
+  `LENTERA_REMINDERS_STALE_MINUTES`, marked failed ("status unknown after an interrupted send")
+  and retried like any failure: a lost reminder is worse than a possible second copy (the
+  reasoning is in app/reminders/interrupted.py). HR's log shows such rows distinctly.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from app.config import Settings
 from app.db import insert_or_ignore, session_scope, utcnow
 from app.i18n import SOURCE_LOCALE, supported, use_locale
 from app.i18n import gettext as _
-from app.reminders import registry
+from app.reminders import interrupted, registry
 from app.reminders.mailer import Mailer, build_message
 from app.reminders.models import DeliveryStatus, ReminderDelivery
 from app.reminders.reminder import Context, Reminder
@@ -55,6 +57,7 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # no email address, opted out, or inactive
+    interrupted: int = 0  # claims left `sending` by a dead process, released for a retry
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ def record_result(session: Session, row_id: int, error: str | None, now: datetim
     assert row is not None
     if error is None:
         row.status, row.sent_at, row.retry_at = DeliveryStatus.SENT.value, now, None
-        row.last_error = None
+        # Sent after an interrupted attempt: the note stays, for HR (it may have come twice).
+        row.last_error = interrupted.NOTE if row.last_error == interrupted.NOTE else None
     else:
         row.status, row.last_error = DeliveryStatus.FAILED.value, error[:500]
         row.retry_at = now + retry_delay(row.attempts) if row.attempts < MAX_ATTEMPTS else None
@@ -175,6 +179,13 @@ def run_pass(
         return PassReport(enabled=False)
     now = now or utcnow()
     report = PassReport()
+    with session_scope(factory) as session:
+        report.interrupted = interrupted.release_stale(
+            session,
+            now=now,
+            stale_after=timedelta(minutes=settings.reminders_stale_minutes),
+            max_attempts=MAX_ATTEMPTS,
+        )
     # Reminders are written in the recipient's language (Bahasa Indonesia unless they chose
     # another), whoever runs the pass and whatever its process's locale.
     with use_locale(SOURCE_LOCALE):
@@ -195,7 +206,9 @@ def run_pass(
                 if person is None or not person.email or person.opted_out:
                     report.skipped += 1
                     continue
-                row_id = _claim(factory, reminder, person.email, states, now)
+                # Dated when made, not when the pass began: a long pass's last claims are fresh,
+                # so another instance never takes them for interrupted ones.
+                row_id = _claim(factory, reminder, person.email, states, max(now, utcnow()))
                 if row_id is None:
                     continue
                 error = _send(mailer, settings, reminder, person)
