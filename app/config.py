@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     # Minutes between reminder passes run inside `lentera serve`; 0 leaves it to a cron job
     # calling `lentera reminders send`.
     reminders_interval_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    # After how many minutes a reminder still `sending` counts as interrupted (its process died
+    # between claim and result): it is then marked failed and retried (app/reminders/
+    # interrupted.py). A live send holds its claim for a few 30 s SMTP timeouts at most.
+    reminders_stale_minutes: int = Field(default=30, ge=5, le=7 * 24 * 60)
 
     @field_validator("timezone")
     @classmethod

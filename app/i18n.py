@@ -39,14 +39,19 @@ def translations(locale: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buffer)
 
 
+def supported(locale: str | None) -> str:
+    """`locale` if Lentera speaks it, else the source language (a person who never chose)."""
+    return locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE
+
+
 def set_locale(locale: str) -> None:
-    _current_locale.set(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE)
+    _current_locale.set(supported(locale))
 
 
 @contextmanager
-def use_locale(locale: str) -> Iterator[None]:
+def use_locale(locale: str | None) -> Iterator[None]:
     """Translate into `locale` inside the block (a message sent to someone else), then restore."""
-    token = _current_locale.set(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE)
+    token = _current_locale.set(supported(locale))
     try:
         yield
     finally:

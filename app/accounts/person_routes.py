@@ -142,7 +142,7 @@ def _whatsapp_links(
     return {
         card.course.code: whatsapp.assignment_chat_url(
             settings, phone=person.phone, name=person.full_name, course_title=card.course.title,
-            course_code=card.course.code, due_on=card.due_on, today=today,
+            course_code=card.course.code, due_on=card.due_on, today=today, locale=person.locale,
         )
         for card in assigned
         if card.due_on is not None and (card.revoked or not card.completed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+from babel.dates import format_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from app.accounts.models import User
 from app.classes.models import ClassRegistration, ClassSession
 from app.classes.service import REGISTERED
 from app.evaluation.service import long_date
+from app.i18n import get_locale
 from app.i18n import gettext as _
 from app.reminders.reminder import Context, Reminder, letter
 
@@ -33,8 +35,9 @@ def class_tomorrow_text(name: str, title: str, row: ClassSession, url: str, issu
     ).format(
         title=title,
         day=long_date(starts.date()),
-        start=starts.strftime("%H.%M"),
-        end=ends.strftime("%H.%M"),
+        # The reader's way of writing a time: 09.00 in Indonesian, 9:00 AM in English.
+        start=format_time(starts, "short", locale=get_locale()),
+        end=format_time(ends, "short", locale=get_locale()),
         zone=clock.abbreviation(),
         place=place,
     )

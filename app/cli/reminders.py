@@ -34,5 +34,9 @@ def send() -> None:
         f"Reminders due: {report.due}; sent: {report.sent}; failed: {report.failed}; "
         f"skipped (no email, opted out): {report.skipped}."
     )
+    if report.interrupted:
+        typer.echo(
+            f"Interrupted earlier (status unknown), released for a retry: {report.interrupted}."
+        )
     if report.failed:
         raise typer.Exit(1)

@@ -21,7 +21,7 @@ from app.audit import service as audit
 from app.content import freshness
 from app.content.format import loader, specs
 from app.content.format.problems import Problem
-from app.content.format.sources import iter_files, tree_hash
+from app.content.format.sources import PATHS_FOLDER, iter_files, tree_hash
 from app.content.format.specs import CourseSpec, QuizSpec
 from app.content.models import (
     Blob,
@@ -371,7 +371,8 @@ def _published_by_folder(session: Session) -> dict[tuple[str, str], list[Problem
 
 
 def _record_problem_reports(session: Session, broken: Mapping[str, list[Problem]]) -> None:
-    session.execute(delete(ContentProblemReport))
+    # The learning path files' row is `path_problems`'s, written by the path reload after this.
+    session.execute(delete(ContentProblemReport).where(ContentProblemReport.folder != PATHS_FOLDER))
     for folder, problems in broken.items():
         session.add(
             ContentProblemReport(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
 from app.accounts.viewer import Viewer
-from app.content import guide, prerequisites, store
+from app.content import guide, path_problems, prerequisites, store
 from app.content.catalog import ContentCache
 from app.content.format import loader
 from app.content.format.problems import Problem
@@ -96,8 +96,20 @@ def trainer_home(request: Request, session: SessionDep, user: TrainerUser) -> Re
             CourseTrainer.user_id == user.id
         )
     courses = session.scalars(query).all()
-    reports = session.scalars(select(ContentProblemReport).order_by(ContentProblemReport.folder))
-    return render(request, "trainer/home.html", {"courses": courses, "reports": reports.all()})
+    reports = session.scalars(
+        select(ContentProblemReport)
+        .where(ContentProblemReport.folder != path_problems.KEY)
+        .order_by(ContentProblemReport.folder)
+    )
+    return render(
+        request,
+        "trainer/home.html",
+        {
+            "courses": courses,
+            "reports": reports.all(),
+            "path_problems": path_problems.latest(session),
+        },
+    )
 
 
 def _read_upload(request: Request, upload: UploadFile) -> bytes:

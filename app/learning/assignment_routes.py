@@ -156,7 +156,7 @@ def assignment_list(
     whatsapp = {
         row.id: reminder_links.assignment_chat_url(
             settings, phone=row.phone, name=row.full_name, course_title=row.course_title,
-            course_code=row.course_code, due_on=row.due_on, today=today,
+            course_code=row.course_code, due_on=row.due_on, today=today, locale=row.locale,
         )
         for row in page.rows
         if row.phone and not row.done

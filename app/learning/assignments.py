@@ -162,6 +162,7 @@ class AssignmentRow:
     path_id: int | None = None
     path_name: str | None = None
     phone: str | None = None  # for HR's WhatsApp link (62...)
+    locale: str | None = None  # the person's language, for that link's text
 
     @property
     def percent(self) -> int:
@@ -246,6 +247,7 @@ def list_assignments(
             Assignment.via_path_id,
             LearningPath.name.label("path_name"),
             User.phone,
+            User.locale,
         )
         .join(User, User.id == Assignment.user_id)
         .join(Course, Course.id == Assignment.course_id)
@@ -290,6 +292,7 @@ def list_assignments(
                 path_id=r.via_path_id,
                 path_name=r.path_name,
                 phone=r.phone,
+                locale=r.locale,
             )
         )
     return AssignmentPage(rows=rows, total=total, page=page, pages=pages)

@@ -18,6 +18,9 @@ in one place.
   `jalur/` folder itself is absent, so reloading another folder never touches the paths.
 - Every create, update and hand-over is audited (`path.created`/`path.updated`, with
   `via: file`).
+- The load's problems (file, line, message) are kept in the database
+  (`app.content.path_problems`), for the trainers' content page and HR's paths page to show
+  until a later load is clean; a load without a `jalur/` folder has none, so it clears them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Unit
 from app.audit import service as audit
+from app.content import path_problems
 from app.content.format.problems import Problem
 from app.content.models import Course
 from app.i18n import gettext as _
@@ -70,6 +74,7 @@ def reload_paths(
     library = path_files.load_paths(root, active_course_codes(session))
     report = PathReloadReport(problems=list(library.problems), broken=list(library.broken))
     if not library.found:
+        path_problems.record(session, [])
         return report
     units = {name: unit_id for unit_id, name in session.execute(select(Unit.id, Unit.name))}
     owned: dict[str, LearningPath] = {
@@ -132,6 +137,7 @@ def reload_paths(
         _audit(session, "path.updated", path, actor_id, released=slug)
         report.released.append(slug)
     report.problems.sort(key=lambda p: (p.path, p.line or 0, not p.is_error))
+    path_problems.record(session, report.problems)
     return report
 
 

@@ -17,6 +17,7 @@ from app.accounts import golongan
 from app.accounts.golongan import InvalidGolongan
 from app.accounts.models import EmployeeType, Unit
 from app.audit import service as audit
+from app.content import path_problems
 from app.content.routes import Cache
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
@@ -213,6 +214,7 @@ def path_list(request: Request, session: SessionDep, user: HRUser) -> Response:
         {
             "summaries": [paths.summary(session, p) for p in found],
             "deleted": request.query_params.get("status") == "dihapus",
+            "path_problems": path_problems.latest(session),
         },
     )
 

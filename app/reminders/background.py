@@ -52,10 +52,15 @@ def start(
                 except Exception:  # a database outage must not end the loop
                     log.exception("reminder pass failed")
                     continue
-                if report.sent or report.failed:
+                if report.sent or report.failed or report.interrupted:
                     log.info(
                         "reminder pass",
-                        extra={"sent": report.sent, "failed": report.failed, "due": report.due},
+                        extra={
+                            "sent": report.sent,
+                            "failed": report.failed,
+                            "due": report.due,
+                            "interrupted": report.interrupted,
+                        },
                     )
         finally:
             engine.dispose()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.reminders import registry
+from app.reminders import interrupted, registry
 from app.reminders.models import DeliveryStatus, ReminderDelivery
 
 PAGE_SIZE = 50
@@ -29,6 +29,12 @@ class LogRow:
     last_error: str | None
     sent_at: datetime | None
     retry_at: datetime | None
+
+    @property
+    def interrupted(self) -> bool:
+        """An attempt died between claim and result (app/reminders/interrupted.py): whether
+        that message went out is unknown, so a sent row may have reached the person twice."""
+        return self.last_error == interrupted.NOTE
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ class ReminderDelivery(Base):
     A pass inserts the row (status `sending`) and commits it before it talks to the SMTP
     server, so another process or instance that computes the same reminder finds the row and
     leaves it alone. A failure is retried by the pass that wins the conditional update of the
-    row (`failed` -> `sending`), with a growing delay, up to a limit of attempts.
+    row (`failed` -> `sending`), with a growing delay, up to a limit of attempts. A claim left
+    `sending` by a process that died is released as failed after a while and retried
+    (app/reminders/interrupted.py).
     """
 
     __tablename__ = "reminder_deliveries"

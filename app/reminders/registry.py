@@ -14,9 +14,12 @@ it is about), so that it is stable across passes and a new date gives a new remi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from app.classes import reminders as class_reminders
+from app.i18n import SOURCE_LOCALE, use_locale
 from app.i18n import gettext as _
 from app.reminders import sources
 from app.reminders.reminder import Context, RegisteredSource, Reminder
@@ -39,6 +42,32 @@ def kind_label(kind: str) -> str:
         if source.kind == kind:
             return source.label()
     return kind
+
+
+def in_their_languages(
+    session: Session,
+    context: Context,
+    reminders: list[Reminder],
+    languages: Mapping[int, str],
+) -> list[Reminder]:
+    """`reminders` (written in the source language), each in its person's language instead.
+
+    `languages` maps a user id to a supported locale. The sources are asked again once per other
+    language in use (not once per person), so a source needs no language parameter and a new
+    one is translated with nothing to add; a reminder a source no longer yields by then (the
+    data changed between the two reads) keeps its Indonesian text.
+    """
+    wanted = {languages.get(r.user_id, SOURCE_LOCALE) for r in reminders} - {SOURCE_LOCALE}
+    if not wanted:
+        return reminders
+    written: dict[tuple[str, str], Reminder] = {}
+    for locale in sorted(wanted):
+        with use_locale(locale):
+            for reminder in due_reminders(session, context):
+                written[(locale, reminder.dedupe_key)] = reminder
+    return [
+        written.get((languages.get(r.user_id, SOURCE_LOCALE), r.dedupe_key), r) for r in reminders
+    ]
 
 
 def due_reminders(session: Session, context: Context) -> list[Reminder]:

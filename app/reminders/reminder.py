@@ -5,6 +5,10 @@ due today; app/reminders/registry.py lists the sources. A reminder's `dedupe_key
 event it reminds of (e.g. `assignment-overdue:12:2027-01-31`): the sent log keeps one row per
 key and channel, so the same key is never sent twice, and a new event (a new due date) gets a
 new key.
+
+A source writes its texts with `_()` and `long_date` in the current language and knows nothing
+of who reads which: the pass (`registry.in_their_languages`) asks the sources again in every
+other language its recipients chose, and each person gets the version in theirs.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ class Context:
 
 @dataclass(frozen=True)
 class Reminder:
-    """One reminder for one person: text in Indonesian, its subject, and its dedupe key."""
+    """One reminder for one person: its subject and text (written in the language current when
+    the source ran: the sending pass runs each source in its recipients' languages), and its
+    dedupe key."""
 
     user_id: int
     kind: str

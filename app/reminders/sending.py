@@ -4,6 +4,9 @@ The rules:
 - Nothing happens without SMTP (`LENTERA_SMTP_HOST` empty): no row is written, nothing queued.
 - A reminder goes to an active person with an email address who has not turned email
   reminders off; the others are counted as skipped (and can be reached on WhatsApp by HR).
+- It is written in the person's language (`User.locale`: English when they chose English,
+  Bahasa Indonesia otherwise), subject, body, dates and footer alike, from the same gettext
+  catalogue as the pages (`registry.in_their_languages`).
 - Never twice: the sent log has one row per (dedupe key, channel). A pass claims a reminder by
   inserting its row (or, for a failed one whose retry time has come, by a conditional update
   `failed -> sending`) and commits the claim BEFORE talking to the SMTP server; a second
@@ -12,8 +15,10 @@ The rules:
 - A failure is recorded with its error and retried by a later pass after RETRY_MINUTES,
   doubling each time, until MAX_ATTEMPTS; then it stays `failed` for HR to see. A retry is
   only sent while the reminder is still due (an assignment finished meanwhile is not).
-- A row left `sending` by a process that died between the claim and the result is not sent
-  again automatically (the message may have gone out); HR sees it in the log.
+- A row left `sending` by a process that died between the claim and the result is, after
+  `LENTERA_REMINDERS_STALE_MINUTES`, marked failed ("status unknown after an interrupted send")
+  and retried like any failure: a lost reminder is worse than a possible second copy (the
+  reasoning is in app/reminders/interrupted.py). HR's log shows such rows distinctly.
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ from app import clock
 from app.accounts.models import User
 from app.config import Settings
 from app.db import insert_or_ignore, session_scope, utcnow
-from app.i18n import SOURCE_LOCALE, use_locale
+from app.i18n import SOURCE_LOCALE, supported, use_locale
 from app.i18n import gettext as _
-from app.reminders import registry
+from app.reminders import interrupted, registry
 from app.reminders.mailer import Mailer, build_message
 from app.reminders.models import DeliveryStatus, ReminderDelivery
 from app.reminders.reminder import Context, Reminder
@@ -52,12 +57,14 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # no email address, opted out, or inactive
+    interrupted: int = 0  # claims left `sending` by a dead process, released for a retry
 
 
 @dataclass(frozen=True)
 class _Recipient:
     email: str | None
     opted_out: bool
+    locale: str  # the language the person chose (Indonesian when they never did)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -78,12 +85,12 @@ def _recipients(session: Session, user_ids: set[int]) -> dict[int, _Recipient]:
     found: dict[int, _Recipient] = {}
     ids = sorted(user_ids)
     for start in range(0, len(ids), _CHUNK):
-        for user_id, email, off in session.execute(
-            select(User.id, User.email, User.email_reminders_off).where(
+        for user_id, email, off, locale in session.execute(
+            select(User.id, User.email, User.email_reminders_off, User.locale).where(
                 User.id.in_(ids[start : start + _CHUNK]), User.is_active.is_(True)
             )
         ):
-            found[user_id] = _Recipient(email, off)
+            found[user_id] = _Recipient(email, off, supported(locale))
     return found
 
 
@@ -157,7 +164,8 @@ def record_result(session: Session, row_id: int, error: str | None, now: datetim
     assert row is not None
     if error is None:
         row.status, row.sent_at, row.retry_at = DeliveryStatus.SENT.value, now, None
-        row.last_error = None
+        # Sent after an interrupted attempt: the note stays, for HR (it may have come twice).
+        row.last_error = interrupted.NOTE if row.last_error == interrupted.NOTE else None
     else:
         row.status, row.last_error = DeliveryStatus.FAILED.value, error[:500]
         row.retry_at = now + retry_delay(row.attempts) if row.attempts < MAX_ATTEMPTS else None
@@ -171,12 +179,22 @@ def run_pass(
         return PassReport(enabled=False)
     now = now or utcnow()
     report = PassReport()
-    # Reminders are written in Bahasa Indonesia whoever runs the pass.
+    with session_scope(factory) as session:
+        report.interrupted = interrupted.release_stale(
+            session,
+            now=now,
+            stale_after=timedelta(minutes=settings.reminders_stale_minutes),
+            max_attempts=MAX_ATTEMPTS,
+        )
+    # Reminders are written in the recipient's language (Bahasa Indonesia unless they chose
+    # another), whoever runs the pass and whatever its process's locale.
     with use_locale(SOURCE_LOCALE):
         context = Context(clock.local_date(now), settings.base_url, settings.issuer_name)
         with session_scope(factory) as session:
             reminders = registry.due_reminders(session, context)
             people = _recipients(session, {r.user_id for r in reminders})
+            languages = {user_id: person.locale for user_id, person in people.items()}
+            reminders = registry.in_their_languages(session, context, reminders, languages)
             logged = _logged(session, [r.dedupe_key for r in reminders])
             # Plain values: the rows are not used after this transaction.
             states = {k: (row.id, row.status, row.retry_at) for k, row in logged.items()}
@@ -188,10 +206,12 @@ def run_pass(
                 if person is None or not person.email or person.opted_out:
                     report.skipped += 1
                     continue
-                row_id = _claim(factory, reminder, person.email, states, now)
+                # Dated when made, not when the pass began: a long pass's last claims are fresh,
+                # so another instance never takes them for interrupted ones.
+                row_id = _claim(factory, reminder, person.email, states, max(now, utcnow()))
                 if row_id is None:
                     continue
-                error = _send(mailer, settings, reminder, person.email)
+                error = _send(mailer, settings, reminder, person)
                 with session_scope(factory) as session:
                     record_result(session, row_id, error, utcnow())
                 if error is None:
@@ -220,10 +240,13 @@ def _claim(
         return row_id if claim_retry(session, row_id, to, now) else None
 
 
-def _send(mailer: Mailer, settings: Settings, reminder: Reminder, to: str) -> str | None:
-    """Send one reminder; the error as text when it failed, else None."""
+def _send(mailer: Mailer, settings: Settings, reminder: Reminder, to: _Recipient) -> str | None:
+    """Send one reminder (its footer in the person's language); the error as text, else None."""
+    assert to.email is not None
+    with use_locale(to.locale):
+        body = email_body(settings, reminder)
     try:
-        mailer.send(build_message(settings, to, reminder.subject, email_body(settings, reminder)))
+        mailer.send(build_message(settings, to.email, reminder.subject, body))
     except (OSError, smtplib.SMTPException) as exc:
         return f"{type(exc).__name__}: {exc}".strip()
     return None
