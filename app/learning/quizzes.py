@@ -22,9 +22,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Integer, Row, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -131,19 +132,25 @@ def cached_spec(row: QuizVersion) -> QuizSpec:
     return spec
 
 
+@cache
+def _attempts_statement() -> Select[QuizAttempt]:
+    # Built once with bound parameters: the course page reads two quizzes' attempts on each
+    # view, and building the SELECT cost more CPU than running it.
+    return (
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == bindparam("user_id", type_=Integer),
+            QuizAttempt.course_id == bindparam("course_id", type_=Integer),
+            QuizAttempt.quiz_key == bindparam("key", type_=QuizAttempt.quiz_key.type),
+        )
+        .order_by(QuizAttempt.number)
+    )
+
+
 def attempts_for(session: Session, user_id: int, course_id: int, key: str) -> list[QuizAttempt]:
     """The learner's attempts at one quiz, first to last."""
-    return list(
-        session.scalars(
-            select(QuizAttempt)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.course_id == course_id,
-                QuizAttempt.quiz_key == key,
-            )
-            .order_by(QuizAttempt.number)
-        )
-    )
+    params = {"user_id": user_id, "course_id": course_id, "key": key}
+    return list(session.scalars(_attempts_statement(), params))
 
 
 def start_attempt(
