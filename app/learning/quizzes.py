@@ -79,16 +79,29 @@ _specs: OrderedDict[tuple[int, str, str], QuizSpec] = OrderedDict()
 _specs_lock = threading.Lock()
 
 
+_SPEC_COLUMNS = (QuizVersion.id, QuizVersion.key, QuizVersion.content_hash)
+
+
+@cache
+def _spec_by_id_statement() -> Select[int, str, str]:
+    # Built once with bound parameters, like `_attempts_statement`: tests run these per view.
+    return select(*_SPEC_COLUMNS).where(QuizVersion.id == bindparam("id", type_=Integer))
+
+
+@cache
+def _spec_by_key_statement() -> Select[int, str, str]:
+    return select(*_SPEC_COLUMNS).where(
+        QuizVersion.course_version_id == bindparam("version_id", type_=Integer),
+        QuizVersion.key == bindparam("key", type_=QuizVersion.key.type),
+    )
+
+
 def spec_for_version(session: Session, version_id: int) -> QuizSpec | None:
     """The parsed quiz of one stored quiz version, from an in-process LRU cache.
 
     A hit reads three short columns instead of the questions' JSON and rebuilds nothing.
     """
-    found = session.execute(
-        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
-            QuizVersion.id == version_id
-        )
-    ).one_or_none()
+    found = session.execute(_spec_by_id_statement(), {"id": version_id}).one_or_none()
     return _spec_of(session, found) if found is not None else None
 
 
@@ -98,11 +111,8 @@ def quiz_of(session: Session, version_id: int, key: str) -> tuple[int, QuizSpec]
     One statement of three short columns on a hit: starting an attempt used to load the whole
     row, and SQLAlchemy decoded the bank's JSON on every start.
     """
-    found = session.execute(
-        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
-            QuizVersion.course_version_id == version_id, QuizVersion.key == key
-        )
-    ).one_or_none()
+    params = {"version_id": version_id, "key": key}
+    found = session.execute(_spec_by_key_statement(), params).one_or_none()
     return (found.id, _spec_of(session, found)) if found is not None else None
 
 
