@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, func, select, update
+from sqlalchemy import Integer, Select, Update, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.content.catalog import Catalog, CourseView
@@ -193,13 +193,32 @@ def complete_module(
     ):
         return False
     record_open(session, user_id, course_id, slug)
-    # One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
-    session.execute(
+    params = {
+        "whose": user_id,
+        "which_course": course_id,
+        "which_module": slug,
+        "mark_at": when,
+        "mark_version": version_id,
+    }
+    session.execute(_complete_statement(), params)
+    return True
+
+
+@cache
+def _complete_statement() -> Update:
+    """One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
+
+    Built once with bound parameters (each mark built it and its cache key before); they are
+    named unlike any column, since an UPDATE's parameter named for a column would be SET.
+    """
+    when = bindparam("mark_at", type_=ModuleProgress.completed_at.type)
+    return (
         update(ModuleProgress)
         .where(
-            ModuleProgress.user_id == user_id,
-            ModuleProgress.course_id == course_id,
-            ModuleProgress.module_slug == slug,
+            ModuleProgress.user_id == bindparam("whose", type_=Integer),
+            ModuleProgress.course_id == bindparam("which_course", type_=Integer),
+            ModuleProgress.module_slug
+            == bindparam("which_module", type_=ModuleProgress.module_slug.type),
         )
         .values(
             completed_at=case(
@@ -207,11 +226,12 @@ def complete_module(
                 (ModuleProgress.completed_at > when, when),
                 else_=ModuleProgress.completed_at,
             ),
-            completed_version_id=func.coalesce(ModuleProgress.completed_version_id, version_id),
+            completed_version_id=func.coalesce(
+                ModuleProgress.completed_version_id, bindparam("mark_version", type_=Integer)
+            ),
         )
         .execution_options(synchronize_session=False)
     )
-    return True
 
 
 _COLUMNS = (
