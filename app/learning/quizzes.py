@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Row, Select, bindparam, select, update
+from sqlalchemy import Integer, Row, Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -247,6 +247,27 @@ def parse_answers(
     return answers
 
 
+@cache
+def _submit_statement() -> Update:
+    """Conditional on "not submitted yet": of two concurrent submissions only one can win.
+
+    Built once with bound parameters, named unlike any column (an UPDATE's parameter named
+    for a column would be SET twice)."""
+    values = {
+        name: bindparam(f"new_{name}", type_=QuizAttempt.__table__.c[name].type)
+        for name in ("submitted_at", "answers", "score", "correct_count", "total", "late")
+    }
+    return (
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == bindparam("attempt", type_=Integer),
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def submit_attempt(
     session: Session,
     attempt: QuizAttempt,
@@ -260,20 +281,16 @@ def submit_attempt(
     stored: dict[str, Any] = {
         qid: list(value) if isinstance(value, tuple) else value for qid, value in answers.items()
     }
-    # Conditional on "not submitted yet": of two concurrent submissions only one can win.
-    outcome = session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(
-            submitted_at=now,
-            answers=stored,
-            score=result.score,
-            correct_count=result.correct_count,
-            total=result.total,
-            late=late,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    params = {
+        "attempt": attempt.id,
+        "new_submitted_at": now,
+        "new_answers": stored,
+        "new_score": result.score,
+        "new_correct_count": result.correct_count,
+        "new_total": result.total,
+        "new_late": late,
+    }
+    outcome = session.execute(_submit_statement(), params)
     if not outcome.rowcount:  # type: ignore[attr-defined]
         return False
     session.refresh(attempt)
