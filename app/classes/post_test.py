@@ -19,8 +19,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.classes.models import ClassRegistration, ClassSession
@@ -29,28 +30,35 @@ from app.classes.service import REGISTERED
 ATTENDED = ("present", "partial")
 
 
-def opens_final_test(session: Session, user_id: int, course_id: int, now: datetime) -> bool:
-    """Whether a class of the course lets the learner take its final test as a post-test."""
-    found = session.scalar(
+@cache
+def _opens_final_test_statement() -> Select[int]:
+    # Built once with bound parameters: the final test's page and its start ask this on each
+    # request, and building the SELECT cost more CPU than running it.
+    return (
         select(ClassRegistration.id)
         .join(ClassSession, ClassSession.id == ClassRegistration.session_id)
         .where(
-            ClassSession.course_id == course_id,
+            ClassSession.course_id == bindparam("course_id", type_=Integer),
             ClassSession.post_test_required.is_(True),
-            ClassRegistration.user_id == user_id,
+            ClassRegistration.user_id == bindparam("user_id", type_=Integer),
             ClassRegistration.status == REGISTERED,
             or_(
                 ClassRegistration.awaits_post_test.is_(True),
                 and_(
                     ClassSession.status == "scheduled",
-                    ClassSession.starts_at <= now,
+                    ClassSession.starts_at <= bindparam("now", type_=ClassSession.starts_at.type),
                     ClassRegistration.attendance.in_(ATTENDED),
                 ),
             ),
         )
         .limit(1)
     )
-    return found is not None
+
+
+def opens_final_test(session: Session, user_id: int, course_id: int, now: datetime) -> bool:
+    """Whether a class of the course lets the learner take its final test as a post-test."""
+    params = {"course_id": course_id, "user_id": user_id, "now": now}
+    return session.scalar(_opens_final_test_statement(), params) is not None
 
 
 def awaiting(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -192,14 +193,23 @@ def issue_certificate(
     return certificate
 
 
-def current_certificate(session: Session, completion_id: int) -> Certificate | None:
-    """The certificate to show for a completion: the last of its re-issue chain."""
-    return session.scalar(
+@cache
+def _current_certificate_statement() -> Select[Certificate]:
+    # Built once with a bound id: the course page and the final test read it on each view.
+    return (
         select(Certificate)
-        .where(Certificate.completion_id == completion_id, Certificate.replaced_by_id.is_(None))
+        .where(
+            Certificate.completion_id == bindparam("completion_id", type_=Integer),
+            Certificate.replaced_by_id.is_(None),
+        )
         .order_by(Certificate.id.desc())
         .limit(1)
     )
+
+
+def current_certificate(session: Session, completion_id: int) -> Certificate | None:
+    """The certificate to show for a completion: the last of its re-issue chain."""
+    return session.scalar(_current_certificate_statement(), {"completion_id": completion_id})
 
 
 def revoke_certificate(

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.content.catalog import CourseView
@@ -54,21 +56,37 @@ def attempt_limit(key: str, max_attempts: int | None) -> int | None:
     return max_attempts
 
 
+# The course page's reads are built once with bound parameters: building a SELECT and its
+# cache key on each request cost more CPU than running it (py-spy, bench/page_statements.py).
+_USER = bindparam("user_id", type_=Integer)
+_COURSE = bindparam("course_id", type_=Integer)
+
+
+@cache
+def _pretest_submitted_statement() -> Select[int]:
+    return (
+        select(QuizAttempt.id)
+        .where(
+            QuizAttempt.user_id == _USER,
+            QuizAttempt.course_id == _COURSE,
+            QuizAttempt.quiz_key == PRETEST_KEY,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def _first_opened_statement() -> Select[Any]:
+    return select(func.min(ModuleProgress.first_opened_at)).where(
+        ModuleProgress.user_id == _USER, ModuleProgress.course_id == _COURSE
+    )
+
+
 def pretest_submitted(session: Session, user_id: int, course_id: int) -> bool:
     """Whether the learner has submitted a pre-test attempt in this course."""
-    return (
-        session.scalar(
-            select(QuizAttempt.id)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.course_id == course_id,
-                QuizAttempt.quiz_key == PRETEST_KEY,
-                QuizAttempt.submitted_at.is_not(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    params = {"user_id": user_id, "course_id": course_id}
+    return session.scalar(_pretest_submitted_statement(), params) is not None
 
 
 def pretest_pending(session: Session, user_id: int, view: CourseView, any_opened: bool) -> bool:
@@ -100,11 +118,9 @@ def require_modules_open(
 
 def first_module_opened_at(session: Session, user_id: int, course_id: int) -> datetime | None:
     """When the learner first opened any module of the course (None: not yet)."""
-    return session.scalar(
-        select(func.min(ModuleProgress.first_opened_at)).where(
-            ModuleProgress.user_id == user_id, ModuleProgress.course_id == course_id
-        )
-    )
+    params = {"user_id": user_id, "course_id": course_id}
+    opened: datetime | None = session.scalar(_first_opened_statement(), params)
+    return opened
 
 
 def first_opened_by_learner(session: Session, course_id: int) -> dict[int, datetime]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.classes import post_test
@@ -23,12 +24,26 @@ from app.learning import completion as completion_service
 from app.learning import course_rules, progress, quizzes, score_policy
 from app.learning.models import Assignment, Certificate, Completion, QuizAttempt
 
+# Built once with bound parameters: building these on every course page cost more CPU than
+# running them (py-spy on `bench/page_statements.py`).
+_USER = bindparam("user_id", type_=Integer)
+_COURSE = bindparam("course_id", type_=Integer)
+
+
+@cache
+def _completion_statement() -> Select[Completion]:
+    return select(Completion).where(Completion.user_id == _USER, Completion.course_id == _COURSE)
+
+
+@cache
+def _assignment_statement() -> Select[Assignment]:
+    return select(Assignment).where(Assignment.user_id == _USER, Assignment.course_id == _COURSE)
+
 
 def completion_of(session: Session, user_id: int, course_id: int) -> Completion | None:
     """The learner's completion of the course, if any."""
-    return session.scalar(
-        select(Completion).where(Completion.user_id == user_id, Completion.course_id == course_id)
-    )
+    params = {"user_id": user_id, "course_id": course_id}
+    return session.scalar(_completion_statement(), params)
 
 
 def gain(session: Session, user_id: int, view: CourseView) -> dict[str, int | None]:
@@ -50,9 +65,7 @@ def course_page_state(
     # A re-issue revokes the old certificate and adds a row: show the current one.
     certificate = completion_service.current_certificate(session, done.id) if done else None
     assignment = session.scalar(
-        select(Assignment).where(
-            Assignment.user_id == user_id, Assignment.course_id == view.course_id
-        )
+        _assignment_statement(), {"user_id": user_id, "course_id": view.course_id}
     )
     return {
         "learner": True,

@@ -15,9 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Date, literal, null, select, union_all
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Date,
+    Integer,
+    bindparam,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app.learning import credited
@@ -53,27 +64,35 @@ def next_actions(dashboard: Dashboard) -> list[CourseCard]:
     return [*assigned, *dashboard.in_progress]
 
 
-def catalogue_statuses(session: Session, user_id: int, today: date) -> dict[int, CourseStatus]:
-    """Course id -> the learner's status, for every course they joined, finished or were
-    assigned (any other course is not started); one query whatever the number of courses."""
+@cache
+def _statuses_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    # Built once with a bound user id: building this UNION ALL and its cache key on each
+    # catalogue request cost more CPU than running it (py-spy on bench/page_statements.py).
+    user = bindparam("user_id", type_=Integer)
     no_date = null().cast(Date)
     enrolled = select(
         Enrolment.course_id.label("course_id"),
         literal("e").label("kind"),
         no_date.label("due_on"),
         literal(True, Boolean).label("counts"),
-    ).where(Enrolment.user_id == user_id)
+    ).where(Enrolment.user_id == user)
     assigned = select(
         Assignment.course_id, literal("a"), Assignment.due_on, literal(True, Boolean)
-    ).where(Assignment.user_id == user_id)
+    ).where(Assignment.user_id == user)
     completed = credited.join_current_certificate(
         select(Completion.course_id, literal("c"), no_date, credited.credited())
-    ).where(Completion.user_id == user_id)
+    ).where(Completion.user_id == user)
+    return union_all(enrolled, assigned, completed)
+
+
+def catalogue_statuses(session: Session, user_id: int, today: date) -> dict[int, CourseStatus]:
+    """Course id -> the learner's status, for every course they joined, finished or were
+    assigned (any other course is not started); one query whatever the number of courses."""
     enrolled_ids: set[int] = set()
     done_ids: set[int] = set()
     due: dict[int, date] = {}
     # Any: the branches' course id types differ (a completion's is NULL for a class session's).
-    rows: Any = session.execute(union_all(enrolled, assigned, completed))
+    rows: Any = session.execute(_statuses_statement(), {"user_id": user_id})
     for course_id, kind, due_date, counts in rows:
         if kind == "e":
             enrolled_ids.add(course_id)

@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Integer, Select, Update, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.content.catalog import Catalog, CourseView
@@ -24,6 +25,12 @@ from app.learning.study_time import StudyTime
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # An offline completion may carry a time from the past; older than this is not believed.
 MAX_OFFLINE_AGE = timedelta(days=30)
+
+# The course and module pages' reads are statements built once, with bound parameters:
+# building a SELECT and its cache key on every request cost more CPU than running it (py-spy
+# on `bench/page_statements.py`); SQLAlchemy memoises the key on the statement object.
+_USER = bindparam("user_id", type_=Integer)
+_COURSE = bindparam("course_id", type_=Integer)
 
 
 @dataclass(frozen=True)
@@ -50,16 +57,15 @@ class CourseProgress:
         return self.total > 0 and self.done >= self.total
 
 
+@cache
+def _enrolment_statement() -> Select[int]:
+    return select(Enrolment.id).where(Enrolment.user_id == _USER, Enrolment.course_id == _COURSE)
+
+
 def is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
     """Whether the learner is enrolled in the course."""
-    return (
-        session.scalar(
-            select(Enrolment.id).where(
-                Enrolment.user_id == user_id, Enrolment.course_id == course_id
-            )
-        )
-        is not None
-    )
+    params = {"user_id": user_id, "course_id": course_id}
+    return session.scalar(_enrolment_statement(), params) is not None
 
 
 def enrol(session: Session, user_id: int, course_id: int, source: str = "self") -> bool:
@@ -69,9 +75,14 @@ def enrol(session: Session, user_id: int, course_id: int, source: str = "self") 
     )
 
 
+@cache
+def _completed_statement() -> Select[Any]:
+    return select(Completion.course_id).where(Completion.user_id == _USER)
+
+
 def completed_course_ids(session: Session, user_id: int) -> set[int]:
     """Ids of the courses this learner has completed."""
-    return set(session.scalars(select(Completion.course_id).where(Completion.user_id == user_id)))
+    return set(session.scalars(_completed_statement(), {"user_id": user_id}))
 
 
 def missing_prerequisites(
@@ -182,13 +193,32 @@ def complete_module(
     ):
         return False
     record_open(session, user_id, course_id, slug)
-    # One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
-    session.execute(
+    params = {
+        "whose": user_id,
+        "which_course": course_id,
+        "which_module": slug,
+        "mark_at": when,
+        "mark_version": version_id,
+    }
+    session.execute(_complete_statement(), params)
+    return True
+
+
+@cache
+def _complete_statement() -> Update:
+    """One atomic UPDATE: concurrent completions of the same module cannot overwrite each other.
+
+    Built once with bound parameters (each mark built it and its cache key before); they are
+    named unlike any column, since an UPDATE's parameter named for a column would be SET.
+    """
+    when = bindparam("mark_at", type_=ModuleProgress.completed_at.type)
+    return (
         update(ModuleProgress)
         .where(
-            ModuleProgress.user_id == user_id,
-            ModuleProgress.course_id == course_id,
-            ModuleProgress.module_slug == slug,
+            ModuleProgress.user_id == bindparam("whose", type_=Integer),
+            ModuleProgress.course_id == bindparam("which_course", type_=Integer),
+            ModuleProgress.module_slug
+            == bindparam("which_module", type_=ModuleProgress.module_slug.type),
         )
         .values(
             completed_at=case(
@@ -196,21 +226,12 @@ def complete_module(
                 (ModuleProgress.completed_at > when, when),
                 else_=ModuleProgress.completed_at,
             ),
-            completed_version_id=func.coalesce(ModuleProgress.completed_version_id, version_id),
+            completed_version_id=func.coalesce(
+                ModuleProgress.completed_version_id, bindparam("mark_version", type_=Integer)
+            ),
         )
         .execution_options(synchronize_session=False)
     )
-    return True
-
-
-def course_progress(session: Session, user_id: int, view: CourseView) -> CourseProgress:
-    """Which modules of the course the learner has opened and completed (current modules only)."""
-    rows = session.execute(
-        select(*_COLUMNS).where(
-            ModuleProgress.user_id == user_id, ModuleProgress.course_id == view.course_id
-        )
-    ).all()
-    return _progress(view, rows)
 
 
 _COLUMNS = (
@@ -219,6 +240,19 @@ _COLUMNS = (
     ModuleProgress.study_seconds,
     ModuleProgress.visit_started_at,
 )
+
+
+@cache
+def _progress_statement() -> Select[*tuple[Any, ...]]:
+    return select(*_COLUMNS).where(
+        ModuleProgress.user_id == _USER, ModuleProgress.course_id == _COURSE
+    )
+
+
+def course_progress(session: Session, user_id: int, view: CourseView) -> CourseProgress:
+    """Which modules of the course the learner has opened and completed (current modules only)."""
+    params = {"user_id": user_id, "course_id": view.course_id}
+    return _progress(view, session.execute(_progress_statement(), params).all())
 
 
 def _progress(view: CourseView, rows: Sequence[Any]) -> CourseProgress:
@@ -240,7 +274,14 @@ def enrolled_progress(session: Session, user_id: int, view: CourseView) -> Cours
     The module page needs both on every view; asking for the enrolment and the progress rows
     together saves a round trip on the hottest page.
     """
-    rows = session.execute(
+    params = {"user_id": user_id, "course_id": view.course_id}
+    rows = session.execute(_enrolled_progress_statement(), params).all()
+    return _progress(view, rows) if rows else None
+
+
+@cache
+def _enrolled_progress_statement() -> Select[*tuple[Any, ...]]:
+    return (
         select(*_COLUMNS)
         .select_from(Enrolment)
         .outerjoin(
@@ -248,9 +289,8 @@ def enrolled_progress(session: Session, user_id: int, view: CourseView) -> Cours
             (ModuleProgress.user_id == Enrolment.user_id)
             & (ModuleProgress.course_id == Enrolment.course_id),
         )
-        .where(Enrolment.user_id == user_id, Enrolment.course_id == view.course_id)
-    ).all()
-    return _progress(view, rows) if rows else None
+        .where(Enrolment.user_id == _USER, Enrolment.course_id == _COURSE)
+    )
 
 
 def next_module(view: CourseView, progress: CourseProgress) -> str | None:

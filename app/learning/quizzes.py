@@ -22,9 +22,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Integer, Row, Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -78,16 +79,29 @@ _specs: OrderedDict[tuple[int, str, str], QuizSpec] = OrderedDict()
 _specs_lock = threading.Lock()
 
 
+_SPEC_COLUMNS = (QuizVersion.id, QuizVersion.key, QuizVersion.content_hash)
+
+
+@cache
+def _spec_by_id_statement() -> Select[int, str, str]:
+    # Built once with bound parameters, like `_attempts_statement`: tests run these per view.
+    return select(*_SPEC_COLUMNS).where(QuizVersion.id == bindparam("id", type_=Integer))
+
+
+@cache
+def _spec_by_key_statement() -> Select[int, str, str]:
+    return select(*_SPEC_COLUMNS).where(
+        QuizVersion.course_version_id == bindparam("version_id", type_=Integer),
+        QuizVersion.key == bindparam("key", type_=QuizVersion.key.type),
+    )
+
+
 def spec_for_version(session: Session, version_id: int) -> QuizSpec | None:
     """The parsed quiz of one stored quiz version, from an in-process LRU cache.
 
     A hit reads three short columns instead of the questions' JSON and rebuilds nothing.
     """
-    found = session.execute(
-        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
-            QuizVersion.id == version_id
-        )
-    ).one_or_none()
+    found = session.execute(_spec_by_id_statement(), {"id": version_id}).one_or_none()
     return _spec_of(session, found) if found is not None else None
 
 
@@ -97,11 +111,8 @@ def quiz_of(session: Session, version_id: int, key: str) -> tuple[int, QuizSpec]
     One statement of three short columns on a hit: starting an attempt used to load the whole
     row, and SQLAlchemy decoded the bank's JSON on every start.
     """
-    found = session.execute(
-        select(QuizVersion.id, QuizVersion.key, QuizVersion.content_hash).where(
-            QuizVersion.course_version_id == version_id, QuizVersion.key == key
-        )
-    ).one_or_none()
+    params = {"version_id": version_id, "key": key}
+    found = session.execute(_spec_by_key_statement(), params).one_or_none()
     return (found.id, _spec_of(session, found)) if found is not None else None
 
 
@@ -131,19 +142,25 @@ def cached_spec(row: QuizVersion) -> QuizSpec:
     return spec
 
 
+@cache
+def _attempts_statement() -> Select[QuizAttempt]:
+    # Built once with bound parameters: the course page reads two quizzes' attempts on each
+    # view, and building the SELECT cost more CPU than running it.
+    return (
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == bindparam("user_id", type_=Integer),
+            QuizAttempt.course_id == bindparam("course_id", type_=Integer),
+            QuizAttempt.quiz_key == bindparam("key", type_=QuizAttempt.quiz_key.type),
+        )
+        .order_by(QuizAttempt.number)
+    )
+
+
 def attempts_for(session: Session, user_id: int, course_id: int, key: str) -> list[QuizAttempt]:
     """The learner's attempts at one quiz, first to last."""
-    return list(
-        session.scalars(
-            select(QuizAttempt)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.course_id == course_id,
-                QuizAttempt.quiz_key == key,
-            )
-            .order_by(QuizAttempt.number)
-        )
-    )
+    params = {"user_id": user_id, "course_id": course_id, "key": key}
+    return list(session.scalars(_attempts_statement(), params))
 
 
 def start_attempt(
@@ -230,6 +247,27 @@ def parse_answers(
     return answers
 
 
+@cache
+def _submit_statement() -> Update:
+    """Conditional on "not submitted yet": of two concurrent submissions only one can win.
+
+    Built once with bound parameters, named unlike any column (an UPDATE's parameter named
+    for a column would be SET twice)."""
+    values = {
+        name: bindparam(f"new_{name}", type_=QuizAttempt.__table__.c[name].type)
+        for name in ("submitted_at", "answers", "score", "correct_count", "total", "late")
+    }
+    return (
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == bindparam("attempt", type_=Integer),
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def submit_attempt(
     session: Session,
     attempt: QuizAttempt,
@@ -243,20 +281,16 @@ def submit_attempt(
     stored: dict[str, Any] = {
         qid: list(value) if isinstance(value, tuple) else value for qid, value in answers.items()
     }
-    # Conditional on "not submitted yet": of two concurrent submissions only one can win.
-    outcome = session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(
-            submitted_at=now,
-            answers=stored,
-            score=result.score,
-            correct_count=result.correct_count,
-            total=result.total,
-            late=late,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    params = {
+        "attempt": attempt.id,
+        "new_submitted_at": now,
+        "new_answers": stored,
+        "new_score": result.score,
+        "new_correct_count": result.correct_count,
+        "new_total": result.total,
+        "new_late": late,
+    }
+    outcome = session.execute(_submit_statement(), params)
     if not outcome.rowcount:  # type: ignore[attr-defined]
         return False
     session.refresh(attempt)
