@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.golongan import pangkat_golongan
 from app.accounts.models import User
 from app.audit import service as audit
 from app.classes import attendance, post_test
@@ -36,7 +35,7 @@ from app.content.catalog import CourseView
 from app.content.models import Course
 from app.db import insert_or_ignore
 from app.i18n import gettext as _
-from app.learning import certificate_issue
+from app.learning import certificate_issue, certificate_snapshot
 from app.learning import completion as completion_service
 from app.learning.models import Completion, Enrolment
 from app.learning.pdf_certificate import CertificateData
@@ -64,14 +63,9 @@ def _certificate_data(
     authority = certificate_issue.current().authority
     online = bool(row.online_url) and not row.place
     return CertificateData(
-        number=number, full_name=person.full_name, nip=person.nip,
-        employee_type=person.employee_type, pangkat_golongan=pangkat_golongan(person.golongan),
-        jabatan=person.jabatan or "-", unit_kerja=person.unit_name or "-",
-        instansi=authority.instansi, course_title=row.title, course_code=class_code(row),
-        category=row.category, jp=row.jp, completed_on=clock.local_date(done.completed_at),
-        final_score=score, issuer=authority.issuer, signatory_name=authority.signatory_name,
-        signatory_title=authority.signatory_title, signatory_nip=authority.signatory_nip,
-        signatory_pangkat=authority.signatory_pangkat, verify_url=authority.verify_url(number),
+        **certificate_snapshot.holder_and_issuer(number, person, authority),
+        course_title=row.title, course_code=class_code(row), category=row.category, jp=row.jp,
+        completed_on=clock.local_date(done.completed_at), final_score=score,
         started_on=clock.local_date(row.starts_at), issued_on=clock.local_date(now),
         learning_mode=ONLINE_LEARNING_MODE if online else CLASS_LEARNING_MODE, modules=(),
     )  # fmt: skip

@@ -147,23 +147,20 @@ def registration_of(session: Session, session_id: int, user_id: int) -> ClassReg
 def _lock(session: Session, row: ClassSession) -> None:
     """Serialise seat-taking per session, then reload the row (status, capacity) as it is now.
 
-    Two last-seat registrations must not both count a free seat. PostgreSQL locks the row
-    (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE, and its Python driver reads outside
-    any transaction until the first write, so counting first and writing after lets two
-    threads count the same free seat: a no-op UPDATE takes the database's write lock (and the
-    process's writer queue, app.db) before anything is counted.
+    Two last-seat registrations must not both count a free seat. A no-op UPDATE of the row
+    does it on both databases, as the content lock does (`store.lock_content`): PostgreSQL
+    locks the row until the commit; SQLite, which ignores FOR UPDATE and whose Python driver
+    reads outside any transaction until the first write, takes the database's write lock
+    (and the process's writer queue, app.db) before anything is counted.
     """
     session.flush()  # the reload below must not drop this transaction's own changes
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(ClassSession)
-            .where(ClassSession.id == row.id)
-            .values(capacity=ClassSession.capacity, updated_at=ClassSession.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        session.refresh(row)
-    else:
-        session.refresh(row, with_for_update=True)
+    session.execute(
+        update(ClassSession)
+        .where(ClassSession.id == row.id)
+        .values(capacity=ClassSession.capacity, updated_at=ClassSession.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(row)
 
 
 def register(

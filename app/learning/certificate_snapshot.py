@@ -72,6 +72,27 @@ def from_json(raw: dict[str, Any]) -> CertificateData:
     return CertificateData(**values)
 
 
+def holder_and_issuer(number: str, person: Person, authority: Authority) -> dict[str, Any]:
+    """The fields every certificate takes when it is issued (first issue, a class's, or a
+    re-issue): its number, the holder's current profile and the issuing unit's settings."""
+    return {
+        "number": number,
+        "full_name": person.full_name,
+        "nip": person.nip,
+        "employee_type": person.employee_type,
+        "pangkat_golongan": pangkat_golongan(person.golongan),
+        "jabatan": person.jabatan or "-",
+        "unit_kerja": person.unit_name or "-",
+        "instansi": authority.instansi,
+        "issuer": authority.issuer,
+        "signatory_name": authority.signatory_name,
+        "signatory_title": authority.signatory_title,
+        "signatory_nip": authority.signatory_nip,
+        "signatory_pangkat": authority.signatory_pangkat,
+        "verify_url": authority.verify_url(number),
+    }
+
+
 def at_issue(
     *,
     number: str,
@@ -87,26 +108,13 @@ def at_issue(
     """What a certificate issued now prints: the person's current profile, the course version
     they completed, and the issuing unit's current settings."""
     return CertificateData(
-        number=number,
-        full_name=person.full_name,
-        nip=person.nip,
-        employee_type=person.employee_type,
-        pangkat_golongan=pangkat_golongan(person.golongan),
-        jabatan=person.jabatan or "-",
-        unit_kerja=person.unit_name or "-",
-        instansi=authority.instansi,
+        **holder_and_issuer(number, person, authority),
         course_title=view.title,
         course_code=view.code,
         category=view.category,
         jp=jp,
         completed_on=clock.local_date(completed_at),
         final_score=final_score,
-        issuer=authority.issuer,
-        signatory_name=authority.signatory_name,
-        signatory_title=authority.signatory_title,
-        signatory_nip=authority.signatory_nip,
-        signatory_pangkat=authority.signatory_pangkat,
-        verify_url=authority.verify_url(number),
         started_on=clock.local_date(started_at) if started_at is not None else None,
         issued_on=clock.local_date(issued_at),
         learning_mode=LEARNING_MODE,
@@ -132,23 +140,10 @@ def reissued(
     may have changed since; the score, JP and dates are the completion's."""
     return replace(
         frozen,
-        number=number,
-        full_name=person.full_name,
-        nip=person.nip,
-        employee_type=person.employee_type,
-        pangkat_golongan=pangkat_golongan(person.golongan),
-        jabatan=person.jabatan or "-",
-        unit_kerja=person.unit_name or "-",
-        instansi=authority.instansi,
+        **holder_and_issuer(number, person, authority),
         jp=jp,
         completed_on=clock.local_date(completed_at),
         final_score=final_score,
-        issuer=authority.issuer,
-        signatory_name=authority.signatory_name,
-        signatory_title=authority.signatory_title,
-        signatory_nip=authority.signatory_nip,
-        signatory_pangkat=authority.signatory_pangkat,
-        verify_url=authority.verify_url(number),
         started_on=clock.local_date(started_at) if started_at is not None else frozen.started_on,
         issued_on=clock.local_date(issued_at),
     )

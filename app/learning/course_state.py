@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -120,6 +121,16 @@ class QuizStanding:
         return score_policy.answers_revealed(self.reveal, done=self.done)
 
 
+def final_test_open(
+    session: Session, user_id: int, view: CourseView, state: progress.CourseProgress, now: datetime
+) -> bool:
+    """The final test waits for every module, unless a class delivered the course and opens it
+    as its post-test (app.classes.post_test): the one rule for the test page and its start."""
+    return state.all_modules_done or post_test.opens_final_test(
+        session, user_id, view.course_id, now
+    )
+
+
 def quiz_standing(
     session: Session,
     user_id: int,
@@ -150,11 +161,7 @@ def quiz_standing(
         passed=final
         and counted is not None
         and score_policy.passed(counted.score, view.passing_score),
-        # The final test waits for every module, unless a class delivered the course and
-        # opens it as its post-test (app.classes.post_test).
-        locked=final
-        and not state.all_modules_done
-        and not post_test.opens_final_test(session, user_id, view.course_id, utcnow()),
+        locked=final and not final_test_open(session, user_id, view, state, utcnow()),
         closed=key == PRETEST_KEY and state.any_opened,
         pretest_first=key == PRETEST_KEY
         and course_rules.pretest_pending(session, user_id, view, state.any_opened),

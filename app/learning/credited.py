@@ -188,6 +188,11 @@ def anniversary(start: date, year: int) -> date:
         return date(year, 2, 28)
 
 
+def as_window(year: int | Window) -> Window:
+    """`year` as a window: a calendar year, or the window given."""
+    return year if isinstance(year, Window) else window_for(year)
+
+
 def window_for(
     year: int, employee_type: str | None = None, contract_start_on: date | None = None
 ) -> Window:
@@ -247,7 +252,7 @@ def _per_person(
 
 def completed_in(year: int | Window) -> ColumnElement[bool]:
     """Completions made in local calendar `year`, or in a window."""
-    window = year if isinstance(year, Window) else window_for(year)
+    window = as_window(year)
     return completed_between(*window.bounds)
 
 
@@ -265,7 +270,7 @@ def completed_in_person_window(year: int, starts: Sequence[date]) -> ColumnEleme
 
 def external_credited_in(year: int | Window) -> ColumnElement[bool]:
     """External learning verified by HR that ended in calendar `year`, or in a window."""
-    window = year if isinstance(year, Window) else window_for(year)
+    window = as_window(year)
     return external_credited_between(window.starts_on, window.ends_on)
 
 

@@ -143,14 +143,10 @@ def _external_statement() -> Select[ExternalLearning]:
     )
 
 
-def _window(year: int | Window) -> Window:
-    return year if isinstance(year, Window) else credited.window_for(year)
-
-
 def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[RecordEntryView]:
     """The learner's Lentera completions in `year`, credited or revoked, with their current
     certificate if any."""
-    start, end = _window(year).bounds
+    start, end = credited.as_window(year).bounds
     query = _lentera_statement()
     params = {"user_id": user_id, "start": start, "end": end}
     entries = []
@@ -181,7 +177,7 @@ def lentera_entries(session: Session, user_id: int, year: int | Window) -> list[
 
 def external_entries(session: Session, user_id: int, year: int | Window) -> list[RecordEntryView]:
     """The learner's verified external learning that ended in `year`."""
-    window = _window(year)
+    window = credited.as_window(year)
     params = {"user_id": user_id, "starts_on": window.starts_on, "ends_on": window.ends_on}
     rows = session.scalars(_external_statement(), params).all()
     return [
@@ -241,7 +237,7 @@ def submissions_in(session: Session, user_id: int, year: int | Window) -> list[A
     list beside the record, in the same window as its credited JP."""
     from app.learning.external import ExternalView
 
-    window = year if isinstance(year, Window) else credited.window_for(year)
+    window = credited.as_window(year)
     rows = session.scalars(
         select(ExternalLearning)
         .where(

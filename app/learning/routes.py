@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.viewer import Viewer
-from app.classes import finalise, post_test
+from app.classes import finalise
 from app.content.catalog import ContentCache, ModuleSummary, QuizSummary
 from app.content.format.specs import FINAL_TEST_KEY, PRETEST_KEY, QuizSpec
 from app.content.routes import (
@@ -309,12 +309,9 @@ def quiz_start(
         view=ctx.view,
         key=key,
         now=now,
-        # A class that delivered the course opens its final test as the post-test.
-        all_modules_done=state.all_modules_done
-        or (
-            key == FINAL_TEST_KEY
-            and post_test.opens_final_test(session, user.id, ctx.view.course_id, now)
-        ),
+        all_modules_done=course_state.final_test_open(session, user.id, ctx.view, state, now)
+        if key == FINAL_TEST_KEY
+        else state.all_modules_done,
         modules_opened=state.any_opened,
     )
     return RedirectResponse(f"{ctx.base}/tes/{key}/{attempt.number}", 303)
