@@ -24,9 +24,9 @@ from app.db import DatabaseGate, make_engine, make_sessionmaker
 from app.evaluation import web as evaluation_web
 from app.learning import certificate_issue, paths
 from app.learning import web as learning_web
-from app.metrics import Metrics, MetricsMiddleware
+from app.metrics import Metrics
 from app.metrics import router as metrics_router
-from app.observability import RequestContextMiddleware, configure_logging
+from app.observability import configure_logging
 from app.privacy import web as privacy_web
 from app.reminders import web as reminders_web
 from app.reports import api as report_api
@@ -34,11 +34,8 @@ from app.reports import web as reports_web
 from app.reports.figures_cache import FiguresCache
 from app.web import error_pages, pwa, templating
 from app.web.assets import StaticAssets
-from app.web.body_limit import BodyLimitMiddleware
-from app.web.csrf import CsrfCookieMiddleware
+from app.web.edge import EdgeMiddleware
 from app.web.nul_guard import NulGuard
-from app.web.security_headers import SecurityHeadersMiddleware
-from app.web.transport import TransportMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("lentera.startup")
@@ -175,14 +172,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.course_reports = FiguresCache(settings.report_cache_seconds)
 
     error_pages.install(app)
-    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_upload_mb * 1024 * 1024)
-    app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
-    app.add_middleware(SecurityHeadersMiddleware, https=settings.cookie_secure)
-    app.add_middleware(TransportMiddleware)
-    app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
-    if settings.metrics:
-        app.state.metrics = Metrics(count_sessions=auth.active_session_count)
-        app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    metrics = Metrics(count_sessions=auth.active_session_count) if settings.metrics else None
+    if metrics is not None:
+        app.state.metrics = metrics
+    app.add_middleware(
+        EdgeMiddleware,
+        default_locale=settings.default_locale,
+        https=settings.cookie_secure,
+        upload_limit=settings.max_upload_mb * 1024 * 1024,
+        metrics=metrics,
+    )
     app.state.static_dir = STATIC_DIR
     app.state.static = StaticAssets(STATIC_DIR)
     app.mount("/static", app.state.static, name="static")

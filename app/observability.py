@@ -13,11 +13,10 @@ import logging
 import re
 import secrets
 import sys
-import time
 from typing import Any
 
 from starlette.routing import Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app import i18n
 
@@ -89,45 +88,30 @@ def _cookie_value(scope: Scope, name: str) -> str | None:
     return None
 
 
-class RequestContextMiddleware:
-    """Assign a request id, choose the language, and log the request when it ends."""
+def begin_request(scope: Scope, default_locale: str) -> str:
+    """Give the request its id (returned, and in `request.state.request_id`) and choose its
+    language. Called by app.web.edge as each request arrives.
 
-    def __init__(self, app: ASGIApp, *, default_locale: str) -> None:
-        self.app = app
-        self.default_locale = default_locale
+    The language is chosen there, in the event loop's context, so the thread that runs a sync
+    route inherits it (a contextvar set inside a sync dependency would not leak out)."""
+    request_id = secrets.token_hex(8)
+    scope.setdefault("state", {})["request_id"] = request_id
+    i18n.set_locale(_cookie_value(scope, "lentera_lang") or default_locale)
+    return request_id
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = secrets.token_hex(8)
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        # The language is chosen here, in the event loop's context, so the thread that runs a
-        # sync route inherits it (a contextvar set inside a sync dependency would not leak out).
-        i18n.set_locale(_cookie_value(scope, "lentera_lang") or self.default_locale)
-        started = time.perf_counter()
-        status = 500
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            user = state.get("user")
-            access_log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "path": loggable_path(scope),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "user_id": getattr(user, "id", None),
-                },
-            )
+def log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    """The access log's line for a finished request (a request whose app failed is logged
+    with status 500)."""
+    user = scope.get("state", {}).get("user")
+    access_log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": loggable_path(scope),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "user_id": getattr(user, "id", None),
+        },
+    )

@@ -19,7 +19,7 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from app.errors import AppError
 from app.i18n import gettext as _
@@ -133,19 +133,24 @@ class _MultipartTextCheck:
             check_text(b"", self._field)
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, upload_limit: int) -> None:
-        self.app = app
+class BodyLimit:
+    """The size and text rules for request bodies; app.web.edge asks it for each request's
+    `receive`."""
+
+    def __init__(self, *, upload_limit: int) -> None:
         self.upload_limit = upload_limit
 
     def limit_for(self, path: str) -> int:
         # Multipart framing adds a little to the file itself.
         return self.upload_limit + 64 * 1024 if UPLOAD_PATHS.match(path) else FORM_LIMIT
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
+    async def receive_for(self, scope: Scope, receive: Receive) -> Receive:
+        """The `receive` the app gets: the body checked as the rules say (a GET's as it is).
+
+        A form body is read here, whole, before the app starts; a refusal is raised when the
+        app reads the body, so the app's error page answers it."""
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return receive
         limit = self.limit_for(scope["path"])
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
         too_big = declared.isdigit() and int(declared) > limit
@@ -179,11 +184,9 @@ class BodyLimitMiddleware:
                     fields.feed(message.get("body", b""))
                 return message
 
-            await self.app(scope, checked_receive, send)
-            return
+            return checked_receive
         if not content_type.startswith(b"application/x-www-form-urlencoded"):
-            await self.app(scope, limited_receive, send)
-            return
+            return limited_receive
         # A form is small (FORM_LIMIT): read it whole, check it, then hand it on unchanged.
         chunks = []
         problem: AppError | None = None
@@ -208,4 +211,4 @@ class BodyLimitMiddleware:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+        return replay

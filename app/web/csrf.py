@@ -1,6 +1,6 @@
 """CSRF protection for every state-changing form.
 
-Each browser gets a random, HttpOnly `lentera_csrf` cookie (set by the middleware below on its
+Each browser gets a random, HttpOnly `lentera_csrf` cookie (set by `seed_cookie` below on its
 first visit). Forms carry HMAC(secret key, cookie) in a hidden `csrf_token` field. A foreign site
 can make the browser send the cookie but can neither read it nor compute the HMAC, so a POST
 whose token does not match is refused. Because the token hangs on the cookie rather than on the
@@ -15,7 +15,7 @@ import secrets
 from http.cookies import SimpleCookie
 
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.errors import CsrfFailed
 from app.i18n import gettext as _
@@ -38,32 +38,24 @@ def _read_cookie(scope: Scope) -> str | None:
     return None
 
 
-class CsrfCookieMiddleware:
-    """Give every browser a CSRF seed cookie; pages read it from `request.state.csrf_seed`."""
-
-    def __init__(self, app: ASGIApp, *, secure: bool) -> None:
-        self.app = app
-        self.secure = secure
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(("/static/", "/api/")):
-            await self.app(scope, receive, send)
-            return
-        seed = _read_cookie(scope)
-        is_new = seed is None
-        if seed is None:
-            seed = secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_seed"] = seed
-
-        async def send_with_cookie(message: Message) -> None:
-            if is_new and message["type"] == "http.response.start":
-                cookie = f"{COOKIE_NAME}={seed}; Path=/; HttpOnly; SameSite=Lax"
-                if self.secure:
-                    cookie += "; Secure"
-                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+def seed_cookie(scope: Scope, *, secure: bool) -> bytes | None:
+    """Put the browser's CSRF seed in `scope["state"]["csrf_seed"]` (pages read it from
+    `request.state.csrf_seed`); a browser without one gets a new seed, and the Set-Cookie
+    header value returned here goes on the response. Static files and the API (no forms,
+    no cookies) get none. Called by app.web.edge for every request."""
+    if scope["path"].startswith(("/static/", "/api/")):
+        return None
+    seed = _read_cookie(scope)
+    new = seed is None
+    if seed is None:
+        seed = secrets.token_urlsafe(32)
+    scope.setdefault("state", {})["csrf_seed"] = seed
+    if not new:
+        return None
+    cookie = f"{COOKIE_NAME}={seed}; Path=/; HttpOnly; SameSite=Lax"
+    if secure:
+        cookie += "; Secure"
+    return cookie.encode()
 
 
 def token_for(request: Request) -> str:

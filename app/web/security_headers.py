@@ -7,7 +7,6 @@ the policy can forbid both. Course SVGs get their own, stricter policy where the
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,39 +28,20 @@ HSTS = "max-age=31536000; includeSubDomains"
 _SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
 
 
-class SecurityHeadersMiddleware:
-    """Add the headers unless a route already set its own (e.g. a stricter CSP for SVG)."""
-
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
-        self.app = app
-        self.https = https
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        over_https = self.https or scope.get("scheme") == "https"
-        path = scope.get("path", "")
-        api = path.startswith("/api/")
-        static = path.startswith("/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                subresource = static and headers.get("content-type", "").startswith(
-                    _SUBRESOURCE_TYPES
-                )
-                if subresource:
-                    headers.setdefault("x-content-type-options", "nosniff")
-                else:
-                    for name, value in HEADERS.items():
-                        headers.setdefault(name, value)
-                    headers.setdefault("content-security-policy", CSP)
-                if over_https:
-                    headers.setdefault("strict-transport-security", HSTS)
-                if api:
-                    # Personal data for HR systems, errors included: never cached anywhere.
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def apply(headers: MutableHeaders, *, path: str, over_https: bool) -> None:
+    """Add the headers to a response's, unless its route already set its own (e.g. a
+    stricter CSP for SVG). Called by app.web.edge as each response starts."""
+    subresource = path.startswith("/static/") and headers.get("content-type", "").startswith(
+        _SUBRESOURCE_TYPES
+    )
+    if subresource:
+        headers.setdefault("x-content-type-options", "nosniff")
+    else:
+        for name, value in HEADERS.items():
+            headers.setdefault(name, value)
+        headers.setdefault("content-security-policy", CSP)
+    if over_https:
+        headers.setdefault("strict-transport-security", HSTS)
+    if path.startswith("/api/"):
+        # Personal data for HR systems, errors included: never cached anywhere.
+        headers["cache-control"] = "no-store"

@@ -13,8 +13,8 @@ import zlib
 from typing import Any
 
 import brotli
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import Message, Scope, Send
 
 COMPRESSIBLE = (
     "text/",
@@ -52,83 +52,78 @@ class _Compressor:
         )
 
 
-class TransportMiddleware:
-    """ETags for pages and Brotli/gzip for text, in one pass over the response."""
+class ResponseShaper:
+    """ETags for pages and Brotli/gzip for text, in one pass over one response.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    `send` takes the app's response messages and hands the shaped ones to `emit`: a whole
+    response is buffered (to hash and compress it), a streamed one is compressed as it flows.
+    One per request, made by app.web.edge.
+    """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_headers = Headers(scope=scope)
-        encoding = _choose_encoding(request_headers.get("accept-encoding", ""))
-        if_none_match = request_headers.get("if-none-match")
-        is_get = scope["method"] in ("GET", "HEAD")
-        start: dict[str, Any] = {}
-        streaming = False
-        compressor: _Compressor | None = None
-        buffered: list[bytes] = []
+    __slots__ = (
+        "_buffered",
+        "_compressor",
+        "_emit",
+        "_encoding",
+        "_if_none_match",
+        "_is_get",
+        "_start",
+        "_streaming",
+    )
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal compressor, streaming
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            body: bytes = message.get("body", b"")
-            more = message.get("more_body", False)
-            if not streaming and not buffered and more:
-                # A streamed response: compress as it flows, never buffer it whole.
-                streaming = True
-                compressor = self._streaming(MutableHeaders(raw=start["headers"]), encoding)
-                await send(start)
-            if streaming:
-                if compressor is not None:
-                    body = compressor.chunk(body, final=not more)
-                await send({"type": "http.response.body", "body": body, "more_body": more})
-                return
-            buffered.append(body)
-            if more:
-                return
-            await self._finish(send, start, b"".join(buffered), encoding, if_none_match, is_get)
-
-        await self.app(scope, receive, send_wrapper)
-
-    def _streaming(self, headers: MutableHeaders, encoding: str | None) -> _Compressor | None:
-        content_type = headers.get("content-type", "")
-        if encoding is None or "content-encoding" in headers:
-            return None
-        if not content_type.startswith(COMPRESSIBLE):
-            return None
-        del headers["content-length"]
-        headers["content-encoding"] = encoding
-        headers.add_vary_header("Accept-Encoding")
-        return _Compressor(encoding)
-
-    async def _finish(
-        self,
-        send: Send,
-        start: dict[str, Any],
-        body: bytes,
-        encoding: str | None,
-        if_none_match: str | None,
-        is_get: bool,
+    def __init__(
+        self, scope: Scope, emit: Send, *, accept_encoding: str, if_none_match: str | None
     ) -> None:
+        self._emit = emit
+        self._encoding = _choose_encoding(accept_encoding)
+        self._if_none_match = if_none_match
+        self._is_get = scope["method"] in ("GET", "HEAD")
+        self._start: dict[str, Any] = {}
+        self._streaming = False
+        self._compressor: _Compressor | None = None
+        self._buffered: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self._start = dict(message)
+            return
+        if kind != "http.response.body":
+            await self._emit(message)
+            return
+        body: bytes = message.get("body", b"")
+        more = message.get("more_body", False)
+        if not self._streaming and not self._buffered and more:
+            # A streamed response: compress as it flows, never buffer it whole.
+            self._streaming = True
+            self._compressor = _streaming(
+                MutableHeaders(raw=self._start["headers"]), self._encoding
+            )
+            await self._emit(self._start)
+        if self._streaming:
+            if self._compressor is not None:
+                body = self._compressor.chunk(body, final=not more)
+            await self._emit({"type": "http.response.body", "body": body, "more_body": more})
+            return
+        self._buffered.append(body)
+        if more:
+            return
+        await self._finish(b"".join(self._buffered))
+
+    async def _finish(self, body: bytes) -> None:
+        start, encoding, emit = self._start, self._encoding, self._emit
         headers = MutableHeaders(raw=start["headers"])
         content_type = headers.get("content-type", "")
-        if is_get and start["status"] == 200 and content_type.startswith("text/html"):
+        if self._is_get and start["status"] == 200 and content_type.startswith("text/html"):
             etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             headers["etag"] = etag
             headers.setdefault("cache-control", "private, no-cache")
-            if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
+            wanted = self._if_none_match
+            if wanted and etag in {t.strip() for t in wanted.split(",")}:
                 del headers["content-length"]
                 start["status"] = 304
-                await send(start)
-                await send({"type": "http.response.body", "body": b""})
+                await emit(start)
+                await emit({"type": "http.response.body", "body": b""})
                 return
         if (
             encoding is not None
@@ -140,5 +135,17 @@ class TransportMiddleware:
             headers["content-encoding"] = encoding
             headers.add_vary_header("Accept-Encoding")
         headers["content-length"] = str(len(body))
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await emit(start)
+        await emit({"type": "http.response.body", "body": body})
+
+
+def _streaming(headers: MutableHeaders, encoding: str | None) -> _Compressor | None:
+    content_type = headers.get("content-type", "")
+    if encoding is None or "content-encoding" in headers:
+        return None
+    if not content_type.startswith(COMPRESSIBLE):
+        return None
+    del headers["content-length"]
+    headers["content-encoding"] = encoding
+    headers.add_vary_header("Accept-Encoding")
+    return _Compressor(encoding)
