@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -234,9 +234,7 @@ def resolve_session(
     if cache is not None:
         epoch = cache.sync(session)
         hit = cache.get(digest)
-        # Trusted only while nothing is due: no idle expiry, no touch (touch_interval is at
-        # most a tenth of the idle limit), no absolute expiry.
-        if hit is not None and now < hit.expires_at and now - hit.last_seen_at <= touch_interval:
+        if hit is not None and _trusted(hit, now, touch_interval):
             return hit.viewer
     rows = session.execute(
         select(*_SESSION_COLUMNS)
@@ -285,6 +283,24 @@ def resolve_session(
     elif cache is not None:
         cache.put(digest, CachedSession(viewer, first.last_seen_at, first.expires_at), epoch)
     return viewer
+
+
+def remembered_session(settings: Settings, token: str, cache: SessionCache | None) -> Viewer | None:
+    """The user behind `token` when the cache can tell without the database (None: ask
+    `resolve_session`). The request dependency asks this on the event loop, so a page whose
+    session was seen recently saves a hop to a thread."""
+    if cache is None or not cache.is_current():
+        return None
+    hit = cache.get(token_digest(token))
+    if hit is None or not _trusted(hit, utcnow(), _touch_interval(settings)):
+        return None
+    return hit.viewer
+
+
+def _trusted(hit: CachedSession, now: datetime, touch_interval: timedelta) -> bool:
+    # A cached session is trusted only while nothing is due: no idle expiry, no touch
+    # (touch_interval is at most a tenth of the idle limit), no absolute expiry.
+    return now < hit.expires_at and now - hit.last_seen_at <= touch_interval
 
 
 def _touch_interval(settings: Settings) -> timedelta:

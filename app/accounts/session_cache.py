@@ -185,6 +185,14 @@ class SessionCache:
             self._checked_at = now
             return self._epoch
 
+    def is_current(self) -> bool:
+        """True while `sync` would answer without reading the database (this process made no
+        auth change since, and the generation was read less than `recheck_seconds` ago)."""
+        return (
+            local_bumps() == self._local
+            and time.monotonic() - self._checked_at < self.recheck_seconds
+        )
+
     def get(self, digest: str) -> CachedSession | None:
         """The cached session, if any (the caller checks its times)."""
         with self._lock:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts import auth
 from app.accounts.models import Role
@@ -17,17 +18,19 @@ from app.web.csrf import require_csrf
 SESSION_COOKIE = "lentera_session"
 
 
-def optional_user(request: Request, session: SessionDep) -> Viewer | None:
-    """The logged-in user, or None; also exposed to templates as `user`."""
+async def optional_user(request: Request, session: SessionDep) -> Viewer | None:
+    """The logged-in user, or None; also exposed to templates as `user`.
+
+    Answered on the event loop when the session cache can (most requests: a session seen in
+    the last minutes, no auth change since); otherwise the database is asked in a thread."""
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     if token and len(token) < 200:
-        user = auth.resolve_session(
-            session,
-            request.app.state.settings,
-            token,
-            getattr(request.app.state, "session_cache", None),
-        )
+        settings = request.app.state.settings
+        cache = getattr(request.app.state, "session_cache", None)
+        user = auth.remembered_session(settings, token, cache)
+        if user is None:
+            user = await run_in_threadpool(auth.resolve_session, session, settings, token, cache)
     request.state.user = user
     return user
 

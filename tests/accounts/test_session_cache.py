@@ -49,6 +49,34 @@ def test_a_repeat_page_view_reads_no_session_from_the_database(
     assert page.context["user"].roles == frozenset({Role.LEARNER, Role.HR})
 
 
+def test_a_recently_seen_session_is_answered_from_memory_and_a_change_asks_the_database(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The request dependency answers a cached session on the event loop, without the thread
+    # hop `resolve_session` takes; once this process changed auth data, it asks again.
+    user = make_user(session, roles={Role.LEARNER})
+    login(client, user)
+    assert client.get("/profil").status_code == 200
+    lookups: list[str] = []
+    resolve = auth.resolve_session
+
+    def counted(*args: Any) -> Any:
+        lookups.append("db")
+        return resolve(*args)
+
+    monkeypatch.setattr(auth, "resolve_session", counted)
+
+    assert client.get("/profil").status_code == 200
+    assert lookups == []
+
+    user.full_name = "Nama Baru Sekali"
+    session.commit()
+    page = client.get("/profil")
+
+    assert lookups == ["db"]
+    assert page.context["user"].full_name == "Nama Baru Sekali"
+
+
 def _logout_core(session: Session, user: User) -> None:
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
