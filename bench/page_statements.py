@@ -113,7 +113,11 @@ def _more_courses(factory: Any, user_id: int) -> None:
                 )
 
 
-def run(database_url: str, requests: int) -> list[str]:
+@contextmanager
+def learner_client(database_url: str) -> Iterator[tuple[Any, Any, int]]:
+    """The app on `database_url` (migrated, empty) with the demo content, and a test client
+    logged in as a learner enrolled in KOM-101 with its first module opened; and the
+    learner's id. Also used by bench/instructions.py."""
     from fastapi.testclient import TestClient
     from sqlalchemy import select
 
@@ -151,34 +155,42 @@ def run(database_url: str, requests: int) -> list[str]:
             session.add(Enrolment(user_id=user.id, course_id=course.id))
             session.add(ModuleProgress(user_id=user.id, course_id=course.id, module_slug=first))
             user_id, user_nip = user.id, user.nip
-        lines = ["| Page | statements, 1 course | statements, all courses | CPU ms/request |"]
-        lines.append("| --- | ---: | ---: | ---: |")
+        try:
+            with TestClient(application, follow_redirects=False) as client:
+                page = client.get("/masuk")
+                token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+                login = {"csrf_token": token, "nip": user_nip, "password": PASSWORD, "next": "/"}
+                assert client.post("/masuk", data=login).status_code == 303
+                yield application, client, user_id
+        finally:
+            application.state.engine.dispose()
+
+
+def run(database_url: str, requests: int) -> list[str]:
+    lines = ["| Page | statements, 1 course | statements, all courses | CPU ms/request |"]
+    lines.append("| --- | ---: | ---: | ---: |")
+    with learner_client(database_url) as (application, client, user_id):
+        factory = application.state.sessionmaker
         engine = application.state.engine
-        with TestClient(application, follow_redirects=False) as client:
-            page = client.get("/masuk")
-            token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-            login = {"csrf_token": token, "nip": user_nip, "password": PASSWORD, "next": "/"}
-            assert client.post("/masuk", data=login).status_code == 303
-            counts: dict[str, list[int]] = {path: [] for path in PAGES}
-            for phase in range(2):
-                if phase:
-                    _more_courses(factory, user_id)
-                for path in PAGES:
-                    assert client.get(path).status_code == 200, path  # warm: catalogue, visit
-                    with _counting(engine) as statements:
-                        assert client.get(path).status_code == 200, path
-                    counts[path].append(len(statements))
+        counts: dict[str, list[int]] = {path: [] for path in PAGES}
+        for phase in range(2):
+            if phase:
+                _more_courses(factory, user_id)
             for path in PAGES:
-                started = time.process_time()
-                for _ in range(requests):
-                    client.get(path)
-                cpu = (time.process_time() - started) / requests * 1000
-                one, every = counts[path]
-                lines.append(f"| `{path}` | {one} | {every} | {cpu:.2f} |")
+                assert client.get(path).status_code == 200, path  # warm: catalogue, visit
+                with _counting(engine) as statements:
+                    assert client.get(path).status_code == 200, path
+                counts[path].append(len(statements))
+        for path in PAGES:
+            started = time.process_time()
+            for _ in range(requests):
+                client.get(path)
+            cpu = (time.process_time() - started) / requests * 1000
+            one, every = counts[path]
+            lines.append(f"| `{path}` | {one} | {every} | {cpu:.2f} |")
         lines.append("")
         lines.append(_home_reads(application, user_id, requests * 5))
-        application.state.engine.dispose()
-        return lines
+    return lines
 
 
 def _home_reads(application: Any, user_id: int, repeat: int) -> str:

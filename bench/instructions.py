@@ -1,0 +1,172 @@
+"""Machine instructions per request of the learner's busiest requests, counted by callgrind.
+
+CPU time on a shared 2-core machine varies by ±50% from run to run (docs/benchmarks.md, round
+five), too much to see a change worth 5-10%. Instructions are repeatable: the same code, data
+and inputs give the same count within a fraction of a percent, whatever else runs. This runs
+the app in-process (the test client, as bench/page_statements.py: no server, no network) under
+`valgrind --tool=callgrind`, zeroes the counters before each request kind and reads them after
+`--requests` requests of it.
+
+    python bench/instructions.py [--requests 60]            # prints a Markdown table
+    python bench/instructions.py BEFORE_CHECKOUT AFTER_CHECKOUT  # side by side
+
+Slow on purpose (callgrind runs Python ~20× slower): about four minutes per checkout. The
+absolute counts include the test client's own work (the same in every checkout), so compare
+counts of the same run or the same machine kind, not with the CPU figures of bench/load.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODULE = "/kursus/KOM-101/modul/01-dasar-komunikasi-pelayanan"
+GETS = {"home": "/", "catalogue": "/kursus", "course": "/kursus/KOM-101", "module": MODULE}
+MARK = "progress mark"
+_TOTAL = re.compile(r"^summary:\s*(\d+)", re.MULTILINE)
+
+
+_CLIENT = r"""
+#include <valgrind/callgrind.h>
+void lentera_zero(void) { CALLGRIND_ZERO_STATS; }
+void lentera_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
+"""
+
+
+def _callgrind(build_dir: Path) -> Any:
+    """Callgrind's client requests (zero the counters, dump them under a name), compiled
+    into a small library: they are machine-code sequences a C macro emits, and callgrind
+    reads them in the process it runs (callgrind_control needs vgdb, not always usable)."""
+    source = build_dir / "client.c"
+    library = build_dir / "client.so"
+    source.write_text(_CLIENT)
+    compiler = shutil.which("cc") or shutil.which("gcc") or "cc"
+    subprocess.run(  # noqa: S603
+        [compiler, "-shared", "-fPIC", "-O1", "-o", str(library), str(source)], check=True
+    )
+    return ctypes.CDLL(str(library))
+
+
+def _inner(requests: int, code_root: Path) -> None:
+    """Runs under callgrind: one dump file per request kind, named after it. The app comes
+    from `code_root` (the checkout measured), the scenario from this file's checkout."""
+    spec = importlib.util.spec_from_file_location(
+        "lentera_bench_page_statements", Path(__file__).with_name("page_statements.py")
+    )
+    assert spec is not None and spec.loader is not None
+    page_statements = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_statements)
+    learner_client = page_statements.learner_client
+    sys.path.insert(0, str(code_root))  # after page_statements put this checkout first
+
+    from sqlalchemy import update
+
+    from app.db import session_scope
+    from app.learning.models import ModuleProgress
+    from bench.common import scratch_database
+
+    with (
+        tempfile.TemporaryDirectory(prefix="lentera-instructions-") as workdir,
+        scratch_database("sqlite", Path(workdir), "instructions", None) as url,
+        learner_client(url) as (application, client, user_id),
+    ):
+        with session_scope(application.state.sessionmaker) as session:
+            session.execute(
+                update(ModuleProgress)
+                .where(ModuleProgress.user_id == user_id)
+                .values(completed_at=ModuleProgress.first_opened_at)
+            )
+        callgrind = _callgrind(Path(workdir))
+        page = client.get(MODULE).text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        kinds = {name: ("GET", path) for name, path in GETS.items()}
+        kinds[MARK] = ("POST", f"{MODULE}/selesai")
+        for name, (method, path) in kinds.items():
+            for _ in range(5):  # warm: caches, the first visit's writes
+                _request(client, method, path, token)
+            callgrind.lentera_zero()
+            for _ in range(requests):
+                _request(client, method, path, token)
+            callgrind.lentera_dump(name.replace(" ", "_").encode())
+
+
+def _request(client: object, method: str, path: str, token: str) -> None:
+    import secrets
+
+    if method == "GET":
+        response = client.get(path)  # type: ignore[attr-defined]
+        assert response.status_code == 200, (path, response.status_code)
+        return
+    form = {"csrf_token": token, "event_id": secrets.token_hex(8)}
+    response = client.post(path, data=form)  # type: ignore[attr-defined]
+    assert response.status_code == 303, (path, response.status_code)
+
+
+def count(checkout: Path, requests: int) -> dict[str, float]:
+    """Instructions per request of each kind, for the code in `checkout`."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory(prefix="lentera-callgrind-") as out:
+        out_dir = Path(out)
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={out_dir}/cg.%p",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--inner",
+            str(checkout),
+            "--requests",
+            str(requests),
+        ]
+        env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
+        subprocess.run(command, cwd=checkout, env=env, check=True, capture_output=True)  # noqa: S603
+        counts: dict[str, float] = {}
+        for dump in out_dir.glob("cg.*"):
+            text = dump.read_text(errors="replace")
+            trigger = re.search(r"^desc: Trigger: Client Request: (.*)$", text, re.MULTILINE)
+            total = _TOTAL.search(text)
+            if trigger is None or total is None:
+                continue
+            counts[trigger.group(1).strip()] = int(total.group(1)) / requests
+        return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "checkouts", type=Path, nargs="*", help="checkouts to count (default: this one)"
+    )
+    parser.add_argument("--inner", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        _inner(args.requests, args.inner)
+        return
+    checkouts = [c.resolve() for c in args.checkouts] or [ROOT]
+    results = {str(c): count(c, args.requests) for c in checkouts}
+    names = [*GETS, MARK]
+    print("| Request | " + " | ".join(f"`{c}`" for c in results) + " |")
+    print("| --- |" + " ---: |" * len(results))
+    for name in names:
+        cells = []
+        for found in results.values():
+            value = next((v for k, v in found.items() if k == name.replace(" ", "_")), None)
+            cells.append("?" if value is None else f"{value / 1e6:.2f} M")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
