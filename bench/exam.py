@@ -97,6 +97,61 @@ class ExamResult:
     learners_with_one_attempt: int = 0
     # Requests sent again once on a new connection (see `learner.timed`).
     resent: int = 0
+    # CPU seconds used during the synchronised start (go to the last attempt page), by whom.
+    start_cpu: dict[str, float] = field(default_factory=dict)
+
+
+def _process_cpu(names: tuple[str, ...], parent: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by every process whose command is one of
+    `names`, or (with `parent`) by that process and its children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        command = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        mine = pid == parent or ppid == parent if parent is not None else command in names
+        if mine:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class CpuSampler:
+    """Samples, four times a second, the CPU used so far by the bench itself, the server (its
+    processes) and PostgreSQL's; `between` answers what each used in a window."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.samples: list[tuple[float, float, float, float]] = []
+
+    def sample(self) -> None:
+        self.samples.append(
+            (
+                time.monotonic(),
+                time.process_time(),
+                _process_cpu((), parent=self.server_pid),
+                _process_cpu(("postgres",)),
+            )
+        )
+
+    async def run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(0.25)
+
+    def between(self, begin: float, end: float) -> dict[str, float]:
+        first = max((s for s in self.samples if s[0] <= begin), default=self.samples[0])
+        last = min((s for s in self.samples if s[0] >= end), default=self.samples[-1])
+        return {
+            "window_seconds": round(last[0] - first[0], 2),
+            "bench_client": round(last[1] - first[1], 2),
+            "server": round(last[2] - first[2], 2),
+            "postgresql": round(last[3] - first[3], 2),
+        }
 
 
 def seed(database_url: str, count: int) -> list[str]:
@@ -242,8 +297,12 @@ async def learner(
             await timed("result page", "GET", submitted.headers["location"])
 
 
-async def drive(base: str, nips: list[str], args: argparse.Namespace) -> ExamResult:
+async def drive(
+    base: str, nips: list[str], args: argparse.Namespace, server_pid: int
+) -> ExamResult:
     result = ExamResult(learners=len(nips))
+    sampler = CpuSampler(server_pid)
+    sampling = asyncio.create_task(sampler.run())
     login_gate = asyncio.Semaphore(args.login_concurrency)
     ready: asyncio.Queue[None] = asyncio.Queue()
     go = asyncio.Event()
@@ -266,7 +325,10 @@ async def drive(base: str, nips: list[str], args: argparse.Namespace) -> ExamRes
         for task in tasks:
             task.cancel()
         result.phases["submit"].errors.append("deadline reached before every learner finished")
+    sampling.cancel()
+    sampler.sample()
     result.start_wall_seconds = round(max(0.0, result.started_by - start), 2)
+    result.start_cpu = sampler.between(start, result.started_by)
     result.total_seconds = round(time.monotonic() - began, 1)
     return result
 
@@ -336,7 +398,7 @@ def run_exam(database_url: str, workdir: Path, args: argparse.Namespace) -> dict
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        result = asyncio.run(drive(base, nips, args))
+        result = asyncio.run(drive(base, nips, args, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -351,6 +413,10 @@ def run_exam(database_url: str, workdir: Path, args: argparse.Namespace) -> dict
         "seed_seconds": round(seed_seconds, 1),
         "total_seconds": result.total_seconds,
         "synchronised_start_took_seconds": result.start_wall_seconds,
+        # CPU seconds each part used from the go to the last attempt page (sampled every
+        # 0.25 s, so the window is up to half a second wider): on one machine the bench's
+        # own clients, the server and the database share the same cores.
+        "synchronised_start_cpu_seconds": result.start_cpu,
         "phases": {name: phase.summary() for name, phase in result.phases.items()},
         "submitted_attempts": result.submitted_attempts,
         "graded_attempts": result.graded_attempts,

@@ -4,7 +4,7 @@ CPU time on a shared 2-core machine varies by ±50% from run to run (docs/benchm
 five), too much to see a change worth 5-10%. Instructions are repeatable: the same code, data
 and inputs give the same count within a fraction of a percent, whatever else runs. This runs
 the app in-process (the test client, as bench/page_statements.py: no server, no network) under
-`valgrind --tool=callgrind`, zeroes the counters before each request kind and reads them after
+`valgrind --tool=callgrind`, dumps the counters before each request kind and again after
 `--requests` requests of it.
 
     python bench/instructions.py [--requests 60]            # prints a Markdown table
@@ -13,6 +13,8 @@ the app in-process (the test client, as bench/page_statements.py: no server, no 
 Slow on purpose (callgrind runs Python ~20× slower): about four minutes per checkout. The
 absolute counts include the test client's own work (the same in every checkout), so compare
 counts of the same run or the same machine kind, not with the CPU figures of bench/load.py.
+The content recheck, which runs on a clock, is set a minute apart (its most): callgrind's
+slowness would otherwise make them ~20 times as frequent per request as in a server.
 """
 
 from __future__ import annotations
@@ -40,13 +42,12 @@ _TOTAL = re.compile(r"^summary:\s*(\d+)", re.MULTILINE)
 
 _CLIENT = r"""
 #include <valgrind/callgrind.h>
-void lentera_zero(void) { CALLGRIND_ZERO_STATS; }
 void lentera_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
 """
 
 
 def _callgrind(build_dir: Path) -> Any:
-    """Callgrind's client requests (zero the counters, dump them under a name), compiled
+    """Callgrind's client request "dump the counters under a name", compiled
     into a small library: they are machine-code sequences a C macro emits, and callgrind
     reads them in the process it runs (callgrind_control needs vgdb, not always usable)."""
     source = build_dir / "client.c"
@@ -80,7 +81,13 @@ def _inner(requests: int, code_root: Path) -> None:
     with (
         tempfile.TemporaryDirectory(prefix="lentera-instructions-") as workdir,
         scratch_database("sqlite", Path(workdir), "instructions", None) as url,
-        learner_client(url) as (application, client, user_id),
+        # Rechecks on a clock (content, sessions) would run ~20 times as often per request
+        # under callgrind as in a server: counted here is the request itself.
+        learner_client(url, content_recheck_seconds=60, session_recheck_seconds=1) as (
+            application,
+            client,
+            user_id,
+        ),
     ):
         with session_scope(application.state.sessionmaker) as session:
             session.execute(
@@ -96,7 +103,9 @@ def _inner(requests: int, code_root: Path) -> None:
         for name, (method, path) in kinds.items():
             for _ in range(5):  # warm: caches, the first visit's writes
                 _request(client, method, path, token)
-            callgrind.lentera_zero()
+            # A dump zeroes every thread's counters (ZERO_STATS only the calling thread's,
+            # and the test client serves requests from a thread of its own).
+            callgrind.lentera_dump(b"warm-up")
             for _ in range(requests):
                 _request(client, method, path, token)
             callgrind.lentera_dump(name.replace(" ", "_").encode())
@@ -138,7 +147,7 @@ def count(checkout: Path, requests: int) -> dict[str, float]:
             text = dump.read_text(errors="replace")
             trigger = re.search(r"^desc: Trigger: Client Request: (.*)$", text, re.MULTILINE)
             total = _TOTAL.search(text)
-            if trigger is None or total is None:
+            if trigger is None or total is None or trigger.group(1).strip() == "warm-up":
                 continue
             counts[trigger.group(1).strip()] = int(total.group(1)) / requests
         return counts

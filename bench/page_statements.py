@@ -114,10 +114,11 @@ def _more_courses(factory: Any, user_id: int) -> None:
 
 
 @contextmanager
-def learner_client(database_url: str) -> Iterator[tuple[Any, Any, int]]:
+def learner_client(database_url: str, **settings_given: Any) -> Iterator[tuple[Any, Any, int]]:
     """The app on `database_url` (migrated, empty) with the demo content, and a test client
     logged in as a learner enrolled in KOM-101 with its first module opened; and the
-    learner's id. Also used by bench/instructions.py."""
+    learner's id. `settings_given` override the app's settings. Also used by
+    bench/instructions.py."""
     from fastapi.testclient import TestClient
     from sqlalchemy import select
 
@@ -138,6 +139,7 @@ def learner_client(database_url: str) -> Iterator[tuple[Any, Any, int]]:
             secret_key="bench-secret-key-" + "x" * 32,
             load_content_on_start=False,
             _env_file=None,
+            **settings_given,
         )
         application = create_app(settings)
         factory = application.state.sessionmaker
