@@ -9,12 +9,14 @@ from pathlib import Path
 
 import anyio
 import httpx
+import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
-from app.db import SessionDep, make_engine, make_sessionmaker
+from app.accounts.models import Unit
+from app.db import SessionDep, commit_is_free, make_engine, make_sessionmaker, write_at_commit
 
 
 def _app(tmp_path: Path) -> tuple[FastAPI, object]:
@@ -112,3 +114,59 @@ def test_a_commit_gets_a_thread_even_when_writers_fill_the_thread_pool(tmp_path:
     assert statuses == [200] * 6
     assert time.monotonic() - started < 4  # a deadlock waits out the 5 s queue timeout
     assert sorted(_bodies(engine)) == [f"n{i}" for i in range(6)]
+
+
+def test_only_a_commit_with_nothing_to_write_skips_the_thread(
+    fresh_database_url: str, backend: str
+) -> None:
+    # The request's commit runs on the event loop only when it cannot block it: nothing written
+    # and nothing waiting to be, and on SQLite (a read-only COMMIT there is a no-op; on
+    # PostgreSQL it is a round trip). Anything to write goes to a thread, as before.
+    engine = make_engine(fresh_database_url)
+    factory = make_sessionmaker(engine)
+    try:
+        with factory() as session:
+            assert commit_is_free(session)  # never used the database
+            session.execute(select(Unit.id))
+            assert commit_is_free(session) is (backend == "sqlite")
+            write_at_commit(session, "touch", update(Unit).values(name=Unit.name))
+            assert not commit_is_free(session)
+        with factory() as session:
+            session.add(Unit(name="Dinas Kominfo"))
+            assert not commit_is_free(session)  # unflushed
+            session.flush()
+            assert not commit_is_free(session)  # written
+        with factory() as session:
+            session.execute(update(Unit).values(name=Unit.name))
+            assert not commit_is_free(session)
+    finally:
+        engine.dispose()
+
+
+def test_a_read_only_request_commits_without_a_second_thread_hop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, engine = _app(tmp_path)
+
+    @app.get("/read")
+    def read(session: SessionDep) -> dict[str, int]:
+        return {"notes": session.scalar(text("SELECT count(*) FROM notes")) or 0}
+
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: object, *args: object, **kwargs: object) -> object:
+        hops.append(getattr(function, "__name__", "?"))
+        return await run_sync(function, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    with TestClient(app) as client:
+        assert client.post("/ok/satu").status_code == 200
+        written = list(hops)
+        hops.clear()
+        assert client.get("/read").json() == {"notes": 1}
+        read_only = list(hops)
+
+    assert "_commit_and_close" in written
+    assert "_commit_and_close" not in read_only
+    assert _bodies(engine) == ["satu"]
