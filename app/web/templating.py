@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +12,8 @@ from typing import Any
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from starlette.responses import Response
 
@@ -36,19 +40,27 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 # variables: with ~25 messages a page that was 5-8% of a module page's CPU. Same results
 # (autoescaped, `%(num)d` filled in, a literal `%%` still unescaped) without the formatting
 # when there is nothing to format.
-@pass_context
-def _gettext(context: Any, message: str, /, **variables: Any) -> str:
+#
+# None of the functions templates call takes the template context (`pass_context`): inside a
+# `{% for %}` loop Jinja copies the whole context for every call of such a function
+# (`Context.derived`), which was a quarter of the quiz page's server time (py-spy). The
+# messages need only the autoescape flag (`pass_eval_context`); `url_for` and `static` read
+# the request being rendered from `_rendering`, which `render` sets.
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
     text = i18n.gettext(message)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - our own catalog, trusted as Jinja itself does
     return text % variables if variables or "%" in text else text
 
 
-@pass_context
-def _ngettext(context: Any, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+@pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
     variables.setdefault("num", num)
     text = i18n.ngettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - our own catalog, trusted as Jinja itself does
     return text % variables
 
@@ -62,15 +74,17 @@ templates = Jinja2Templates(env=_env)
 _URL_CACHE_SIZE = 20_000
 
 
-@pass_context
-def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+_rendering: ContextVar[Request] = ContextVar("lentera_rendering_request")
+
+
+def _url_for(name: str, /, **path_params: Any) -> str:
     """Root-relative URLs: shorter pages, and correct behind any proxy or host name.
 
     Memoised per app: FastAPI's `url_path_for` walks every included router on each call
     (~0.25 ms; a page makes 7 to 60+ calls, measured as 8% of a module page's CPU), and the
     route table never changes once the app has started.
     """
-    request: Request = context["request"]
+    request = _rendering.get()
     state = request.app.state
     cache: dict[tuple[str, tuple[tuple[str, Any], ...]], str] | None = getattr(
         state, "url_paths", None
@@ -89,11 +103,9 @@ def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 templates.env.globals["url_for"] = _url_for
 
 
-@pass_context
-def _static(context: dict[str, Any], name: str) -> str:
+def _static(name: str) -> str:
     """The fingerprinted URL of a static file, cacheable for a year."""
-    request: Request = context["request"]
-    return str(request.app.state.static.url(name))
+    return str(_rendering.get().app.state.static.url(name))
 
 
 templates.env.globals["static"] = _static
@@ -135,4 +147,15 @@ def render(
         "settings": request.app.state.settings,
     }
     full.update(context or {})
-    return templates.TemplateResponse(request, name, full, status_code=status_code)
+    with rendering(request):
+        return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+@contextmanager
+def rendering(request: Request) -> Iterator[None]:
+    """While templates render for `request`: what `url_for` and `static` answer for."""
+    token = _rendering.set(request)
+    try:
+        yield
+    finally:
+        _rendering.reset(token)

@@ -14,7 +14,8 @@ def _render(app: FastAPI, source: str) -> str:
 
     request = Request({"type": "http", "app": app, "method": "GET", "path": "/", "headers": []})
     template: Template = templates.env.from_string(source)
-    return template.render(request=request)
+    with templating.rendering(request):
+        return template.render(request=request)
 
 
 def test_url_for_memoises_per_name_and_parameters(app: FastAPI) -> None:
