@@ -43,9 +43,10 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 #
 # None of the functions templates call takes the template context (`pass_context`): inside a
 # `{% for %}` loop Jinja copies the whole context for every call of such a function
-# (`Context.derived`), which was a quarter of the quiz page's server time (py-spy). The
-# messages need only the autoescape flag (`pass_eval_context`); `url_for` and `static` read
-# the request being rendered from `_rendering`, which `render` sets.
+# (`Context.derived`): 2% of the quiz attempt page's instructions (bench/instructions.py;
+# py-spy had put it at a quarter). The messages need only the autoescape flag
+# (`pass_eval_context`); `url_for` and `static` read the request being rendered from
+# `_rendering`, which `render` sets.
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
     text = i18n.gettext(message)
