@@ -15,7 +15,6 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -61,18 +60,6 @@ def use_locale(locale: str | None) -> Iterator[None]:
 
 def get_locale() -> str:
     return _current_locale.get()
-
-
-def babel_locale() -> Locale:
-    """The current language as Babel's Locale, for formatting dates and numbers. Parsed once
-    per language: handing Babel the name made it parse the locale on every call: ~5% of the
-    catalogue page's server time (py-spy; it formats a date per course)."""
-    return _parsed(get_locale())
-
-
-@cache
-def _parsed(locale: str) -> Locale:
-    return Locale.parse(locale)
 
 
 def gettext(message: str) -> str:
