@@ -8,16 +8,17 @@ five), too much to see a change worth 5-10%. Instructions are repeatable: the sa
 and inputs give the same count within a fraction of a percent, whatever else runs. This runs
 the app in-process (the test client, as bench/page_statements.py: no server, no network) under
 `valgrind --tool=callgrind`, dumps the counters before each request kind and again after
-`--requests` requests of it.
+`--requests` requests of it. The attempt page moves by ~3% between runs: each run's
+attempt draws its own questions; the other counts repeat within 1%.
 
     python bench/instructions.py [--requests 60]            # prints a Markdown table
     python bench/instructions.py BEFORE_CHECKOUT AFTER_CHECKOUT  # side by side
 
-Slow on purpose (callgrind runs Python ~20× slower): about four minutes per checkout. The
+Slow on purpose (callgrind runs Python ~20× slower): about three minutes per checkout. The
 absolute counts include the test client's own work (the same in every checkout), so compare
 counts of the same run or the same machine kind, not with the CPU figures of bench/load.py.
 The content recheck, which runs on a clock, is set a minute apart (its most): callgrind's
-slowness would otherwise make them ~20 times as frequent per request as in a server.
+slowness would otherwise make it ~20 times as frequent per request as in a server.
 """
 
 from __future__ import annotations
