@@ -1,6 +1,7 @@
 """Machine instructions per request of the learner's busiest requests, counted by callgrind.
 
-The learner home, catalogue, course page, module page, progress mark, and the final test's
+`/healthz` (the floor: test client, framework, edge middleware, a constant answer), the
+learner home, catalogue, course page, module page, progress mark, and the final test's
 start (answered with the open attempt) and attempt page.
 
 CPU time on a shared 2-core machine varies by ±50% from run to run (docs/benchmarks.md, round
@@ -39,7 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MODULE = "/kursus/KOM-101/modul/01-dasar-komunikasi-pelayanan"
-GETS = {"home": "/", "catalogue": "/kursus", "course": "/kursus/KOM-101", "module": MODULE}
+# /healthz first: the floor every other count includes (the test client, the ASGI app, the
+# edge middleware, a sync route that answers a constant).
+GETS = {
+    "healthz (floor)": "/healthz",
+    "home": "/",
+    "catalogue": "/kursus",
+    "course": "/kursus/KOM-101",
+    "module": MODULE,
+}
 MARK = "progress mark"
 FINAL = "/kursus/KOM-101/tes/tes-akhir"
 START = "quiz start (open attempt)"
