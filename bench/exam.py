@@ -45,6 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import cpu_seconds  # noqa: E402
 from bench.sync_burst import _free_port, throwaway_postgres  # noqa: E402
 
 COURSE = "PPP-101"
@@ -101,23 +102,20 @@ class ExamResult:
     start_cpu: dict[str, float] = field(default_factory=dict)
 
 
-def _process_cpu(names: tuple[str, ...], parent: int | None = None) -> float:
-    """CPU seconds (user + system) used so far by every process whose command is one of
-    `names`, or (with `parent`) by that process and its children."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _pids(*, named: str | None = None, parent: int | None = None) -> list[int]:
+    """Running processes whose command is `named`, or `parent` and its children."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
+        pid = int(stat.parent.name)
         command = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        mine = pid == parent or ppid == parent if parent is not None else command in names
-        if mine:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        ppid = int(text.rsplit(")", 1)[1].split()[1])
+        if command == named or (parent is not None and parent in (pid, ppid)):
+            found.append(pid)
+    return found
 
 
 class CpuSampler:
@@ -133,8 +131,8 @@ class CpuSampler:
             (
                 time.monotonic(),
                 time.process_time(),
-                _process_cpu((), parent=self.server_pid),
-                _process_cpu(("postgres",)),
+                cpu_seconds(_pids(parent=self.server_pid)),
+                cpu_seconds(_pids(named="postgres")),
             )
         )
 

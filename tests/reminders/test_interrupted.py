@@ -17,23 +17,18 @@ from app import clock
 from app.accounts.models import Role, User
 from app.config import Settings
 from app.content import store
-from app.content.models import Course
 from app.db import utcnow
 from app.learning.models import Assignment
 from app.reminders import interrupted, sending
 from app.reminders.models import ReminderDelivery
 from tests.factories import login, make_user
 from tests.reminders.conftest import SmtpServer
+from tests.reminders.helpers import assign
 
 
 def _overdue(session: Session, email: str) -> tuple[User, Assignment]:
     user = make_user(session, email=email)
-    course_id = session.scalar(select(Course.id).where(Course.code == "PPP-101"))
-    assert course_id is not None
-    row = Assignment(user_id=user.id, course_id=course_id, due_on=clock.today() - timedelta(days=3))
-    session.add(row)
-    session.commit()
-    return user, row
+    return user, assign(session, user, clock.today() - timedelta(days=3))
 
 
 def _left_sending(

@@ -19,12 +19,11 @@ from app.accounts.models import Role, User
 from app.classes import service
 from app.config import Settings
 from app.content import store
-from app.content.models import Course
-from app.learning.models import Assignment
 from app.reminders import sending
 from app.reminders.models import ReminderDelivery
 from tests.factories import login, make_user
 from tests.reminders.conftest import SmtpServer
+from tests.reminders.helpers import assign, course_title
 
 
 def _person(session: Session, locale: str | None = None, **fields: Any) -> User:
@@ -33,23 +32,6 @@ def _person(session: Session, locale: str | None = None, **fields: Any) -> User:
     user.locale = locale
     session.commit()
     return user
-
-
-def _assign_overdue(session: Session, user: User, days: int) -> Assignment:
-    course_id = session.scalar(select(Course.id).where(Course.code == "PPP-101"))
-    assert course_id is not None
-    row = Assignment(
-        user_id=user.id, course_id=course_id, due_on=clock.today() - timedelta(days=days)
-    )
-    session.add(row)
-    session.commit()
-    return row
-
-
-def _title(session: Session) -> str:
-    course = session.scalars(select(Course).where(Course.code == "PPP-101")).one()
-    assert course.current_version is not None
-    return course.current_version.title
 
 
 def _messages(smtp_server: SmtpServer) -> dict[str, tuple[str, str]]:
@@ -71,10 +53,10 @@ def test_each_person_gets_the_overdue_reminder_in_the_language_they_chose(
     indonesian = _person(session, full_name="Nur Aisyah", email="aisyah@palukota.go.id")
     assert indonesian.locale is None  # never chose: Bahasa Indonesia
     chose_id = _person(session, "id", full_name="Rahmat", email="rahmat@palukota.go.id")
-    due = _assign_overdue(session, english, 40).due_on
+    due = assign(session, english, clock.today() - timedelta(days=40)).due_on
     for person in (indonesian, chose_id):
-        _assign_overdue(session, person, 40)
-    title = _title(session)
+        assign(session, person, clock.today() - timedelta(days=40))
+    title = course_title(session)
 
     report = sending.run_pass(session_factory, mail_settings)
 
@@ -143,8 +125,8 @@ def test_the_whatsapp_text_follows_the_persons_language_not_hrs(
     english.phone, indonesian.phone = "6281234567890", "6281234567891"
     session.commit()
     mine = {
-        _assign_overdue(session, english, 4).id: "en",
-        _assign_overdue(session, indonesian, 4).id: "id",
+        assign(session, english, clock.today() - timedelta(days=4)).id: "en",
+        assign(session, indonesian, clock.today() - timedelta(days=4)).id: "id",
     }
     hr = _person(session, "en", roles={Role.HR})
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,12 +16,11 @@ from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.content import store
-from app.content.models import Course
 from app.db import utcnow
 from app.evaluation.service import long_date
-from app.learning.models import Assignment
 from app.reminders.models import ReminderDelivery
 from tests.factories import csrf_token, login, make_user
+from tests.reminders.helpers import assign
 
 
 def _client(app: FastAPI, session: Session, user: User) -> TestClient:
@@ -32,15 +31,6 @@ def _client(app: FastAPI, session: Session, user: User) -> TestClient:
 
 def _hr(app: FastAPI, session: Session) -> TestClient:
     return _client(app, session, make_user(session, roles={Role.HR}, unit_name="BKPSDM"))
-
-
-def _assign(session: Session, user: User, due_on: date, code: str = "PPP-101") -> Assignment:
-    course_id = session.scalar(select(Course.id).where(Course.code == code))
-    assert course_id is not None
-    row = Assignment(user_id=user.id, course_id=course_id, due_on=due_on)
-    session.add(row)
-    session.commit()
-    return row
 
 
 def _actions(session: Session, user: User) -> list[str]:
@@ -108,8 +98,8 @@ def test_the_whatsapp_link_on_the_overdue_list_carries_the_exact_message(
     without_phone = make_user(session)
     session.commit()
     due = clock.today() - timedelta(days=4)
-    overdue = _assign(session, learner, due)
-    other = _assign(session, without_phone, due)
+    overdue = assign(session, learner, due)
+    other = assign(session, without_phone, due)
     hr = _hr(app, session)
 
     listed = hr.get("/pegawai/penugasan/daftar", params={"terlambat": "1"})
@@ -139,7 +129,7 @@ def test_hr_sets_a_number_on_the_person_page_and_gets_a_whatsapp_link_per_open_a
     app: FastAPI, session: Session, demo_content: store.ImportReport
 ) -> None:
     learner = make_user(session)
-    _assign(session, learner, clock.today() + timedelta(days=2))
+    assign(session, learner, clock.today() + timedelta(days=2))
     hr = _hr(app, session)
     page = f"/pegawai/{learner.nip}"
     assert hr.get(page).context["whatsapp"] == {}

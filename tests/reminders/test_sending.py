@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
-from app.accounts.models import User
 from app.config import Settings
 from app.content import store
-from app.content.models import Course
 from app.db import utcnow
 from app.evaluation.models import ActionPlan
-from app.learning.models import Assignment, Completion
+from app.learning.models import Completion
 from app.reminders import sending
 from app.reminders.models import ReminderDelivery
 from tests.factories import make_user
 from tests.reminders.conftest import SmtpServer
-
-
-def _course_id(session: Session, code: str = "PPP-101") -> int:
-    course_id = session.scalar(select(Course.id).where(Course.code == code))
-    assert course_id is not None
-    return course_id
-
-
-def _assign(session: Session, user: User, due_on: date, code: str = "PPP-101") -> Assignment:
-    row = Assignment(user_id=user.id, course_id=_course_id(session, code), due_on=due_on)
-    session.add(row)
-    session.commit()
-    return row
-
-
-def _title(session: Session, code: str = "PPP-101") -> str:
-    course = session.scalars(select(Course).where(Course.code == code)).one()
-    assert course.current_version is not None
-    return course.current_version.title
+from tests.reminders.helpers import assign, course_id, course_title
 
 
 def _log(session: Session) -> list[ReminderDelivery]:
@@ -54,14 +34,14 @@ def test_an_overdue_assignment_sends_exactly_one_email_and_a_second_pass_sends_n
 ) -> None:
     learner = make_user(session, full_name="Nur Aisyah Lamarauna", email="aisyah@palukota.go.id")
     due = clock.today() - timedelta(days=5)
-    assignment = _assign(session, learner, due)
+    assignment = assign(session, learner, due)
 
     report = sending.run_pass(session_factory, mail_settings)
 
     assert (report.sent, report.failed) == (1, 0)
     assert smtp_server.inbox.envelopes_to == [["aisyah@palukota.go.id"]]
     message = smtp_server.inbox.messages[0]
-    title = _title(session)
+    title = course_title(session)
     assert message["To"] == "aisyah@palukota.go.id"
     assert message["From"] == "Lentera BKPSDM <lentera@palukota.go.id>"
     assert message["Subject"] == f"Pelatihan “{title}” telah melewati tenggat"
@@ -95,11 +75,11 @@ def test_an_assignment_due_in_three_days_is_reminded_once_and_a_done_one_not_at_
     soon = make_user(session, email="soon@palukota.go.id")
     later = make_user(session, email="later@palukota.go.id")
     done = make_user(session, email="done@palukota.go.id")
-    _assign(session, soon, clock.today() + timedelta(days=3))
-    _assign(session, later, clock.today() + timedelta(days=4))
-    _assign(session, done, clock.today() - timedelta(days=1))
+    assign(session, soon, clock.today() + timedelta(days=3))
+    assign(session, later, clock.today() + timedelta(days=4))
+    assign(session, done, clock.today() - timedelta(days=1))
     session.add(
-        Completion(user_id=done.id, course_id=_course_id(session), jp=2, final_score=0.9,
+        Completion(user_id=done.id, course_id=course_id(session), jp=2, final_score=0.9,
                    completed_at=utcnow())
     )  # fmt: skip
     session.commit()
@@ -122,7 +102,7 @@ def test_a_follow_up_due_is_reminded_with_its_link(
 ) -> None:
     learner = make_user(session, email="tindak@palukota.go.id")
     session.add(
-        ActionPlan(user_id=learner.id, course_id=_course_id(session), plan="Menerapkan SOP",
+        ActionPlan(user_id=learner.id, course_id=course_id(session), plan="Menerapkan SOP",
                    follow_up_on=clock.today())
     )  # fmt: skip
     session.commit()
@@ -146,8 +126,8 @@ def test_an_opted_out_learner_or_one_without_email_gets_nothing(
     out.email_reminders_off = True
     no_email = make_user(session)
     session.commit()
-    _assign(session, out, clock.today() - timedelta(days=1))
-    _assign(session, no_email, clock.today() - timedelta(days=1))
+    assign(session, out, clock.today() - timedelta(days=1))
+    assign(session, no_email, clock.today() - timedelta(days=1))
 
     report = sending.run_pass(session_factory, mail_settings)
 
@@ -164,7 +144,7 @@ def test_smtp_down_records_a_failure_that_a_later_pass_retries_and_sends(
     demo_content: store.ImportReport,
 ) -> None:
     learner = make_user(session, email="retry@palukota.go.id")
-    _assign(session, learner, clock.today() - timedelta(days=2))
+    assign(session, learner, clock.today() - timedelta(days=2))
     smtp_server.stop()
 
     down = sending.run_pass(session_factory, mail_settings)
@@ -195,7 +175,7 @@ def test_a_reminder_failing_every_time_is_given_up_after_the_last_attempt(
     demo_content: store.ImportReport,
 ) -> None:
     learner = make_user(session, email="never@palukota.go.id")
-    _assign(session, learner, clock.today() - timedelta(days=2))
+    assign(session, learner, clock.today() - timedelta(days=2))
     smtp_server.stop()
     now = utcnow()
     for _attempt in range(sending.MAX_ATTEMPTS + 2):
@@ -213,7 +193,7 @@ def test_without_smtp_nothing_is_sent_or_queued(
     demo_content: store.ImportReport,
 ) -> None:
     learner = make_user(session, email="nosmtp@palukota.go.id")
-    _assign(session, learner, clock.today() - timedelta(days=2))
+    assign(session, learner, clock.today() - timedelta(days=2))
 
     report = sending.run_pass(session_factory, settings)
 
@@ -229,7 +209,7 @@ def test_a_reminder_claimed_by_another_process_is_not_sent_again(
     demo_content: store.ImportReport,
 ) -> None:
     learner = make_user(session, email="claimed@palukota.go.id")
-    assignment = _assign(session, learner, clock.today() - timedelta(days=2))
+    assignment = assign(session, learner, clock.today() - timedelta(days=2))
     # Another instance computed the same reminder and claimed it first (its row is `sending`).
     session.add(
         ReminderDelivery(
